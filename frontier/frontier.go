@@ -1,0 +1,62 @@
+// Package frontier holds the crawl's queue of URLs to fetch and the set of
+// URLs already seen, behind an interface so that the queue can live in
+// memory, on disk, or in a server shared by several processes.
+//
+// The frontier also decides when a crawl is over. An item handed out by Next
+// is leased until Done is called for it; the crawl is finished exactly when
+// nothing is queued and nothing is leased. Callers keep one rule to make that
+// exact: the links found in an item are added before the item is marked done.
+package frontier
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrDone is returned by Next when nothing is queued and nothing is leased:
+// no item can ever be added again, so the crawl is over.
+var ErrDone = errors.New("frontier: crawl finished")
+
+// ErrClosed is returned by every method of a closed frontier.
+var ErrClosed = errors.New("frontier: closed")
+
+// Item is a URL waiting to be fetched, with how it was found.
+type Item struct {
+	// URL is the absolute, normalized URL: the key the frontier deduplicates on.
+	URL string
+	// Host is the URL's host[:port]; items are queued per host so that one
+	// busy host does not hold up the others.
+	Host string
+	// Depth is the number of links followed from a seed (seeds are 0).
+	Depth int
+	// Parent is the URL of the page the link was found in; empty for seeds.
+	Parent string
+	// Requisite reports whether the link was found as something needed to
+	// display its parent (an image, stylesheet, script or frame) rather than
+	// as a link to navigate to.
+	Requisite bool
+}
+
+// Frontier is the crawl's queue and seen set. Implementations are safe for
+// concurrent use. Add never waits for consumers, so the stage that discovers
+// links can always hand them back without deadlocking the pipeline.
+type Frontier interface {
+	// Add queues the items whose URL this crawl has not seen, marking them
+	// seen in the same step (there is no check-then-set window), and
+	// reports how many were new.
+	Add(ctx context.Context, items ...Item) (added int, err error)
+	// Claim marks url seen without queuing it, and reports whether it was
+	// new. The crawl uses it for the final URL of a redirect, whose body it
+	// already has.
+	Claim(ctx context.Context, url string) (bool, error)
+	// Next waits for a queued item and leases it to the caller. It returns
+	// ErrDone when nothing is queued and nothing is leased, and ctx.Err()
+	// when ctx ends first.
+	Next(ctx context.Context) (Item, error)
+	// Done ends the lease of an item returned by Next. The item's links
+	// must have been added before.
+	Done(ctx context.Context, it Item) error
+	// Close releases the frontier's resources. Waiting Next calls return
+	// ErrClosed.
+	Close() error
+}

@@ -1,0 +1,196 @@
+package frontier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// testFrontier is the behaviour every Frontier implementation must have; the
+// persistent and shared implementations run it too.
+func testFrontier(t *testing.T, newFrontier func(t *testing.T) Frontier) {
+	ctx := context.Background()
+	item := func(host, path string) Item { return Item{URL: "http://" + host + path, Host: host} }
+
+	t.Run("dedup", func(t *testing.T) {
+		f := newFrontier(t)
+		n, err := f.Add(ctx, item("a", "/1"), item("a", "/1"), item("a", "/2"))
+		if err != nil || n != 2 {
+			t.Fatalf("Add = %d, %v; want 2, nil", n, err)
+		}
+		n, _ = f.Add(ctx, item("a", "/2"), item("a", "/3"))
+		if n != 1 {
+			t.Fatalf("second Add = %d; want 1", n)
+		}
+		if ok, _ := f.Claim(ctx, "http://a/3"); ok {
+			t.Error("Claim of a queued URL reported it new")
+		}
+		if ok, _ := f.Claim(ctx, "http://a/4"); !ok {
+			t.Error("Claim of an unseen URL reported it seen")
+		}
+		if n, _ := f.Add(ctx, item("a", "/4")); n != 0 {
+			t.Error("Add queued a claimed URL")
+		}
+	})
+
+	t.Run("empty frontier is done", func(t *testing.T) {
+		f := newFrontier(t)
+		if _, err := f.Next(ctx); !errors.Is(err, ErrDone) {
+			t.Fatalf("Next on empty frontier = %v; want ErrDone", err)
+		}
+	})
+
+	t.Run("not done while leased", func(t *testing.T) {
+		f := newFrontier(t)
+		f.Add(ctx, item("a", "/1"))
+		it, err := f.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make(chan error, 1)
+		go func() {
+			_, err := f.Next(ctx)
+			got <- err
+		}()
+		select {
+		case err := <-got:
+			t.Fatalf("Next returned %v while an item was leased", err)
+		case <-time.After(20 * time.Millisecond):
+		}
+		if err := f.Done(ctx, it); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-got; !errors.Is(err, ErrDone) {
+			t.Fatalf("Next after the last Done = %v; want ErrDone", err)
+		}
+	})
+
+	t.Run("links added before done wake a waiting Next", func(t *testing.T) {
+		f := newFrontier(t)
+		f.Add(ctx, item("a", "/1"))
+		parent, _ := f.Next(ctx)
+		got := make(chan Item, 1)
+		go func() {
+			it, err := f.Next(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			got <- it
+		}()
+		f.Add(ctx, Item{URL: "http://a/child", Host: "a", Depth: 1, Parent: parent.URL})
+		f.Done(ctx, parent)
+		if it := <-got; it.URL != "http://a/child" || it.Depth != 1 || it.Parent != "http://a/1" {
+			t.Fatalf("Next = %+v", it)
+		}
+	})
+
+	t.Run("cancelled Next", func(t *testing.T) {
+		f := newFrontier(t)
+		f.Add(ctx, item("a", "/1"))
+		f.Next(ctx)
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		if _, err := f.Next(cctx); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Next with a cancelled context = %v", err)
+		}
+	})
+
+	t.Run("close wakes Next", func(t *testing.T) {
+		f := newFrontier(t)
+		f.Add(ctx, item("a", "/1"))
+		f.Next(ctx)
+		got := make(chan error, 1)
+		go func() {
+			_, err := f.Next(ctx)
+			got <- err
+		}()
+		f.Close()
+		if err := <-got; !errors.Is(err, ErrClosed) {
+			t.Fatalf("Next after Close = %v; want ErrClosed", err)
+		}
+	})
+
+	t.Run("concurrent crawl of a generated graph ends exactly", func(t *testing.T) {
+		// 2,000 nodes over 5 hosts, each linking to 3 others: every node is
+		// handed out exactly once and every worker sees ErrDone.
+		const nodes, workers = 2000, 8
+		f := newFrontier(t)
+		url := func(i int) Item {
+			h := fmt.Sprintf("h%d", i%5)
+			return Item{URL: fmt.Sprintf("http://%s/%d", h, i), Host: h}
+		}
+		f.Add(ctx, url(0))
+		var handed [nodes]atomic.Int32
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					it, err := f.Next(ctx)
+					if errors.Is(err, ErrDone) {
+						return
+					}
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					var i int
+					fmt.Sscanf(it.URL[len("http://h0/"):], "%d", &i)
+					handed[i].Add(1)
+					f.Add(ctx, url((i*7+1)%nodes), url((i*13+5)%nodes), url((i+1)%nodes))
+					f.Done(ctx, it)
+				}
+			}()
+		}
+		wg.Wait()
+		for i := range handed {
+			if n := handed[i].Load(); n != 1 {
+				t.Fatalf("node %d handed out %d times", i, n)
+			}
+		}
+	})
+}
+
+func TestMemory(t *testing.T) {
+	testFrontier(t, func(t *testing.T) Frontier {
+		m := NewMemory()
+		t.Cleanup(func() { m.Close() })
+		return m
+	})
+}
+
+func TestMemoryRoundRobin(t *testing.T) {
+	ctx := context.Background()
+	m := NewMemory()
+	defer m.Close()
+	for _, u := range []string{"a/1", "a/2", "a/3", "b/1", "c/1", "b/2"} {
+		m.Add(ctx, Item{URL: "http://" + u, Host: u[:1]})
+	}
+	var got []string
+	for range 6 {
+		it, err := m.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, it.URL[len("http://"):])
+	}
+	want := "[a/1 b/1 c/1 a/2 b/2 a/3]"
+	if fmt.Sprint(got) != want {
+		t.Fatalf("order = %v; want %s", got, want)
+	}
+	if q, l := m.Len(); q != 0 || l != 6 {
+		t.Fatalf("Len = %d queued, %d leased; want 0, 6", q, l)
+	}
+}
+
+func TestMemoryDoneWithoutLease(t *testing.T) {
+	m := NewMemory()
+	if err := m.Done(context.Background(), Item{URL: "http://a/"}); err == nil {
+		t.Fatal("Done without a lease succeeded")
+	}
+}
