@@ -49,9 +49,12 @@ type Frontier interface {
 	// new. The crawl uses it for the final URL of a redirect, whose body it
 	// already has.
 	Claim(ctx context.Context, url string) (bool, error)
-	// Next waits for a queued item and leases it to the caller. It returns
-	// ErrDone when nothing is queued and nothing is leased, and ctx.Err()
-	// when ctx ends first.
+	// Next waits for a queued item and leases it to the caller. Items are
+	// handed out level by level: none is handed out while an item of a
+	// smaller depth is queued or leased, so every URL is reached by a
+	// shortest path and a depth limit fetches the same set whatever the
+	// timing. It returns ErrDone when nothing is queued and nothing is
+	// leased, and ctx.Err() when ctx ends first.
 	Next(ctx context.Context) (Item, error)
 	// Done ends the lease of an item returned by Next. The item's links
 	// must have been added before.

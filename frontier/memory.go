@@ -6,35 +6,41 @@ import (
 	"sync"
 )
 
-// Memory is a Frontier held in memory: per-host FIFO queues served round
-// robin, and a set of every URL seen. It is lost when the process ends.
-// The zero value is not usable; call NewMemory.
+// Memory is a Frontier held in memory: for each depth, per-host FIFO queues
+// served round robin, and a set of every URL seen. It is lost when the
+// process ends. The zero value is not usable; call NewMemory.
 type Memory struct {
 	mu     sync.Mutex
 	seen   map[string]struct{}
+	levels []*level // by depth
+	queued int      // items queued over all levels
+	leased int      // items leased over all levels
+	closed bool
+	// wake is closed and replaced whenever waiting Next calls may proceed:
+	// an item was queued, a lease ended, or the frontier closed.
+	wake chan struct{}
+}
+
+// level holds the queued items of one depth.
+type level struct {
 	hosts  map[string]*hostQueue
 	ready  []*hostQueue // hosts with queued items, in round-robin order
 	next   int          // index in ready of the host to serve next
 	queued int
 	leased int
-	closed bool
-	// wake is closed and replaced whenever Next callers may proceed: an item
-	// was queued, the last lease ended, or the frontier closed.
-	wake chan struct{}
 }
 
 type hostQueue struct {
 	items []Item
 	head  int
-	ready bool // in Memory.ready
+	ready bool // in level.ready
 }
 
 // NewMemory returns an empty in-memory frontier.
 func NewMemory() *Memory {
 	return &Memory{
-		seen:  make(map[string]struct{}),
-		hosts: make(map[string]*hostQueue),
-		wake:  make(chan struct{}),
+		seen: make(map[string]struct{}),
+		wake: make(chan struct{}),
 	}
 }
 
@@ -54,7 +60,8 @@ func (m *Memory) Add(ctx context.Context, items ...Item) (int, error) {
 			continue
 		}
 		m.seen[it.URL] = struct{}{}
-		m.push(it)
+		m.level(it.Depth).push(it)
+		m.queued++
 		added++
 	}
 	if added > 0 {
@@ -80,45 +87,73 @@ func (m *Memory) Claim(ctx context.Context, url string) (bool, error) {
 	return true, nil
 }
 
-func (m *Memory) push(it Item) {
-	q := m.hosts[it.Host]
+func (m *Memory) level(depth int) *level {
+	depth = max(depth, 0)
+	for len(m.levels) <= depth {
+		m.levels = append(m.levels, &level{hosts: make(map[string]*hostQueue)})
+	}
+	return m.levels[depth]
+}
+
+// take leases the next item if the level rule allows one. It must be called
+// with m.mu held.
+func (m *Memory) take() (Item, bool) {
+	for _, l := range m.levels {
+		if l.queued > 0 {
+			it := l.pop()
+			l.leased++
+			m.queued--
+			m.leased++
+			return it, true
+		}
+		if l.leased > 0 {
+			// Deeper items wait until this level is finished: its
+			// links may reach them by a shorter path.
+			return Item{}, false
+		}
+	}
+	return Item{}, false
+}
+
+func (l *level) push(it Item) {
+	q := l.hosts[it.Host]
 	if q == nil {
 		q = &hostQueue{}
-		m.hosts[it.Host] = q
+		l.hosts[it.Host] = q
 	}
 	q.items = append(q.items, it)
-	m.queued++
+	l.queued++
 	if !q.ready {
 		q.ready = true
-		m.ready = append(m.ready, q)
+		l.ready = append(l.ready, q)
 	}
 }
 
-// pop takes the next item round robin over the hosts. It must be called
-// with m.mu held and m.queued > 0.
-func (m *Memory) pop() Item {
-	if m.next >= len(m.ready) {
-		m.next = 0
+// pop takes the next item round robin over the level's hosts; l.queued > 0.
+func (l *level) pop() Item {
+	if l.next >= len(l.ready) {
+		l.next = 0
 	}
-	q := m.ready[m.next]
+	q := l.ready[l.next]
 	it := q.items[q.head]
 	q.items[q.head] = Item{}
 	q.head++
-	m.queued--
+	l.queued--
 	if q.head == len(q.items) {
-		// Empty: reset it and take the host out of the rotation. The
-		// host's entry stays so that its slice can be reused.
-		q.items, q.head, q.ready = q.items[:0], 0, false
-		m.ready = append(m.ready[:m.next], m.ready[m.next+1:]...)
+		// Empty: take the host out of the rotation and drop its queue,
+		// so that a crawl over many hosts does not keep one per host.
+		q.items, q.head, q.ready = nil, 0, false
+		delete(l.hosts, it.Host)
+		l.ready = append(l.ready[:l.next], l.ready[l.next+1:]...)
 	} else {
 		if q.head > 1024 && q.head*2 > len(q.items) {
-			// Compact, so a long-lived queue does not keep its
-			// consumed prefix alive.
+			// Compact, so a long queue does not keep its consumed
+			// prefix alive.
 			n := copy(q.items, q.items[q.head:])
 			clear(q.items[n:])
 			q.items, q.head = q.items[:n], 0
 		}
-		m.next++
+		l.next++
 	}
 	return it
 }
@@ -132,16 +167,15 @@ func (m *Memory) broadcast() {
 func (m *Memory) Next(ctx context.Context) (Item, error) {
 	for {
 		m.mu.Lock()
-		switch {
-		case m.closed:
+		if m.closed {
 			m.mu.Unlock()
 			return Item{}, ErrClosed
-		case m.queued > 0:
-			it := m.pop()
-			m.leased++
+		}
+		if it, ok := m.take(); ok {
 			m.mu.Unlock()
 			return it, nil
-		case m.leased == 0:
+		}
+		if m.queued == 0 && m.leased == 0 {
 			m.mu.Unlock()
 			return Item{}, ErrDone
 		}
@@ -159,12 +193,14 @@ func (m *Memory) Next(ctx context.Context) (Item, error) {
 func (m *Memory) Done(ctx context.Context, it Item) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.leased == 0 {
+	d := max(it.Depth, 0)
+	if d >= len(m.levels) || m.levels[d].leased == 0 {
 		return fmt.Errorf("frontier: done without a lease for %s", it.URL)
 	}
+	m.levels[d].leased--
 	m.leased--
-	if m.leased == 0 && m.queued == 0 {
-		m.broadcast() // waiting Next calls can now return ErrDone
+	if m.levels[d].leased == 0 {
+		m.broadcast() // the next level, or ErrDone, may now be handed out
 	}
 	return nil
 }

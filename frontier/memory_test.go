@@ -194,3 +194,32 @@ func TestMemoryDoneWithoutLease(t *testing.T) {
 		t.Fatal("Done without a lease succeeded")
 	}
 }
+
+func TestMemoryLevelOrder(t *testing.T) {
+	// A deeper item is not handed out while a shallower one is leased, so
+	// a short path found late still gives a URL its smallest depth.
+	ctx := context.Background()
+	m := NewMemory()
+	defer m.Close()
+	m.Add(ctx, Item{URL: "http://a/slow", Host: "a", Depth: 1}, Item{URL: "http://a/fast", Host: "a", Depth: 1})
+	slow, _ := m.Next(ctx)
+	fast, _ := m.Next(ctx)
+	// fast finishes first and links to x at depth 2.
+	m.Add(ctx, Item{URL: "http://a/x", Host: "a", Depth: 2, Parent: fast.URL})
+	m.Done(ctx, fast)
+	got := make(chan Item, 1)
+	go func() {
+		it, _ := m.Next(ctx)
+		got <- it
+	}()
+	select {
+	case it := <-got:
+		t.Fatalf("Next handed out %s while depth 1 was leased", it.URL)
+	case <-time.After(20 * time.Millisecond):
+	}
+	m.Add(ctx, Item{URL: "http://a/y", Host: "a", Depth: 2, Parent: slow.URL})
+	m.Done(ctx, slow)
+	if it := <-got; it.URL != "http://a/x" {
+		t.Fatalf("Next = %s; want http://a/x", it.URL)
+	}
+}
