@@ -1,0 +1,183 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"sync"
+)
+
+const (
+	// ManifestName is the manifest's file name in the output directory.
+	ManifestName = "manifest.jsonl"
+	// RecordsName is the file name of the scraped records.
+	RecordsName = "records.jsonl"
+
+	// maxKeptBuf is the largest line buffer a JSONLWriter keeps between
+	// lines; a bigger one, for a rare huge line, is left to the collector.
+	maxKeptBuf = 64 << 10
+)
+
+// JSONLWriter writes JSON Lines: one JSON value per line. Each line,
+// newline included, goes to the underlying writer in a single Write call,
+// so lines of concurrent callers never interleave, and a process killed
+// mid-way leaves at most one truncated last line, never a buffered half.
+//
+// A *Record (or Record) is encoded by a hand-written encoder that gives
+// the same bytes as encoding/json, several times faster and without
+// allocating; any other value goes through encoding/json.
+//
+// A JSONLWriter is safe for concurrent use by multiple goroutines.
+type JSONLWriter struct {
+	mu     sync.Mutex
+	w      io.Writer
+	buf    []byte
+	closed bool
+}
+
+// NewJSONLWriter returns a JSONLWriter that writes to w. Close closes w if
+// it is an io.Closer; w is not buffered, so each line is one w.Write.
+func NewJSONLWriter(w io.Writer) *JSONLWriter {
+	return &JSONLWriter{w: w}
+}
+
+// OpenJSONL opens the file name at the top of the output directory for
+// appending, creating it if needed, and returns a JSONLWriter on it; the
+// JSONLWriter must be closed. If the file ends with a line truncated by a
+// crash, that line is removed first, so that the lines appended by this
+// run do not follow a broken one.
+func (s *Store) OpenJSONL(name string) (*JSONLWriter, error) {
+	f, err := s.root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", name, err)
+	}
+	if err := trimPartialLine(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("repairing %s: %w", name, err)
+	}
+	return NewJSONLWriter(f), nil
+}
+
+// trimPartialLine truncates f after its last newline.
+func trimPartialLine(f *os.File) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	end := fi.Size()
+	var chunk [4096]byte
+	for off := end; off > 0; {
+		n := int64(len(chunk))
+		if off < n {
+			n = off
+		}
+		off -= n
+		if _, err := f.ReadAt(chunk[:n], off); err != nil {
+			return err
+		}
+		if i := bytes.LastIndexByte(chunk[:n], '\n'); i >= 0 {
+			if keep := off + int64(i) + 1; keep < end {
+				return f.Truncate(keep)
+			}
+			return nil
+		}
+	}
+	if end > 0 {
+		return f.Truncate(0)
+	}
+	return nil
+}
+
+// Write writes v as one line. Values other than Record are encoded with
+// encoding/json (json.Marshal rules, HTML characters escaped).
+func (j *JSONLWriter) Write(v any) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.closed {
+		return fmt.Errorf("writing json line: %w", fs.ErrClosed)
+	}
+	var err error
+	switch r := v.(type) {
+	case *Record:
+		if r != nil {
+			j.buf, err = appendRecord(j.buf[:0], r)
+			break
+		}
+		j.buf = append(j.buf[:0], "null"...)
+	case Record:
+		j.buf, err = appendRecord(j.buf[:0], &r)
+	default:
+		// json.Marshal allocates its result; an Encoder on a reused buffer
+		// would save that copy but not the reflection, which dominates.
+		var b []byte
+		b, err = json.Marshal(v)
+		j.buf = append(j.buf[:0], b...)
+	}
+	if err != nil {
+		return fmt.Errorf("encoding json line: %w", err)
+	}
+	j.buf = append(j.buf, '\n')
+	_, err = j.w.Write(j.buf)
+	if cap(j.buf) > maxKeptBuf {
+		j.buf = nil
+	}
+	if err != nil {
+		return fmt.Errorf("writing json line: %w", err)
+	}
+	return nil
+}
+
+// Close closes the underlying writer if it is an io.Closer. Later Writes
+// fail; a second Close does nothing.
+func (j *JSONLWriter) Close() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.closed {
+		return nil
+	}
+	j.closed = true
+	if c, ok := j.w.(io.Closer); ok {
+		if err := c.Close(); err != nil {
+			return fmt.Errorf("closing json lines: %w", err)
+		}
+	}
+	return nil
+}
+
+// readLines calls fn with each line of r, numbered from 1, without its
+// newline; complete is false for a last line that has none. Blank lines
+// are skipped. The line is only valid during the call.
+func readLines(r io.Reader, fn func(n int, line []byte, complete bool) error) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var long []byte
+	for n := 1; ; n++ {
+		line, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			long = append(long[:0], line...)
+			for err == bufio.ErrBufferFull {
+				line, err = br.ReadSlice('\n')
+				long = append(long, line...)
+			}
+			line = long
+		}
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("reading line %d: %w", n, err)
+		}
+		complete := err == nil
+		if complete {
+			line = line[:len(line)-1]
+		}
+		if len(bytes.TrimSpace(line)) > 0 {
+			if ferr := fn(n, line, complete); ferr != nil {
+				return ferr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+	}
+}

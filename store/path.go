@@ -1,0 +1,367 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+)
+
+const (
+	// MaxName is the longest path component Path returns, in bytes: the
+	// limit of ext4, XFS, btrfs, APFS and tmpfs.
+	MaxName = 255
+	// MaxPath is the longest path Path returns, in bytes, well under
+	// Linux's PATH_MAX (4096) once the output directory is prepended.
+	MaxPath = 4000
+	// IndexName is the file name of a URL whose path ends in a slash.
+	IndexName = "index.html"
+	// emptyName spells an empty segment (from "//" in a URL path, or an
+	// empty host). It is unambiguous because every other % in a name
+	// starts a %XX escape.
+	emptyName = "%"
+	// hashLen is the number of hex digits of SHA-256 in a shortened name.
+	hashLen = 16
+	// maxExt is the longest extension a shortened name keeps.
+	maxExt = 16
+)
+
+// Path maps a URL to the slash-separated path, relative to the output
+// directory, under which its body is saved: HOST[_PORT]/PATH[?QUERY][.EXT].
+//
+// The host folder is the host name in lowercase without IPv6 brackets,
+// with "_PORT" appended when the URL has a port other than its scheme's
+// default. A leading dot of the host is escaped, so the folder is never
+// hidden and never clashes with the .crawl work directory.
+//
+// Each segment of u.EscapedPath() is percent-decoded and then escaped for
+// the file system, so that a URL path /a%20b/c.html is saved as "a b/c.html":
+//
+//   - "%" becomes %25, and "?" (which separates the query in a file name)
+//     becomes %3F;
+//   - "/" (from %2F), NUL, bytes 0x01-0x1F, 0x7F and bytes that are not
+//     valid UTF-8 become %XX with uppercase hex;
+//   - a segment that is exactly "." or ".." becomes %2E or %2E%2E;
+//   - an empty segment (from "//") becomes a lone "%";
+//   - every other byte, spaces and non-ASCII letters included, is kept.
+//
+// A path that ends in "/" (the empty path included) gets the file name
+// index.html. A query is appended to the file name wget-style as
+// "?QUERY", with "%", "/", control bytes and invalid UTF-8 of u.RawQuery
+// escaped as above. When the file name (before the query) has no
+// extension, one is appended from contentType's media type (see
+// [Extension]), after the query: /search?q=1 served as text/html is saved
+// as "search?q=1.html".
+//
+// Splitting a name at its first "?" and decoding every %XX (and a lone %
+// as an empty segment) gives back the URL's path and query, except
+// in these cases, where the manifest is the only record of the URL:
+// index.html for a trailing slash, an added extension, a shortened name,
+// and a name a Store changed to resolve a conflict. A component longer than [MaxName] bytes is cut on a UTF-8 and
+// escape boundary and given the suffix "~" and 16 hex digits of the
+// SHA-256 of the whole component, before its extension when it has one.
+// A path longer than [MaxPath] bytes keeps its leading folders up to that
+// limit and folds the rest into one such hashed file name.
+//
+// Path never fails, whatever u holds: the result never starts with "/",
+// has no empty, "." or ".." component and no NUL, so joined to the output
+// directory it always stays inside it.
+func Path(u *url.URL, contentType string) string {
+	parts := make([]string, 0, 8)
+	parts = append(parts, shorten(hostFolder(u)))
+
+	p := strings.TrimPrefix(u.EscapedPath(), "/")
+	var segs []string
+	if p != "" {
+		segs = strings.Split(p, "/")
+	}
+	file := IndexName
+	if n := len(segs); n > 0 {
+		for _, s := range segs[:n-1] {
+			parts = append(parts, shorten(escapeSegment(s)))
+		}
+		if segs[n-1] != "" {
+			file = escapeSegment(segs[n-1])
+		}
+	}
+
+	hasExt := extIndex(file) > 0
+	if u.RawQuery != "" || u.ForceQuery {
+		file += "?" + escapeQuery(u.RawQuery)
+	}
+	if !hasExt {
+		file += Extension(contentType)
+	}
+	parts = append(parts, shorten(file))
+	return joinBounded(parts)
+}
+
+// hostFolder returns the escaped host folder of u, before shortening.
+func hostFolder(u *url.URL) string {
+	host := u.Hostname()
+	if utf8.ValidString(host) {
+		host = strings.ToLower(host)
+	} else {
+		host = asciiLower(host)
+	}
+	// u.Host is stored decoded, so it is escaped without decoding first.
+	h := escapeBytes(host, true)
+	switch {
+	case h == "":
+		h = emptyName
+	case h[0] == '.':
+		h = "%2E" + h[1:]
+	}
+	if port := u.Port(); port != "" && !isDefaultPort(u.Scheme, port) {
+		h += "_" + port
+	}
+	return h
+}
+
+func isDefaultPort(scheme, port string) bool {
+	switch strings.ToLower(scheme) {
+	case "http", "ws":
+		return port == "80"
+	case "https", "wss":
+		return port == "443"
+	}
+	return false
+}
+
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// escapeSegment percent-decodes one segment of an escaped URL path (a %
+// not followed by two hex digits is kept as a literal %) and escapes the
+// result for the file system as described on [Path].
+func escapeSegment(seg string) string {
+	switch dec := unescape(seg); dec {
+	case "":
+		return emptyName
+	case ".":
+		return "%2E"
+	case "..":
+		return "%2E%2E"
+	default:
+		return escapeBytes(dec, true)
+	}
+}
+
+// escapeQuery escapes a raw query for the file system: only %, /,
+// control bytes and invalid UTF-8 are escaped, so decoding every %XX
+// gives back the raw query.
+func escapeQuery(q string) string {
+	return escapeBytes(q, false)
+}
+
+// unescape decodes %XX escapes; malformed ones are kept as they are.
+func unescape(s string) string {
+	if strings.IndexByte(s, '%') < 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
+}
+
+// escapeBytes escapes %, /, control bytes and invalid UTF-8 as %XX, and
+// also ? when question is set (in a path segment, where ? would be taken
+// for the start of the query).
+func escapeBytes(s string, question bool) string {
+	var b []byte // allocated at the first byte that needs escaping
+	for i := 0; i < len(s); {
+		c := s[i]
+		size := 1
+		esc := c < 0x20 || c == 0x7f || c == '%' || c == '/' || (question && c == '?')
+		if c >= utf8.RuneSelf {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			esc = r == utf8.RuneError && size == 1
+		}
+		if esc && b == nil {
+			b = make([]byte, 0, len(s)+8)
+			b = append(b, s[:i]...)
+		}
+		switch {
+		case esc:
+			b = append(b, '%', upperHex[c>>4], upperHex[c&0xf])
+		case b != nil:
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	if b == nil {
+		return s
+	}
+	return string(b)
+}
+
+const upperHex = "0123456789ABCDEF"
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
+}
+
+// extIndex returns the index of the dot that starts name's extension, or
+// -1: the last dot, if it is neither the first nor the last byte.
+func extIndex(name string) int {
+	i := strings.LastIndexByte(name, '.')
+	if i <= 0 || i == len(name)-1 {
+		return -1
+	}
+	return i
+}
+
+// shorten returns name unchanged if it fits in MaxName bytes, and
+// otherwise a hashed name of the same stem and extension.
+func shorten(name string) string {
+	if len(name) <= MaxName {
+		return name
+	}
+	return hashName(name, name)
+}
+
+// hashName returns name, cut to fit, followed by "~", hashLen hex digits
+// of the SHA-256 of key, and name's extension if it has a short one.
+func hashName(name, key string) string {
+	ext := ""
+	if i := extIndex(name); i > 0 && len(name)-i <= maxExt {
+		ext = name[i:]
+		name = name[:i]
+	}
+	sum := sha256.Sum256([]byte(key))
+	keep := MaxName - 1 - hashLen - len(ext)
+	return name[:cutPoint(name, keep)] + "~" + hex.EncodeToString(sum[:hashLen/2]) + ext
+}
+
+// cutPoint returns the largest n <= max such that s[:n] ends neither
+// inside a UTF-8 sequence nor inside a %XX escape.
+func cutPoint(s string, max int) int {
+	if len(s) <= max {
+		return len(s)
+	}
+	n := max
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	switch {
+	case n >= 1 && s[n-1] == '%':
+		n--
+	case n >= 2 && s[n-2] == '%':
+		n -= 2
+	}
+	return n
+}
+
+// joinBounded joins parts with "/", folding trailing components into one
+// hashed file name when the result would be longer than MaxPath.
+func joinBounded(parts []string) string {
+	total := len(parts) - 1
+	for _, p := range parts {
+		total += len(p)
+	}
+	if total <= MaxPath {
+		return strings.Join(parts, "/")
+	}
+	// Keep the longest prefix of folders that leaves room for one more
+	// component of MaxName bytes; the host folder is always kept.
+	k, n := 1, len(parts[0])
+	for k < len(parts)-1 && n+1+len(parts[k])+1+MaxName <= MaxPath {
+		n += 1 + len(parts[k])
+		k++
+	}
+	last := parts[len(parts)-1]
+	folded := hashName(last, strings.Join(parts[k:], "/"))
+	return strings.Join(append(parts[:k:k], folded), "/")
+}
+
+// Extension returns the file extension, with its dot, that Path adds for
+// a Content-Type header value such as "text/html; charset=utf-8", or ""
+// for a type not in its table. The table is fixed rather than taken from
+// mime.ExtensionsByType, whose answer depends on the system's mime.types
+// and comes in no stable order.
+func Extension(contentType string) string {
+	mt, _, _ := strings.Cut(contentType, ";")
+	switch strings.ToLower(strings.TrimSpace(mt)) {
+	case "text/html", "application/xhtml+xml":
+		return ".html"
+	case "text/css":
+		return ".css"
+	case "text/javascript", "application/javascript", "application/x-javascript":
+		return ".js"
+	case "application/json", "application/ld+json":
+		return ".json"
+	case "image/png":
+		return ".png"
+	case "image/jpeg":
+		return ".jpg"
+	case "image/gif":
+		return ".gif"
+	case "image/webp":
+		return ".webp"
+	case "image/svg+xml":
+		return ".svg"
+	case "image/avif":
+		return ".avif"
+	case "image/x-icon", "image/vnd.microsoft.icon":
+		return ".ico"
+	case "application/pdf":
+		return ".pdf"
+	case "text/plain":
+		return ".txt"
+	case "text/csv":
+		return ".csv"
+	case "text/markdown":
+		return ".md"
+	case "application/xml", "text/xml", "application/rss+xml", "application/atom+xml":
+		return ".xml"
+	case "font/woff":
+		return ".woff"
+	case "font/woff2":
+		return ".woff2"
+	case "font/ttf":
+		return ".ttf"
+	case "font/otf":
+		return ".otf"
+	case "application/wasm":
+		return ".wasm"
+	case "application/zip":
+		return ".zip"
+	case "application/gzip":
+		return ".gz"
+	case "video/mp4":
+		return ".mp4"
+	case "video/webm":
+		return ".webm"
+	case "audio/mpeg":
+		return ".mp3"
+	case "audio/ogg":
+		return ".ogg"
+	}
+	return ""
+}

@@ -1,0 +1,277 @@
+package store
+
+import (
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func mustParse(t testing.TB, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatalf("url.Parse(%q): %v", s, err)
+	}
+	return u
+}
+
+func TestPath(t *testing.T) {
+	long := strings.Repeat("x", 300)
+	tests := []struct {
+		name, url, ct, want string
+	}{
+		{"root", "http://example.com/", "text/html", "example.com/index.html"},
+		{"empty path", "http://example.com", "text/html", "example.com/index.html"},
+		{"port", "http://127.0.0.1:18080/a/b.html", "text/html", "127.0.0.1_18080/a/b.html"},
+		{"default port dropped", "https://example.com:443/a.css", "text/css", "example.com/a.css"},
+		{"ipv6", "http://[::1]:8080/x.js", "", "::1_8080/x.js"},
+		{"ipv6 zone", "http://[fe80::1%25en0]/x.js", "", "fe80::1%25en0/x.js"},
+		{"uppercase host", "http://EXAMPLE.com/a.html", "", "example.com/a.html"},
+		{"directory", "http://h/a/b/", "text/html", "h/a/b/index.html"},
+		{"space decoded", "http://h/a%20b/c.html", "text/html", "h/a b/c.html"},
+		{"unicode", "http://h/%C3%A9t%C3%A9.html", "", "h/été.html"},
+		{"tilde", "http://h/~user/x.html", "", "h/~user/x.html"},
+		{"percent", "http://h/100%25.html", "", "h/100%25.html"},
+		{"encoded slash", "http://h/a%2Fb.html", "", "h/a%2Fb.html"},
+		{"encoded question", "http://h/a%3Fb.html", "", "h/a%3Fb.html"},
+		{"control byte", "http://h/a%0Ab.html", "", "h/a%0Ab.html"},
+		{"nul", "http://h/a%00b.html", "", "h/a%00b.html"},
+		{"del", "http://h/a%7Fb.html", "", "h/a%7Fb.html"},
+		{"invalid utf8", "http://h/a%FFb.html", "", "h/a%FFb.html"},
+		{"dot segment", "http://h/a/%2E/b.html", "", "h/a/%2E/b.html"},
+		{"dotdot segment", "http://h/a/%2E%2E/b.html", "", "h/a/%2E%2E/b.html"},
+		{"literal dotdot", "http://h/a/../b.html", "", "h/a/%2E%2E/b.html"},
+		{"empty segment", "http://h/a//b.html", "", "h/a/%/b.html"},
+		{"query", "http://h/_static/pydoctheme.css?2022.1", "text/css", "h/_static/pydoctheme.css?2022.1"},
+		{"query on slash", "http://h/?q=1", "text/html", "h/index.html?q=1"},
+		{"query escapes", "http://h/a.html?x=%2F/%25", "", "h/a.html?x=%252F%2F%2525"},
+		{"query then extension", "http://h/search?q=1", "text/html", "h/search?q=1.html"},
+		{"extension from type", "http://h/img/42", "image/png", "h/img/42.png"},
+		{"type with parameters", "http://h/p", "text/html; charset=utf-8", "h/p.html"},
+		{"unknown type", "http://h/blob", "application/x-unknown", "h/blob"},
+		{"no type", "http://h/blob", "", "h/blob"},
+		{"existing extension kept", "http://h/a.php", "text/html", "h/a.php"},
+		{"dotfile gets extension", "http://h/.hidden", "text/plain", "h/.hidden.txt"},
+		{"trailing dot", "http://h/a.", "text/html", "h/a..html"},
+		{"hidden host", "http://.crawl/x.html", "", "%2Ecrawl/x.html"},
+		{"no host", "file:///etc/passwd", "", "%/etc/passwd"},
+		{"long name", "http://h/" + long + ".html", "", "h/" + strings.Repeat("x", 233) + "~" + hash16(long+".html") + ".html"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Path(mustParse(t, tt.url), tt.ct)
+			if got != tt.want {
+				t.Errorf("Path(%s, %q) = %q; want %q", tt.url, tt.ct, got, tt.want)
+			}
+			checkPath(t, got)
+		})
+	}
+}
+
+func hash16(s string) string {
+	h := hashName("", s)
+	return h[1:]
+}
+
+func TestPathLimits(t *testing.T) {
+	deep := "http://h" + strings.Repeat("/"+strings.Repeat("d", 200), 40) + "/file.html"
+	huge := "http://h/" + strings.Repeat("%C3%A9", 200) + "?" + strings.Repeat("q", 400)
+	for _, s := range []string{deep, huge} {
+		got := Path(mustParse(t, s), "text/html")
+		checkPath(t, got)
+		if !strings.HasSuffix(got, ".html") {
+			t.Errorf("Path(%.40s...) = ...%s; want the .html extension kept", s, got[len(got)-30:])
+		}
+	}
+	// Two deep paths that differ only after the cut stay apart.
+	a := Path(mustParse(t, deep), "")
+	b := Path(mustParse(t, strings.Replace(deep, "/file.html", "/other/file.html", 1)), "")
+	if a == b {
+		t.Errorf("deep paths differing after the cut both map to %s", a)
+	}
+}
+
+// checkPath fails t unless p has the invariants Path promises.
+func checkPath(t testing.TB, p string) {
+	t.Helper()
+	if p == "" || strings.HasPrefix(p, "/") {
+		t.Fatalf("path %q is empty or absolute", p)
+	}
+	if len(p) > MaxPath {
+		t.Fatalf("path of %d bytes is longer than MaxPath", len(p))
+	}
+	if strings.IndexByte(p, 0) >= 0 {
+		t.Fatalf("path %q contains NUL", p)
+	}
+	if !utf8.ValidString(p) {
+		t.Fatalf("path %q is not valid UTF-8", p)
+	}
+	for i, c := range strings.Split(p, "/") {
+		if c == "" || c == "." || c == ".." {
+			t.Fatalf("path %q has component %q", p, c)
+		}
+		if len(c) > MaxName {
+			t.Fatalf("path %q has a component of %d bytes", p, len(c))
+		}
+		if i == 0 && strings.HasPrefix(c, ".") {
+			t.Fatalf("path %q has a hidden host folder", p)
+		}
+		for _, b := range []byte(c) {
+			if b < 0x20 || b == 0x7f {
+				t.Fatalf("path %q has control byte %#x", p, b)
+			}
+		}
+	}
+	const dir = "/srv/out"
+	j := filepath.Join(dir, p)
+	if !strings.HasPrefix(j, dir+"/") || !filepath.IsLocal(p) {
+		t.Fatalf("path %q leaves the output directory: %s", p, j)
+	}
+}
+
+// decodeName inverts Path for the reversible cases: it returns the
+// decoded path segments and the raw query of a file path (host folder
+// dropped).
+func decodeName(p string) (segs []string, query string, hasQuery bool) {
+	comps := strings.Split(p, "/")[1:]
+	last := comps[len(comps)-1]
+	if name, q, ok := strings.Cut(last, "?"); ok {
+		comps[len(comps)-1] = name
+		query, hasQuery = unescape(q), true
+	}
+	for _, c := range comps {
+		if c == emptyName {
+			c = ""
+		}
+		segs = append(segs, unescape(c))
+	}
+	return segs, query, hasQuery
+}
+
+// escapePath escapes decoded segments as RFC 3986 path segments with
+// uppercase hex: the canonical form the test URLs are written in.
+func escapePath(segs []string) string {
+	var b strings.Builder
+	for _, s := range segs {
+		b.WriteByte('/')
+		for _, c := range []byte(s) {
+			if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+				strings.IndexByte("-._~!$&'()*+,;=:@", c) >= 0 {
+				b.WriteByte(c)
+			} else {
+				b.WriteString("%" + string(upperHex[c>>4]) + string(upperHex[c&0xf]))
+			}
+		}
+	}
+	return b.String()
+}
+
+func TestPathReversible(t *testing.T) {
+	for _, s := range []string{
+		"/a/b.html",
+		"/a%20b/c.html",
+		"/100%25/x%2Fy%3Fz.css",
+		"/%C3%A9t%C3%A9/%E2%82%AC.html",
+		"/a%00b/%0A%7F%FF.js",
+		"/a//b.html",
+		"//x.png",
+		"/_static/pydoctheme.css?2022.1",
+		"/search.php?q=a%20b&x=%2F/%25&y=?",
+		"/index.html?",
+		"/~user/a~b.html",
+	} {
+		t.Run(s, func(t *testing.T) {
+			u := mustParse(t, "http://h"+s)
+			got := Path(u, "text/html")
+			segs, q, hasQ := decodeName(got)
+			if ep := escapePath(segs); ep != u.EscapedPath() {
+				t.Errorf("Path = %q decodes to path %q; want %q", got, ep, u.EscapedPath())
+			}
+			if q != u.RawQuery || hasQ != (u.RawQuery != "" || u.ForceQuery) {
+				t.Errorf("Path = %q decodes to query %q (%v); want %q", got, q, hasQ, u.RawQuery)
+			}
+		})
+	}
+}
+
+func TestExtension(t *testing.T) {
+	tests := map[string]string{
+		"text/html":                 ".html",
+		"TEXT/HTML; charset=UTF-8":  ".html",
+		" application/xhtml+xml ":   ".html",
+		"application/javascript":    ".js",
+		"image/vnd.microsoft.icon":  ".ico",
+		"image/jpeg":                ".jpg",
+		"font/woff2":                ".woff2",
+		"application/octet-stream":  "",
+		"":                          "",
+		"text/html-but-not-quite/x": "",
+	}
+	for ct, want := range tests {
+		t.Run(ct, func(t *testing.T) {
+			if got := Extension(ct); got != want {
+				t.Errorf("Extension(%q) = %q; want %q", ct, got, want)
+			}
+		})
+	}
+}
+
+func FuzzPath(f *testing.F) {
+	f.Add("http://127.0.0.1:18080/a%20b/c?x=1", "h", "/a/b", "", "q=1", "text/html")
+	f.Add("http://[::1]:80/%2e%2e/", "..", "/../..", "/%2E%2E/%2e", "", "image/png")
+	f.Add("https://x/a//b/./", ".crawl", "//", "%zz", "%", "")
+	f.Add("http://h/"+strings.Repeat("%FF", 100), "", "\x00/\xff", "/a%2fb", "a/b\x00", "text/css")
+	f.Fuzz(func(t *testing.T, raw, host, p, rawPath, query, ct string) {
+		var urls []*url.URL
+		if u, err := url.Parse(raw); err == nil {
+			urls = append(urls, u)
+		}
+		urls = append(urls,
+			&url.URL{Scheme: "http", Host: host, Path: p, RawPath: rawPath, RawQuery: query},
+			&url.URL{Scheme: "https", Host: host + ":443", Path: p, ForceQuery: true},
+			&url.URL{Opaque: p, Host: host},
+		)
+		for _, u := range urls {
+			got := Path(u, ct)
+			checkPath(t, got)
+			if again := Path(u, ct); again != got {
+				t.Fatalf("Path is not deterministic: %q then %q", got, again)
+			}
+		}
+		// Short paths that get no extension decode back to the URL.
+		u, err := url.Parse(raw)
+		if err != nil || Extension(ct) != "" || u.Opaque != "" {
+			return
+		}
+		ep := u.EscapedPath()
+		if ep == "" || !strings.HasPrefix(ep, "/") || strings.HasSuffix(ep, "/") ||
+			len(ep)+len(u.RawQuery) > 60 || strings.Count(ep, "/") > 10 {
+			return
+		}
+		segs, q, hasQ := decodeName(Path(u, ct))
+		want := strings.Split(ep, "/")[1:]
+		for i := range want {
+			want[i] = unescape(want[i])
+		}
+		if strings.Join(segs, "\x00/") != strings.Join(want, "\x00/") {
+			t.Fatalf("Path(%q) decodes to %q; want %q", raw, segs, want)
+		}
+		if q != u.RawQuery || hasQ != (u.RawQuery != "" || u.ForceQuery) {
+			t.Fatalf("Path(%q) decodes to query %q; want %q", raw, q, u.RawQuery)
+		}
+	})
+}
+
+func BenchmarkPath(b *testing.B) {
+	urls := []*url.URL{
+		mustParse(b, "http://127.0.0.1:18080/s03/p00123.html"),
+		mustParse(b, "http://127.0.0.1:18081/library/a%20b/index.html?x=1"),
+		mustParse(b, "http://127.0.0.1:18081/api/posts/42"),
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		Path(urls[i%len(urls)], "text/html; charset=utf-8")
+	}
+}

@@ -1,0 +1,419 @@
+package store
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+)
+
+const (
+	// WorkDir is the folder of the output directory that holds crawl's own
+	// files. Put refuses paths under it, and Path never produces one.
+	WorkDir = ".crawl"
+	// tmpDir holds temporary files until they are renamed into place. It
+	// is on the same file system as the mirror, so the rename is atomic.
+	tmpDir = WorkDir + "/tmp"
+
+	// fileSuffix is added to a file name whose place is taken by a
+	// directory, dirSuffix to a folder name whose place is taken by a file.
+	fileSuffix = "~file"
+	dirSuffix  = "~dir"
+
+	// maxTries bounds the renaming loops, which only repeat when the tree
+	// changes under them or when suffixed names are taken too.
+	maxTries = 32
+)
+
+var (
+	// ErrInvalidPath reports a relative path that Put or PutFile refuse:
+	// empty, absolute, with an empty, "." or ".." component, a NUL, or
+	// under WorkDir.
+	ErrInvalidPath = errors.New("store: invalid relative path")
+	// ErrNotTempFile reports a file given to PutFile that TempFile did not
+	// create.
+	ErrNotTempFile = errors.New("store: not a temporary file of this store")
+)
+
+// Options configures a Store. The zero value is the default.
+type Options struct {
+	// Fsync makes every write durable before Put returns: the file is
+	// fsynced before its rename, and after it the directory that holds it
+	// (and, once per run, each new folder's parent). This survives a power
+	// cut but costs a few milliseconds per file on most disks.
+	//
+	// Without it, writes are still atomic against a crash or kill of the
+	// process (a file is only ever seen complete under its final name),
+	// and Close makes the whole tree durable with one syncfs(2) on Linux
+	// (other systems: an fsync of every file written and its directory).
+	Fsync bool
+}
+
+// Store writes files into an output directory. Every file system call
+// goes through an [os.Root] opened on that directory, so no path given to
+// it, and no symbolic link planted in the tree, can make it write outside.
+//
+// Files are written atomically: the body goes to a temporary file in
+// DIR/.crawl/tmp, which is then renamed to its final name. A Store keeps
+// the set of paths written during its life (a few dozen bytes per file),
+// so that two URLs of one run never overwrite each other; a file left by
+// an earlier run is replaced.
+//
+// When a path cannot be used as it is, the Store picks another one,
+// deterministically, and returns it:
+//
+//   - a file whose name is taken by a directory (URL /a saved after /a/b)
+//     gets "~file" before its extension: "a~file", "x~file.html";
+//   - a folder whose name is taken by a file (/a/b saved after /a) gets
+//     "~dir": "a~dir/b"; every later path under a/ meets the same file and
+//     goes to a~dir/ too;
+//   - a path already written in this run (/a served as text/html is
+//     "a.html", like /a.html) gets "~2", "~3" ... before its extension:
+//     "a~2.html".
+//
+// These suffixes can coincide with names of real URLs that contain "~";
+// the rules above then apply to them as well, so nothing is overwritten.
+//
+// A Store is safe for concurrent use by multiple goroutines, except Close,
+// which must be called after every other call has returned.
+type Store struct {
+	root   *os.Root
+	tmpAbs string // absolute path of tmpDir, to recognize TempFile's files
+	opts   Options
+	prefix string // random per Store, so two processes never share tmp names
+	seq    atomic.Uint64
+
+	mu      sync.Mutex
+	written map[string]struct{} // final paths written (or being written) in this run
+	durable map[string]struct{} // folders whose entry in their parent is synced (Fsync only)
+	closed  bool
+}
+
+// Open opens the output directory dir for writing, creating it and its
+// DIR/.crawl/tmp folder if needed. The Store must be closed.
+func Open(dir string, opts Options) (*Store, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("opening output directory: %w", err)
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return nil, fmt.Errorf("creating output directory: %w", err)
+	}
+	root, err := os.OpenRoot(abs)
+	if err != nil {
+		return nil, fmt.Errorf("opening output directory: %w", err)
+	}
+	if err := root.MkdirAll(filepath.FromSlash(tmpDir), 0o755); err != nil {
+		root.Close()
+		return nil, fmt.Errorf("creating temporary folder: %w", err)
+	}
+	var rnd [4]byte
+	rand.Read(rnd[:])
+	return &Store{
+		root:    root,
+		tmpAbs:  filepath.Join(root.Name(), filepath.FromSlash(tmpDir)),
+		opts:    opts,
+		prefix:  hex.EncodeToString(rnd[:]),
+		written: make(map[string]struct{}),
+		durable: make(map[string]struct{}),
+	}, nil
+}
+
+// Dir returns the absolute path of the output directory.
+func (s *Store) Dir() string { return s.root.Name() }
+
+// TempFile creates a new temporary file in DIR/.crawl/tmp, for a body that
+// is streamed to disk. Its Name is an absolute path. The caller writes it
+// and hands it to PutFile, or closes and removes it (os.Remove) to discard
+// it.
+func (s *Store) TempFile() (*os.File, error) {
+	for range maxTries {
+		name := tmpDir + "/" + s.prefix + "-" + strconv.FormatUint(s.seq.Add(1), 10)
+		f, err := s.root.OpenFile(filepath.FromSlash(name), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("creating temporary file: %w", err)
+		}
+		return f, nil
+	}
+	return nil, fmt.Errorf("creating temporary file: %w", fs.ErrExist)
+}
+
+// Put writes data to the file rel, a slash-separated path relative to the
+// output directory such as one returned by Path, creating its folders. It
+// returns the path actually written, which differs from rel when rel was
+// taken (see Store). The file appears complete or not at all: on error,
+// nothing is left under the final name or in the temporary folder.
+func (s *Store) Put(rel string, data []byte) (string, error) {
+	if err := checkRel(rel); err != nil {
+		return "", fmt.Errorf("saving %q: %w", rel, err)
+	}
+	f, err := s.TempFile()
+	if err != nil {
+		return "", fmt.Errorf("saving %q: %w", rel, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		s.root.Remove(s.tmpRel(f))
+		return "", fmt.Errorf("saving %q: writing temporary file: %w", rel, err)
+	}
+	return s.PutFile(rel, f)
+}
+
+// PutFile moves f, a file returned by TempFile and fully written, to rel
+// as Put does, and returns the path actually used. PutFile closes f in all
+// cases; on error it also removes f's file, unless f did not come from
+// TempFile (ErrNotTempFile).
+func (s *Store) PutFile(rel string, f *os.File) (string, error) {
+	tmp := s.tmpRel(f)
+	if tmp == "" {
+		f.Close()
+		return "", fmt.Errorf("saving %q from %s: %w", rel, f.Name(), ErrNotTempFile)
+	}
+	final, err := s.putFile(rel, f, tmp)
+	if err != nil {
+		s.root.Remove(tmp)
+		return "", fmt.Errorf("saving %q: %w", rel, err)
+	}
+	return final, nil
+}
+
+func (s *Store) putFile(rel string, f *os.File, tmp string) (string, error) {
+	if err := checkRel(rel); err != nil {
+		f.Close()
+		return "", err
+	}
+	if s.opts.Fsync {
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return "", fmt.Errorf("syncing temporary file: %w", err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("closing temporary file: %w", err)
+	}
+	return s.place(tmp, rel)
+}
+
+// tmpRel returns the root-relative name of a file made by TempFile, or ""
+// if f is not one.
+func (s *Store) tmpRel(f *os.File) string {
+	dir, base := filepath.Split(f.Name())
+	if filepath.Clean(dir) != s.tmpAbs || !strings.HasPrefix(base, s.prefix+"-") {
+		return ""
+	}
+	return filepath.FromSlash(tmpDir + "/" + base)
+}
+
+// place renames the temporary file tmp to rel or to the alternative that
+// the conflict rules of Store give, and returns the name used. Conflicts
+// are detected from the errors of MkdirAll and Rename rather than checked
+// beforehand, so that concurrent writers cannot slip between a check and
+// its use.
+func (s *Store) place(tmp, rel string) (string, error) {
+	dir, base := path.Split(rel)
+	dir = strings.TrimSuffix(dir, "/")
+	var err error
+	for range maxTries {
+		if dir != "" {
+			if dir, err = s.mkdirs(dir); err != nil {
+				return "", err
+			}
+		}
+		name := s.reserve(path.Join(dir, base))
+		err = s.root.Rename(tmp, filepath.FromSlash(name))
+		if err == nil {
+			if s.opts.Fsync {
+				if err := s.syncDirs(dir); err != nil {
+					return name, err // the file is in place; only durability failed
+				}
+			}
+			return name, nil
+		}
+		s.release(name)
+		switch {
+		case errors.Is(err, syscall.EEXIST), errors.Is(err, syscall.EISDIR), errors.Is(err, syscall.ENOTEMPTY):
+			// A directory holds the name: try the file alternative.
+			base = withSuffix(path.Base(name), fileSuffix)
+		case errors.Is(err, syscall.ENOTDIR), errors.Is(err, fs.ErrNotExist) && s.exists(tmp):
+			// The tree changed between MkdirAll and Rename: look again.
+		default:
+			return "", fmt.Errorf("renaming into place: %w", err)
+		}
+	}
+	return "", fmt.Errorf("renaming into place: giving up after %d tries: %w", maxTries, err)
+}
+
+// mkdirs creates the folder dir and its parents, replacing a component
+// held by a file with its "~dir" alternative, and returns the folder
+// created.
+func (s *Store) mkdirs(dir string) (string, error) {
+	var err error
+	for range maxTries {
+		err = s.root.MkdirAll(filepath.FromSlash(dir), 0o755)
+		if err == nil {
+			return dir, nil
+		}
+		if !errors.Is(err, syscall.ENOTDIR) && !errors.Is(err, syscall.EEXIST) {
+			return "", fmt.Errorf("creating folder: %w", err)
+		}
+		if dir, err = s.altDir(dir); err != nil {
+			return "", fmt.Errorf("creating folder: %w", err)
+		}
+	}
+	return "", fmt.Errorf("creating folder: giving up after %d tries: %w", maxTries, err)
+}
+
+// altDir returns dir with its first component that exists but is not a
+// directory replaced by its "~dir" alternative. If there is none (the
+// tree changed), dir is returned as it is, to be tried again.
+func (s *Store) altDir(dir string) (string, error) {
+	parts := strings.Split(dir, "/")
+	for i := range parts {
+		fi, err := s.root.Stat(filepath.FromSlash(strings.Join(parts[:i+1], "/")))
+		if errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		if err != nil {
+			return "", err
+		}
+		if !fi.IsDir() {
+			parts[i] = shorten(parts[i] + dirSuffix)
+			return strings.Join(parts, "/"), nil
+		}
+	}
+	return dir, nil
+}
+
+func (s *Store) exists(name string) bool {
+	_, err := s.root.Lstat(name)
+	return err == nil
+}
+
+// reserve claims name, or if it was already written in this run the
+// first free alternative name~2, name~3 ..., and returns the claimed name.
+func (s *Store) reserve(name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cand := name
+	for i := 2; ; i++ {
+		if _, taken := s.written[cand]; !taken {
+			s.written[cand] = struct{}{}
+			return cand
+		}
+		cand = withSuffix(name, "~"+strconv.Itoa(i))
+	}
+}
+
+func (s *Store) release(name string) {
+	s.mu.Lock()
+	delete(s.written, name)
+	s.mu.Unlock()
+}
+
+// syncDirs fsyncs dir, which has just received a file, and every
+// ancestor's parent that was not synced before in this run, so that new
+// folders survive a power cut too.
+func (s *Store) syncDirs(dir string) error {
+	if err := s.syncDir(dir); err != nil {
+		return err
+	}
+	for dir != "" {
+		s.mu.Lock()
+		_, done := s.durable[dir]
+		s.durable[dir] = struct{}{}
+		s.mu.Unlock()
+		if done {
+			return nil
+		}
+		parent := path.Dir(dir)
+		if parent == "." {
+			parent = ""
+		}
+		if err := s.syncDir(parent); err != nil {
+			return err
+		}
+		dir = parent
+	}
+	return nil
+}
+
+func (s *Store) syncDir(dir string) error {
+	if dir == "" {
+		dir = "."
+	}
+	d, err := s.root.Open(filepath.FromSlash(dir))
+	if err != nil {
+		return fmt.Errorf("syncing folder: %w", err)
+	}
+	err = d.Sync()
+	d.Close()
+	if err != nil {
+		return fmt.Errorf("syncing folder %s: %w", dir, err)
+	}
+	return nil
+}
+
+// Close makes the run durable (see Options.Fsync), removes the temporary
+// folder if it is empty, and closes the Store. Files written so far stay
+// in place whatever it returns. A second Close does nothing.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	closed := s.closed
+	s.closed = true
+	s.mu.Unlock()
+	if closed {
+		return nil
+	}
+	var errs []error
+	if !s.opts.Fsync {
+		if err := s.syncAll(); err != nil {
+			errs = append(errs, fmt.Errorf("syncing output directory: %w", err))
+		}
+	}
+	// Remove fails on a folder that is not empty, which is what we want:
+	// a temporary file still open by a caller is not ours to delete.
+	if s.root.Remove(filepath.FromSlash(tmpDir)) == nil {
+		s.root.Remove(WorkDir)
+	}
+	if err := s.root.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("closing output directory: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// checkRel reports whether rel is a path Put accepts.
+func checkRel(rel string) error {
+	if rel == "" || strings.IndexByte(rel, 0) >= 0 {
+		return ErrInvalidPath
+	}
+	for i, c := range strings.Split(rel, "/") {
+		if c == "" || c == "." || c == ".." || (i == 0 && c == WorkDir) {
+			return ErrInvalidPath
+		}
+	}
+	return nil
+}
+
+// withSuffix inserts suffix into the last component of name, before its
+// extension if it has one, keeping the component within MaxName bytes.
+func withSuffix(name, suffix string) string {
+	dir, base := path.Split(name)
+	if i := extIndex(base); i > 0 && len(base)-i <= maxExt {
+		base = base[:i] + suffix + base[i:]
+	} else {
+		base += suffix
+	}
+	return dir + shorten(base)
+}
