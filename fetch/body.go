@@ -1,0 +1,208 @@
+package fetch
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sync"
+)
+
+const (
+	// readChunk is how much free space the buffer gets when a read finds it
+	// full, and the smallest scratch space used while spilling.
+	readChunk = 32 << 10
+	// maxPreGrow bounds the allocation made up front from a Content-Length
+	// header, which a server may inflate.
+	maxPreGrow = 32 << 20
+	// maxPooled is the largest buffer kept in the pool; bigger ones are left
+	// to the garbage collector so one huge page does not pin its memory.
+	maxPooled = 16 << 20
+	// drainLimit is how much of an error response body is read (and thrown
+	// away) so that its connection can be reused.
+	drainLimit = 64 << 10
+)
+
+// Body is a response body read by Get: in memory, or in a temporary file
+// when it was larger than Options.SpillThreshold. A Body is not safe for
+// concurrent use. The caller must call Release when done with it.
+type Body struct {
+	pool  *sync.Pool
+	buf   *bytes.Buffer // nil once spilled or released
+	file  *os.File      // spill file, or nil
+	taken bool          // the caller took the file with TakeFile
+	n     int64
+	sum   [sha256.Size]byte
+}
+
+// Bytes returns the body when it is held in memory, and nil when it was
+// spilled to a file or has been released. The slice is only valid until
+// Release: the memory is then reused for other bodies.
+func (b *Body) Bytes() []byte {
+	if b.buf == nil {
+		return nil
+	}
+	return b.buf.Bytes()
+}
+
+// File returns the temporary file holding a spilled body, or nil when the
+// body is in memory. The whole body has been written to it but not synced,
+// and its offset is unspecified: read it with ReadAt or seek first. The file
+// stays owned by the Body (Release closes and removes it) unless TakeFile is
+// called.
+func (b *Body) File() *os.File {
+	return b.file
+}
+
+// TakeFile hands the spill file to the caller, who must then close it and
+// rename or remove it; Release leaves it alone afterwards. It returns nil
+// when the body is in memory.
+func (b *Body) TakeFile() *os.File {
+	if b.file != nil {
+		b.taken = true
+	}
+	return b.file
+}
+
+// Len returns the body's length in bytes, after any decompression done by
+// the transport.
+func (b *Body) Len() int64 {
+	return b.n
+}
+
+// SHA256 returns the SHA-256 digest of the body's bytes.
+func (b *Body) SHA256() [sha256.Size]byte {
+	return b.sum
+}
+
+// Release returns the memory buffer to the Fetcher's pool and closes and
+// removes the spill file unless it was taken. Bytes and File return nil
+// afterwards. Calling Release more than once, or on a nil Body, is harmless.
+func (b *Body) Release() {
+	if b == nil {
+		return
+	}
+	if b.buf != nil {
+		putBuffer(b.pool, b.buf)
+		b.buf = nil
+	}
+	if b.file != nil && !b.taken {
+		b.file.Close()
+		os.Remove(b.file.Name())
+	}
+	b.file = nil
+}
+
+func getBuffer(pool *sync.Pool) *bytes.Buffer {
+	buf := pool.Get().(*bytes.Buffer)
+	buf.Reset()
+	return buf
+}
+
+func putBuffer(pool *sync.Pool, buf *bytes.Buffer) {
+	if buf.Cap() > maxPooled {
+		return
+	}
+	buf.Reset()
+	pool.Put(buf)
+}
+
+// readBody reads and closes resp.Body. It fails with ErrTooLarge before
+// reading anything if the Content-Length is over the limit. Each chunk is
+// read straight into the buffer's free space (or into scratch space while
+// spilling) and fed to the hash in the same pass, so the bytes are neither
+// copied again nor read twice. On error nothing is kept: the buffer goes back
+// to the pool and any spill file is removed.
+func (f *Fetcher) readBody(resp *http.Response) (_ *Body, err error) {
+	defer resp.Body.Close()
+	limit, cl := f.maxSize, resp.ContentLength
+	if limit > 0 && cl > limit {
+		return nil, fmt.Errorf("content-length %d is over the limit of %d bytes: %w", cl, limit, ErrTooLarge)
+	}
+
+	b := &Body{pool: &f.bufs, buf: getBuffer(&f.bufs)}
+	defer func() {
+		if err != nil {
+			b.Release()
+		}
+	}()
+	var scratch []byte // read space once spilling
+	spill := func() error {
+		file, err := f.tempFile()
+		if err != nil {
+			return fmt.Errorf("create spill file: %w", err)
+		}
+		b.file = file
+		if _, err := file.Write(b.buf.Bytes()); err != nil {
+			return fmt.Errorf("write spill file: %w", err)
+		}
+		b.buf.Reset()
+		b.buf.Grow(readChunk)
+		scratch = b.buf.AvailableBuffer()
+		scratch = scratch[:cap(scratch)]
+		return nil
+	}
+	canSpill := f.tempFile != nil
+	switch {
+	case canSpill && cl > f.spillAt:
+		if err := spill(); err != nil {
+			return nil, err
+		}
+	case cl > 0:
+		// One more byte than announced, so the read that meets EOF does
+		// not need to grow the buffer.
+		b.buf.Grow(int(min(cl+1, maxPreGrow)))
+	}
+
+	h := sha256.New()
+	for {
+		var p []byte
+		if b.file == nil {
+			if b.buf.Available() == 0 {
+				b.buf.Grow(readChunk)
+			}
+			p = b.buf.AvailableBuffer()
+			p = p[:cap(p)]
+		} else {
+			p = scratch
+		}
+		if limit > 0 && int64(len(p)) > limit+1-b.n {
+			p = p[:limit+1-b.n] // one byte past the limit tells "too large"
+		}
+		n, rerr := resp.Body.Read(p)
+		if n > 0 {
+			b.n += int64(n)
+			h.Write(p[:n])
+			if b.file == nil {
+				// p is the buffer's own free space: Write only extends
+				// the buffer's length (copy skips identical memory).
+				b.buf.Write(p[:n])
+			} else if _, err := b.file.Write(p[:n]); err != nil {
+				return nil, fmt.Errorf("write spill file: %w", err)
+			}
+			if limit > 0 && b.n > limit {
+				return nil, fmt.Errorf("body is over the limit of %d bytes: %w", limit, ErrTooLarge)
+			}
+			if b.file == nil && canSpill && b.n > f.spillAt {
+				if err := spill(); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return nil, rerr
+		}
+	}
+	h.Sum(b.sum[:0])
+	if b.file != nil {
+		// The buffer only served as scratch space.
+		putBuffer(b.pool, b.buf)
+		b.buf = nil
+	}
+	return b, nil
+}

@@ -1,0 +1,26 @@
+// Package fetch performs HTTP GETs for the crawl: one retrying client,
+// redirects recorded, bodies capped, hashed and buffered without extra
+// copies.
+//
+// A [Fetcher] wraps a single go-retryablehttp client policy around a shared
+// [http.Transport]. [Fetcher.Get] retries connection errors, timeouts, 429 and
+// 5xx responses (honouring Retry-After, capped), records every redirect hop,
+// reads the body itself so that a connection lost mid-body is retried within
+// the same attempt budget, and always returns a [Response] describing what
+// happened, so that failures can be logged as precisely as successes.
+//
+// Bodies are read once: each chunk goes into a pooled buffer and into a
+// SHA-256 hash in the same pass. Bodies larger than [Options.SpillThreshold]
+// are streamed to a temporary file instead; the caller releases a [Body] with
+// [Body.Release] or takes its file with [Body.TakeFile].
+//
+// [ErrorKind] maps any error from Get to a short stable label for summaries
+// and the manifest.
+//
+// Files:
+//   - fetch.go: Options, Fetcher, Get and Response
+//   - retry.go: the retry and backoff policies and Retry-After parsing
+//   - body.go: Body, the pooled single-pass reader and spilling to disk
+//   - errors.go: sentinel errors, StatusError and ErrorKind
+//   - transport.go: NewTransport
+package fetch

@@ -1,0 +1,153 @@
+package fetch
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// Errors returned by Get, wrapped with what was being done; test for them
+// with errors.Is.
+var (
+	// ErrTooLarge means the body is larger than Options.MaxSize.
+	ErrTooLarge = errors.New("body too large")
+	// ErrTooManyRedirects means the redirect chain is longer than
+	// Options.MaxRedirects.
+	ErrTooManyRedirects = errors.New("too many redirects")
+	// ErrRedirectScheme means a redirect pointed to a URL whose scheme is
+	// not http or https.
+	ErrRedirectScheme = errors.New("redirect to a scheme other than http or https")
+	// ErrRedirectLoop means a redirect pointed back to a URL of the same
+	// chain.
+	ErrRedirectLoop = errors.New("redirect loop")
+	// ErrRedirectRefused wraps an error from Options.FollowRedirect.
+	ErrRedirectRefused = errors.New("redirect refused")
+	// ErrScheme means the URL given to Get is not http or https.
+	ErrScheme = errors.New("scheme is not http or https")
+	// ErrSkipRedirect is returned by an Options.FollowRedirect hook to stop
+	// following a redirect without failing: the redirect response itself
+	// becomes the result.
+	ErrSkipRedirect = errors.New("redirect not followed")
+)
+
+// StatusError reports a response whose status is 400 or above, after any
+// retries. Its body has been discarded.
+type StatusError struct {
+	Code   int    // status code, such as 404
+	Status string // status line as received, such as "404 Not Found"
+}
+
+// Error returns the status in lower case, as in "http 404 not found".
+func (e *StatusError) Error() string {
+	s := strings.TrimSpace(e.Status)
+	if s == "" {
+		s = strconv.Itoa(e.Code) + " " + http.StatusText(e.Code)
+	}
+	return "http " + strings.ToLower(s)
+}
+
+// Labels returned by ErrorKind. They are stable: manifests and summaries
+// store them.
+const (
+	KindCanceled   = "canceled"   // the caller's context was cancelled
+	KindTimeout    = "timeout"    // an attempt or the caller's context timed out
+	KindConnection = "connection" // refused, reset, DNS failure, connection lost mid-body
+	KindTLS        = "tls"        // certificate or TLS handshake failure
+	KindTooLarge   = "too_large"  // ErrTooLarge
+	KindRedirects  = "redirects"  // ErrTooManyRedirects, ErrRedirectLoop or ErrRedirectScheme
+	KindHTTP4xx    = "http_4xx"   // StatusError with a 4xx code
+	KindHTTP5xx    = "http_5xx"   // StatusError with a 5xx code
+	KindOther      = "other"      // anything else
+)
+
+// ErrorKind returns a short stable label for an error returned by Get: one of
+// the Kind constants, or "" for a nil error. It inspects the error chain with
+// errors.Is and errors.As, never the message text.
+func ErrorKind(err error) string {
+	if err == nil {
+		return ""
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		return KindCanceled
+	case errors.Is(err, ErrTooLarge):
+		return KindTooLarge
+	case errors.Is(err, ErrTooManyRedirects), errors.Is(err, ErrRedirectScheme), errors.Is(err, ErrRedirectLoop),
+		errors.Is(err, ErrRedirectRefused):
+		return KindRedirects
+	}
+	var se *StatusError
+	if errors.As(err, &se) {
+		switch {
+		case se.Code >= 500 && se.Code < 600:
+			return KindHTTP5xx
+		case se.Code >= 400 && se.Code < 500:
+			return KindHTTP4xx
+		}
+		return KindOther
+	}
+	switch {
+	case isTLSError(err):
+		return KindTLS
+	case isTimeout(err):
+		return KindTimeout
+	case isConnectionError(err):
+		return KindConnection
+	}
+	return KindOther
+}
+
+// isTimeout reports whether err is a deadline or a network timeout.
+func isTimeout(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// isConnectionError reports whether err means the connection could not be
+// made or was lost.
+func isConnectionError(err error) bool {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return true
+	}
+	for _, target := range []error{
+		syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.ECONNABORTED,
+		syscall.EPIPE, syscall.EHOSTUNREACH, syscall.ENETUNREACH,
+		io.ErrUnexpectedEOF, io.EOF, net.ErrClosed,
+	} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	var opErr *net.OpError
+	return errors.As(err, &opErr)
+}
+
+// isTLSError reports whether err is a certificate verification failure or a
+// TLS protocol failure: retrying does not fix either.
+func isTLSError(err error) bool {
+	var (
+		verifyErr    *tls.CertificateVerificationError
+		unknownAuth  x509.UnknownAuthorityError
+		invalidCert  x509.CertificateInvalidError
+		hostnameErr  x509.HostnameError
+		recordErr    tls.RecordHeaderError
+		alertErr     tls.AlertError
+		constraintEr x509.ConstraintViolationError
+	)
+	return errors.As(err, &verifyErr) || errors.As(err, &unknownAuth) ||
+		errors.As(err, &invalidCert) || errors.As(err, &hostnameErr) ||
+		errors.As(err, &recordErr) || errors.As(err, &alertErr) ||
+		errors.As(err, &constraintEr)
+}

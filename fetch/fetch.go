@@ -1,0 +1,368 @@
+package fetch
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/textproto"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Defaults applied by New to zero Options fields.
+const (
+	DefaultMaxRedirects   = 10
+	DefaultRetryWaitMin   = time.Second
+	DefaultRetryWaitMax   = 30 * time.Second
+	DefaultSpillThreshold = 8 << 20
+	DefaultConns          = 16 // per-host idle connections of the default transport
+)
+
+// Options configures a Fetcher. The zero value is usable: no retries, no
+// timeout, no size limit, 10 redirects, bodies kept in memory.
+type Options struct {
+	// Retries is how many times a failed attempt is retried; the total
+	// number of attempts is at most Retries+1. Zero or negative means no
+	// retry. The crawl command passes 3 by default.
+	Retries int
+	// Timeout bounds each attempt, from dialling through redirects to the
+	// end of the body; zero means no timeout. If Transport waits for a rate
+	// limiter, that wait counts too.
+	Timeout time.Duration
+	// MaxSize is the largest body accepted, in bytes after decompression;
+	// larger bodies fail with ErrTooLarge. Zero or negative means no limit.
+	MaxSize int64
+	// MaxRedirects is how many redirects are followed before failing with
+	// ErrTooManyRedirects. Zero means DefaultMaxRedirects; negative means
+	// none are followed.
+	MaxRedirects int
+	// UserAgent is sent with every request, such as "crawl/1.2.0". Empty
+	// means Go's default.
+	UserAgent string
+	// Header holds extra request headers. It is copied by New. Setting
+	// Accept-Encoding here turns off the transport's transparent gzip
+	// decompression.
+	Header http.Header
+	// RetryWaitMin and RetryWaitMax bound the wait between attempts; zero
+	// means DefaultRetryWaitMin and DefaultRetryWaitMax.
+	RetryWaitMin, RetryWaitMax time.Duration
+	// CheckRetry decides whether to retry; nil means DefaultRetryPolicy.
+	CheckRetry RetryPolicy
+	// Backoff chooses the wait between attempts; nil means DefaultBackoff.
+	Backoff Backoff
+	// Transport performs the requests; nil means NewTransport(DefaultConns).
+	// It may wrap a rate limiter, which then applies to every attempt and
+	// every redirect hop. It must be safe for concurrent use.
+	Transport http.RoundTripper
+	// SpillThreshold is the body size above which bodies are streamed to a
+	// file from TempFile instead of memory; zero or negative means
+	// DefaultSpillThreshold.
+	SpillThreshold int64
+	// TempFile creates the file for a spilled body, typically with
+	// os.CreateTemp in the store's directory so the file can be renamed
+	// into place. It may be called from several goroutines at once. Nil
+	// means bodies always stay in memory.
+	TempFile func() (*os.File, error)
+	// FollowRedirect, when set, is asked before a redirect to target is
+	// followed (once per target in one Get, whatever the retries). It
+	// returns nil to follow, ErrSkipRedirect to stop and return the
+	// redirect response itself (with its body), or another error to fail
+	// the fetch with it. A crawler uses it to claim the target in its
+	// seen set, and not to fetch again what it already has. It may be
+	// called from several goroutines at once.
+	FollowRedirect func(ctx context.Context, target string) error
+}
+
+// Fetcher performs GET requests with retries. It is safe for concurrent use
+// by multiple goroutines; one Fetcher should serve the whole crawl so that
+// connections and buffers are shared. The zero value is not usable; create
+// one with New.
+type Fetcher struct {
+	base         http.RoundTripper
+	rt           http.RoundTripper // base, minus CloseIdleConnections
+	retries      int
+	timeout      time.Duration
+	maxSize      int64
+	maxRedirects int
+	header       http.Header
+	waitMin      time.Duration
+	waitMax      time.Duration
+	checkRetry   RetryPolicy
+	backoff      Backoff
+	spillAt      int64
+	tempFile     func() (*os.File, error)
+	follow       func(ctx context.Context, target string) error
+	bufs         sync.Pool // of *bytes.Buffer
+}
+
+// New returns a Fetcher configured by opts.
+func New(opts Options) *Fetcher {
+	f := &Fetcher{
+		base:         opts.Transport,
+		retries:      max(opts.Retries, 0),
+		timeout:      max(opts.Timeout, 0),
+		maxSize:      max(opts.MaxSize, 0),
+		maxRedirects: opts.MaxRedirects,
+		header:       make(http.Header, len(opts.Header)+1),
+		waitMin:      opts.RetryWaitMin,
+		waitMax:      opts.RetryWaitMax,
+		checkRetry:   opts.CheckRetry,
+		backoff:      opts.Backoff,
+		spillAt:      opts.SpillThreshold,
+		tempFile:     opts.TempFile,
+		follow:       opts.FollowRedirect,
+	}
+	f.bufs.New = func() any { return new(bytes.Buffer) }
+	if f.base == nil {
+		f.base = NewTransport(DefaultConns)
+	}
+	f.rt = hideIdle{f.base}
+	switch {
+	case f.maxRedirects == 0:
+		f.maxRedirects = DefaultMaxRedirects
+	case f.maxRedirects < 0:
+		f.maxRedirects = 0
+	}
+	for k, v := range opts.Header {
+		f.header[textproto.CanonicalMIMEHeaderKey(k)] = slices.Clone(v)
+	}
+	if opts.UserAgent != "" {
+		f.header["User-Agent"] = []string{opts.UserAgent}
+	}
+	if f.waitMin <= 0 {
+		f.waitMin = DefaultRetryWaitMin
+	}
+	if f.waitMax <= 0 {
+		f.waitMax = DefaultRetryWaitMax
+	}
+	f.waitMax = max(f.waitMax, f.waitMin)
+	if f.checkRetry == nil {
+		f.checkRetry = DefaultRetryPolicy
+	}
+	if f.backoff == nil {
+		f.backoff = DefaultBackoff
+	}
+	if f.spillAt <= 0 {
+		f.spillAt = DefaultSpillThreshold
+	}
+	return f
+}
+
+// hideIdle hides the transport's CloseIdleConnections from retryablehttp,
+// which calls it after every request that fails for good and would thereby
+// drop the kept-alive connections of every other host in the crawl.
+type hideIdle struct{ http.RoundTripper }
+
+// CloseIdleConnections closes the idle keep-alive connections of the
+// transport, if it has such a method, whether New created it or the caller
+// passed it in. Call it when the crawl is over; the Fetcher stays usable.
+func (f *Fetcher) CloseIdleConnections() {
+	if c, ok := f.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+// Response describes the outcome of Get, successful or not.
+type Response struct {
+	URL       string   // the URL given to Get
+	FinalURL  string   // the URL of the last response, after redirects; empty if none came
+	Redirects []string // each redirect target followed by the last attempt, in order
+	Status    int      // status code of the last response, 0 if none came
+	Header    http.Header
+	// ContentType is the Content-Type header of the last response.
+	ContentType string
+	// Attempts is the number of HTTP attempts made: 1 means no retry. A
+	// redirect hop is part of its attempt, not a new one.
+	Attempts int
+	// Duration is the time spent in Get: all attempts, waits between them
+	// and the body read.
+	Duration time.Duration
+	// Body is the body when Get succeeds and nil otherwise. The caller must
+	// call Body.Release.
+	Body *Body
+}
+
+// Get fetches rawURL, retrying as configured. It always returns a non-nil
+// Response, filled as far as the fetch got, so that failures can be recorded
+// too; Response.Body is set only when err is nil.
+//
+// A response with status 400 or above (after retries) is an error of type
+// *StatusError and its body is discarded. A body that fails mid-way with a
+// retryable error is fetched again within the same budget of Retries+1
+// attempts. When ctx is done, Get returns promptly with an error wrapping
+// ctx.Err(). Use ErrorKind to classify the error.
+func (f *Fetcher) Get(ctx context.Context, rawURL string) (*Response, error) {
+	start := time.Now()
+	res := &Response{URL: rawURL}
+	body, err := f.get(ctx, rawURL, res)
+	res.Body = body
+	res.Duration = time.Since(start)
+	return res, err
+}
+
+// call is the state of one Get. Its hooks are called by retryablehttp and
+// net/http on the goroutine that called Get, so it needs no locking.
+type call struct {
+	f         *Fetcher
+	hc        http.Client
+	rc        retryablehttp.Client
+	attempts  int
+	redirects []string
+	followed  []string       // redirect targets FollowRedirect agreed to, over all attempts
+	last      *http.Response // the last attempt's response, body already drained
+}
+
+func (f *Fetcher) get(ctx context.Context, rawURL string, res *Response) (*Body, error) {
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
+	}
+	if s := req.URL.Scheme; s != "http" && s != "https" {
+		return nil, fmt.Errorf("fetch %s: %w", rawURL, ErrScheme)
+	}
+	for k, v := range f.header {
+		req.Header[k] = v // shared, read-only
+	}
+
+	c := &call{f: f}
+	c.hc = http.Client{Transport: f.rt, CheckRedirect: c.checkRedirect, Timeout: f.timeout}
+	c.rc = retryablehttp.Client{
+		HTTPClient:      &c.hc,
+		RetryWaitMin:    f.waitMin,
+		RetryWaitMax:    f.waitMax,
+		CheckRetry:      retryablehttp.CheckRetry(f.checkRetry),
+		Backoff:         c.backoff,
+		ErrorHandler:    retryablehttp.PassthroughErrorHandler,
+		RequestLogHook:  c.onRequest,
+		ResponseLogHook: c.onResponse,
+	}
+
+	for {
+		// The budget is shared with body-read retries made by this loop.
+		c.rc.RetryMax = f.retries - c.attempts
+		resp, err := c.rc.Do(req)
+		c.report(res, resp)
+		if err != nil {
+			if resp != nil {
+				resp.Body.Close()
+			}
+			return nil, c.fail(ctx, rawURL, err)
+		}
+		if resp.StatusCode >= 400 {
+			io.CopyN(io.Discard, resp.Body, drainLimit)
+			resp.Body.Close()
+			return nil, fmt.Errorf("fetch %s: %w", rawURL, &StatusError{Code: resp.StatusCode, Status: resp.Status})
+		}
+		body, err := f.readBody(resp)
+		if err == nil {
+			return body, nil
+		}
+		err = fmt.Errorf("read body: %w", err)
+		if c.attempts > f.retries || errors.Is(err, ErrTooLarge) {
+			return nil, c.fail(ctx, rawURL, err)
+		}
+		if retry, perr := f.checkRetry(ctx, nil, err); !retry {
+			if perr != nil && !errors.Is(err, perr) {
+				err = fmt.Errorf("%w: %w", perr, err)
+			}
+			return nil, c.fail(ctx, rawURL, err)
+		}
+		if werr := c.wait(ctx); werr != nil {
+			return nil, c.fail(ctx, rawURL, err)
+		}
+	}
+}
+
+// report copies what is known about the last attempt into res.
+func (c *call) report(res *Response, resp *http.Response) {
+	res.Attempts = c.attempts
+	res.Redirects = c.redirects
+	if resp == nil {
+		resp = c.last
+	}
+	if resp == nil {
+		res.Status, res.Header, res.ContentType, res.FinalURL = 0, nil, "", ""
+		return
+	}
+	res.Status = resp.StatusCode
+	res.Header = resp.Header
+	res.ContentType = resp.Header.Get("Content-Type")
+	if resp.Request != nil && resp.Request.URL != nil {
+		res.FinalURL = resp.Request.URL.String()
+	}
+}
+
+// fail wraps err, making sure it matches ctx.Err() when ctx is done, since
+// some cancellation paths in net/http report only a closed connection.
+func (c *call) fail(ctx context.Context, rawURL string, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		err = fmt.Errorf("%w: %w", cerr, err)
+	}
+	return fmt.Errorf("fetch %s: %d attempt(s): %w", rawURL, c.attempts, err)
+}
+
+// onRequest runs before each attempt.
+func (c *call) onRequest(_ retryablehttp.Logger, _ *http.Request, _ int) {
+	c.attempts++
+	c.redirects = nil
+	c.last = nil
+}
+
+// onResponse runs after each attempt that got a response.
+func (c *call) onResponse(_ retryablehttp.Logger, resp *http.Response) {
+	c.last = resp
+}
+
+// backoff numbers attempts across the whole Get rather than per call of Do,
+// so waits keep growing after a body-read retry.
+func (c *call) backoff(minWait, maxWait time.Duration, _ int, resp *http.Response) time.Duration {
+	return c.f.backoff(minWait, maxWait, c.attempts-1, resp)
+}
+
+// wait sleeps before retrying a failed body read, or until ctx is done.
+func (c *call) wait(ctx context.Context) error {
+	t := time.NewTimer(c.backoff(c.f.waitMin, c.f.waitMax, 0, nil))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// checkRedirect records each hop, enforces MaxRedirects and the scheme,
+// detects loops and asks FollowRedirect.
+func (c *call) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) > c.f.maxRedirects {
+		return fmt.Errorf("stopped after %d redirects: %w", c.f.maxRedirects, ErrTooManyRedirects)
+	}
+	if s := req.URL.Scheme; s != "http" && s != "https" {
+		return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), ErrRedirectScheme)
+	}
+	target := req.URL.String()
+	for _, v := range via {
+		if v.URL.String() == target {
+			return fmt.Errorf("redirect back to %s: %w", req.URL.Redacted(), ErrRedirectLoop)
+		}
+	}
+	c.redirects = append(c.redirects, target)
+	if c.f.follow != nil && !slices.Contains(c.followed, target) {
+		err := c.f.follow(req.Context(), target)
+		if errors.Is(err, ErrSkipRedirect) {
+			return http.ErrUseLastResponse
+		}
+		if err != nil {
+			return fmt.Errorf("redirect to %s: %w: %w", req.URL.Redacted(), ErrRedirectRefused, err)
+		}
+		c.followed = append(c.followed, target)
+	}
+	return nil
+}
