@@ -20,9 +20,13 @@ const (
 	// WorkDir is the folder of the output directory that holds crawl's own
 	// files. Put refuses paths under it, and Path never produces one.
 	WorkDir = ".crawl"
-	// tmpDir holds temporary files until they are renamed into place. It
-	// is on the same file system as the mirror, so the rename is atomic.
+	// tmpDir holds the temporary files of TempFile until they are renamed
+	// into place. It is on the same file system as the mirror, so the
+	// rename is atomic.
 	tmpDir = WorkDir + "/tmp"
+	// tmpPrefix starts the names of Put's temporary files, which are
+	// created in the folder of their final name.
+	tmpPrefix = ".crawl-tmp-"
 
 	// fileSuffix is added to a file name whose place is taken by a
 	// directory, dirSuffix to a folder name whose place is taken by a file.
@@ -62,8 +66,9 @@ type Options struct {
 // goes through an [os.Root] opened on that directory, so no path given to
 // it, and no symbolic link planted in the tree, can make it write outside.
 //
-// Files are written atomically: the body goes to a temporary file in
-// DIR/.crawl/tmp, which is then renamed to its final name. A Store keeps
+// Files are written atomically: the body goes to a temporary file (in the
+// final folder for Put, in DIR/.crawl/tmp for TempFile), which is then
+// renamed to its final name. A Store keeps
 // the set of paths written during its life (a few dozen bytes per file),
 // so that two URLs of one run never overwrite each other; a file left by
 // an earlier run is replaced.
@@ -154,21 +159,63 @@ func (s *Store) TempFile() (*os.File, error) {
 // output directory such as one returned by Path, creating its folders. It
 // returns the path actually written, which differs from rel when rel was
 // taken (see Store). The file appears complete or not at all: on error,
-// nothing is left under the final name or in the temporary folder.
+// nothing is left under the final name and the temporary file is removed.
+//
+// The temporary file is created in the folder of the final name, as a
+// hidden file named ".crawl-tmp-*", because renaming within one folder is
+// much cheaper than across folders on ext4 (about twice the files per
+// second measured here). A process killed while writing can leave such a
+// file behind, never a partial file under a final name.
 func (s *Store) Put(rel string, data []byte) (string, error) {
 	if err := checkRel(rel); err != nil {
 		return "", fmt.Errorf("saving %q: %w", rel, err)
 	}
-	f, err := s.TempFile()
+	dir, base := path.Split(rel)
+	dir = strings.TrimSuffix(dir, "/")
+	var err error
+	if dir != "" {
+		if dir, err = s.mkdirs(dir); err != nil {
+			return "", fmt.Errorf("saving %q: %w", rel, err)
+		}
+	}
+	f, tmp, err := s.create(dir)
 	if err != nil {
 		return "", fmt.Errorf("saving %q: %w", rel, err)
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		s.root.Remove(s.tmpRel(f))
+	_, err = f.Write(data)
+	if err == nil && s.opts.Fsync {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		s.root.Remove(tmp)
 		return "", fmt.Errorf("saving %q: writing temporary file: %w", rel, err)
 	}
-	return s.PutFile(rel, f)
+	final, err := s.place(tmp, path.Join(dir, base), true)
+	if err != nil {
+		s.root.Remove(tmp)
+		return "", fmt.Errorf("saving %q: %w", rel, err)
+	}
+	return final, nil
+}
+
+// create makes a new temporary file in the folder dir ("" for the top)
+// and returns it with its root-relative name.
+func (s *Store) create(dir string) (*os.File, string, error) {
+	for range maxTries {
+		name := filepath.FromSlash(path.Join(dir, tmpPrefix+s.prefix+"-"+strconv.FormatUint(s.seq.Add(1), 10)))
+		f, err := s.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("creating temporary file: %w", err)
+		}
+		return f, name, nil
+	}
+	return nil, "", fmt.Errorf("creating temporary file: %w", fs.ErrExist)
 }
 
 // PutFile moves f, a file returned by TempFile and fully written, to rel
@@ -203,7 +250,7 @@ func (s *Store) putFile(rel string, f *os.File, tmp string) (string, error) {
 	if err := f.Close(); err != nil {
 		return "", fmt.Errorf("closing temporary file: %w", err)
 	}
-	return s.place(tmp, rel)
+	return s.place(tmp, rel, false)
 }
 
 // tmpRel returns the root-relative name of a file made by TempFile, or ""
@@ -217,16 +264,17 @@ func (s *Store) tmpRel(f *os.File) string {
 }
 
 // place renames the temporary file tmp to rel or to the alternative that
-// the conflict rules of Store give, and returns the name used. Conflicts
+// the conflict rules of Store give, and returns the name used; dirMade
+// says that rel's folder was just created by mkdirs. Conflicts
 // are detected from the errors of MkdirAll and Rename rather than checked
 // beforehand, so that concurrent writers cannot slip between a check and
 // its use.
-func (s *Store) place(tmp, rel string) (string, error) {
+func (s *Store) place(tmp, rel string, dirMade bool) (string, error) {
 	dir, base := path.Split(rel)
 	dir = strings.TrimSuffix(dir, "/")
 	var err error
-	for range maxTries {
-		if dir != "" {
+	for try := range maxTries {
+		if dir != "" && (try > 0 || !dirMade) {
 			if dir, err = s.mkdirs(dir); err != nil {
 				return "", err
 			}

@@ -46,7 +46,8 @@ func wantFile(t *testing.T, dir, rel, data string) {
 	}
 }
 
-// wantNoTemp fails the test if the temporary folder holds any file.
+// wantNoTemp fails the test if a temporary file is left anywhere in dir:
+// in the temporary folder, or one of Put's next to the files.
 func wantNoTemp(t *testing.T, dir string) {
 	t.Helper()
 	ents, err := os.ReadDir(filepath.Join(dir, filepath.FromSlash(tmpDir)))
@@ -56,6 +57,12 @@ func wantNoTemp(t *testing.T, dir string) {
 	for _, e := range ents {
 		t.Errorf("temporary file left behind: %s", e.Name())
 	}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasPrefix(d.Name(), tmpPrefix) {
+			t.Errorf("temporary file left behind: %s", p)
+		}
+		return nil
+	})
 }
 
 func TestPut(t *testing.T) {
