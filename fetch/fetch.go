@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/textproto"
+	"net/url"
 	"os"
 	"slices"
 	"sync"
@@ -302,6 +303,11 @@ func (c *call) report(res *Response, resp *http.Response) {
 // fail wraps err, making sure it matches ctx.Err() when ctx is done, since
 // some cancellation paths in net/http report only a closed connection.
 func (c *call) fail(ctx context.Context, rawURL string, err error) error {
+	// net/http's *url.Error repeats the method and URL that our own
+	// message gives; keep what it wraps.
+	if ue, ok := err.(*url.Error); ok && ue.URL == rawURL {
+		err = ue.Err
+	}
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 		err = fmt.Errorf("%w: %w", cerr, err)
 	}
