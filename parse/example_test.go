@@ -1,0 +1,104 @@
+package parse_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+
+	"github.com/crawl-go/crawl/parse"
+)
+
+func ExampleHTML() {
+	page := []byte(`<html><head>
+<link rel="stylesheet" href="/css/site.css">
+<link rel="canonical" href="https://example.com/blog/post.html">
+</head><body>
+<a href="../about.html">About</a>
+<a href="#comments">Comments</a>
+<a href="mailto:me@example.com">Mail</a>
+<a rel="nofollow" href="https://ads.example.net/?id=1&amp;ref=2">Ad</a>
+<img src="img/photo.jpg" srcset="img/photo.jpg 1x, img/photo@2x.jpg 2x">
+<div style="background: url('img/bg.png')"></div>
+</body></html>`)
+	base, err := url.Parse("https://example.com/blog/post.html")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, l := range parse.HTML(base, page, parse.Options{}, nil) {
+		fmt.Println(l.Kind, l.URL, l.NoFollow)
+	}
+	// Output:
+	// requisite https://example.com/css/site.css false
+	// page https://example.com/about.html false
+	// page https://ads.example.net/?id=1&ref=2 true
+	// requisite https://example.com/blog/img/photo.jpg false
+	// requisite https://example.com/blog/img/photo@2x.jpg false
+	// requisite https://example.com/blog/img/bg.png false
+}
+
+func ExampleCSS() {
+	css := []byte(`@import "theme.css";
+body { background: url(../img/bg.png) }
+/* url(old.png) */
+@font-face { src: url("/fonts/a.woff2") format("woff2") }`)
+	base, err := url.Parse("https://example.com/static/css/site.css")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, l := range parse.CSS(base, css, nil) {
+		fmt.Println(l.URL)
+	}
+	// Output:
+	// https://example.com/static/css/theme.css
+	// https://example.com/static/img/bg.png
+	// https://example.com/fonts/a.woff2
+}
+
+func ExampleExtract() {
+	page := []byte(`<html><body>
+<h1> Widget 3000 </h1>
+<span class="price" data-currency="EUR">19.99</span>
+<ul><li>blue</li><li>small</li></ul>
+<a href="mailto:sales@example.com">Contact</a>
+</body></html>`)
+	var fields []parse.Field
+	for _, spec := range []string{
+		"name=h1",
+		"currency=.price@data-currency",
+		"tags[]=li",
+		`email=a[href^="mailto:"]@href`,
+		"rating=.stars",
+	} {
+		f, err := parse.ParseField(spec)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fields = append(fields, f)
+	}
+	data, err := parse.Extract(page, fields)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	out, err := json.Marshal(data)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(string(out))
+	// Output:
+	// {"currency":"EUR","email":"mailto:sales@example.com","name":"Widget 3000","rating":null,"tags":["blue","small"]}
+}
+
+func ExampleClassifyBody() {
+	fmt.Println(parse.ClassifyBody("text/html; charset=utf-8", nil))
+	fmt.Println(parse.ClassifyBody("application/ld+json", nil))
+	fmt.Println(parse.ClassifyBody("", []byte("<!doctype html><title>x</title>")))
+	// Output:
+	// html
+	// json
+	// html
+}

@@ -1,0 +1,148 @@
+package parse
+
+import (
+	"bytes"
+	"net/url"
+	"slices"
+	"testing"
+
+	"github.com/crawl-go/crawl/urlnorm"
+	"golang.org/x/net/html"
+)
+
+// checkLinks fails unless links are absolute normalized http(s) URLs
+// without fragments, each reported once, none the document itself.
+func checkLinks(t *testing.T, doc *url.URL, links []Link) {
+	t.Helper()
+	self := *doc
+	urlnorm.Normalize(&self)
+	seen := make(map[string]bool, len(links))
+	for _, l := range links {
+		u := l.URL
+		s := u.String()
+		if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.Fragment != "" || u.RawFragment != "" {
+			t.Fatalf("link %q: want absolute http(s) without fragment", s)
+		}
+		again := *u
+		urlnorm.Normalize(&again)
+		if again.String() != s {
+			t.Fatalf("link %q is not normalized: %q", s, again.String())
+		}
+		if seen[s] {
+			t.Fatalf("link %q reported twice", s)
+		}
+		seen[s] = true
+		if s == self.String() {
+			t.Fatalf("the document itself %q was reported", s)
+		}
+		if l.NoFollow && l.Kind != Page {
+			t.Fatalf("link %q: NoFollow on a %v", s, l.Kind)
+		}
+	}
+}
+
+func FuzzHTML(f *testing.F) {
+	// Small seeds only: the fuzzer minimizes every new interesting input,
+	// which takes long on big ones.
+	for _, name := range []string{"links.html", "malformed.html"} {
+		f.Add(readTestdata(f, name))
+	}
+	for _, s := range []string{
+		`<a href="x">`, `<base href="//o/"><a href=y>`, `<img srcset="a 1x,b 2x">`,
+		`<meta http-equiv=refresh content="0;url=z">`, `<style>a{b:url(c)}</style>`,
+		`<a HREF='x' href=y/ =z a=b>`, `<div style="x:url('a&amp;b')">`, "<a href=\"a\r\nb\x00\">",
+	} {
+		f.Add([]byte(s))
+	}
+	base := &url.URL{Scheme: "https", Host: "example.com", Path: "/dir/page.html"}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, opts := range []Options{{}, {RespectNoFollow: true}} {
+			links := HTML(base, body, opts, nil)
+			checkLinks(t, base, links)
+			if again := HTML(base, body, opts, nil); formatLinks(again) != formatLinks(links) {
+				t.Fatalf("not deterministic:\n%s\nthen\n%s", formatLinks(links), formatLinks(again))
+			}
+		}
+		checkRawAttrs(t, body)
+	})
+}
+
+// checkRawAttrs fails unless nextRawAttr splits every start tag of body
+// into the same attributes as Tokenizer.TagAttr, for the tags where
+// attrs.read uses it.
+func checkRawAttrs(t *testing.T, body []byte) {
+	t.Helper()
+	z := html.NewTokenizer(bytes.NewReader(body))
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			return
+		}
+		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+			continue
+		}
+		raw := bytes.Clone(z.Raw())
+		if needsDecoding(raw) {
+			continue
+		}
+		var fromRaw, fromTokenizer []string
+		seen := map[string]bool{}
+		for i := attrsStart(raw); ; {
+			k, v, next, ok := nextRawAttr(raw, i)
+			if !ok {
+				break
+			}
+			i = next
+			key := string(asciiLower(k))
+			if key == "" || seen[key] {
+				continue
+			}
+			seen[key] = true
+			fromRaw = append(fromRaw, key+"="+string(v))
+		}
+		for more := true; more; {
+			var k, v []byte
+			k, v, more = z.TagAttr()
+			if k != nil {
+				fromTokenizer = append(fromTokenizer, string(k)+"="+string(v))
+			}
+		}
+		if !slices.Equal(fromRaw, fromTokenizer) {
+			t.Fatalf("tag %q: raw split %q, tokenizer %q", raw, fromRaw, fromTokenizer)
+		}
+	}
+}
+
+func FuzzCSS(f *testing.F) {
+	f.Add(readTestdata(f, "style.css"))
+	for _, s := range []string{
+		`a{b:url(x)}`, `@import "y";`, `a{b:image-set("a" 1x)}`, `/* url(x) */`, `a{b:url(\28 x\29)}`,
+		`a{b:url("x\`, `url(`, `@import`, `image-set(`, "a{b:url(\"x\\\r\ny\")}",
+	} {
+		f.Add([]byte(s))
+	}
+	base := &url.URL{Scheme: "http", Host: "example.com", Path: "/css/site.css"}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		links := CSS(base, body, nil)
+		checkLinks(t, base, links)
+		for _, l := range links {
+			if l.Kind != Requisite || l.NoFollow {
+				t.Fatalf("link %s: %v nofollow=%v, want a followable requisite", l.URL, l.Kind, l.NoFollow)
+			}
+		}
+		if again := CSS(base, body, nil); formatLinks(again) != formatLinks(links) {
+			t.Fatalf("not deterministic:\n%s\nthen\n%s", formatLinks(links), formatLinks(again))
+		}
+	})
+}
+
+// asciiLower lowercases ASCII letters only, as the tokenizer does.
+func asciiLower(b []byte) []byte {
+	out := bytes.Clone(b)
+	for i, c := range out {
+		if 'A' <= c && c <= 'Z' {
+			out[i] = c + 'a' - 'A'
+		}
+	}
+	return out
+}

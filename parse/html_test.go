@@ -1,0 +1,208 @@
+package parse
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestHTMLGolden(t *testing.T) {
+	tests := []struct {
+		name, file, base string
+		opts             Options
+	}{
+		{"links", "links.html", "https://example.com/docs/guide/page.html", Options{}},
+		{"links-respect-nofollow", "links.html", "https://example.com/docs/guide/page.html", Options{RespectNoFollow: true}},
+		{"malformed", "malformed.html", "http://Example.org:80/dir/index.html", Options{}},
+		{"bench", "bench.html", "https://www.example.com/blog/2024/06/concurrency-patterns.html", Options{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			links := HTML(mustURL(t, tt.base), readTestdata(t, tt.file), tt.opts, nil)
+			checkGolden(t, tt.name+".golden", formatLinks(links))
+		})
+	}
+}
+
+func TestHTML(t *testing.T) {
+	const base = "http://example.com/a/page.html"
+	tests := []struct {
+		name, html string
+		opts       Options
+		want       string
+	}{
+		{"empty document", "", Options{}, ""},
+		{"text only", "hello", Options{}, ""},
+		{"self links skipped", `<a href="">x</a><a href="#top">x</a><a href="page.html">x</a><a href="/a/page.html#x">x</a>`, Options{}, ""},
+		{"dedup keeps first position", `<a href="x">1</a><a href="y">2</a><a href="./x">3</a>`, Options{},
+			"page http://example.com/a/x\npage http://example.com/a/y\n"},
+		{"page then requisite", `<a href="i.png">1</a><img src="i.png">`, Options{},
+			"requisite http://example.com/a/i.png\n"},
+		{"requisite then page", `<img src="i.png"><a href="i.png">1</a>`, Options{},
+			"requisite http://example.com/a/i.png\n"},
+		{"nofollow then follow", `<a rel=nofollow href=x>1</a><a href=x>2</a>`, Options{},
+			"page http://example.com/a/x\n"},
+		{"follow then nofollow", `<a href=x>1</a><a rel=nofollow href=x>2</a>`, Options{},
+			"page http://example.com/a/x\n"},
+		{"nofollow only", `<a rel=nofollow href=x>1</a><area rel="nofollow" href=y>`, Options{},
+			"page http://example.com/a/x nofollow\npage http://example.com/a/y nofollow\n"},
+		{"nofollow dropped", `<a rel=nofollow href=x>1</a><area rel="nofollow" href=y>`, Options{RespectNoFollow: true}, ""},
+		{"nofollow dropped then followable", `<a rel=nofollow href=x>1</a><a href=x>2</a>`, Options{RespectNoFollow: true},
+			"page http://example.com/a/x\n"},
+		{"relative base", `<base href="../b/"><a href="x">1</a>`, Options{},
+			"page http://example.com/b/x\n"},
+		{"base applies after it only", `<a href="x">1</a><base href="/b/"><a href="y">2</a>`, Options{},
+			"page http://example.com/a/x\npage http://example.com/b/y\n"},
+		{"base without href skipped", `<base target="_blank"><base href="/b/"><a href="x">1</a>`, Options{},
+			"page http://example.com/b/x\n"},
+		{"javascript base ignored", `<base href="javascript:x"><a href="x">1</a>`, Options{},
+			"page http://example.com/a/x\n"},
+		{"self-closing tags", `<img src="i.png"/><a href="x"/>`, Options{},
+			"requisite http://example.com/a/i.png\npage http://example.com/a/x\n"},
+		{"style element", `<style>a{b:url(c.png)}</style><style></style>`, Options{},
+			"requisite http://example.com/a/c.png\n"},
+		{"style text not markup", `<style>/* <a href="x"> */</style>`, Options{}, ""},
+		{"script text ignored", `<script>url("x.png"); "<a href=y>"</script>`, Options{}, ""},
+		{"style attribute on any tag", `<section style="background:url(s.png)"><custom-element style='x:url("c.png")'>`, Options{},
+			"requisite http://example.com/a/s.png\nrequisite http://example.com/a/c.png\n"},
+		{"meta refresh forms", `<meta http-equiv=refresh content="0;URL=r1"><meta http-equiv="REFRESH" content="1, url = 'r2' "><meta content="2 r3" http-equiv="refresh"><meta http-equiv="refresh" content="5">`, Options{},
+			"page http://example.com/a/r1\npage http://example.com/a/r2\npage http://example.com/a/r3\n"},
+		{"other meta ignored", `<meta name="x" content="0; url=nope">`, Options{}, ""},
+		{"link kinds", `<link rel="stylesheet alternate" href="s.css"><link href="no-rel"><link rel="preconnect" href="//x.example">`, Options{},
+			"requisite http://example.com/a/s.css\npage http://example.com/a/no-rel\n"},
+		{"input types", `<input type=image src=a.png><input src=b.png><input type=" image" src=c.png>`, Options{},
+			"requisite http://example.com/a/a.png\n"},
+		{"srcset and src", `<img src="a.png" srcset="a.png 1x, b.png 2x">`, Options{},
+			"requisite http://example.com/a/a.png\nrequisite http://example.com/a/b.png\n"},
+		{"noscript content scanned", `<noscript><a href="ns">x</a></noscript>`, Options{},
+			"page http://example.com/a/ns\n"},
+		{"title content not markup", `<title><a href="t">x</a></title>`, Options{}, ""},
+		{"long tag names", `<blockquote cite="x"><figcaption><a href="y">1</a>`, Options{},
+			"page http://example.com/a/y\n"},
+		{"uppercase everything", `<A HREF="X">1</A><IMG SRC="I.PNG"><LINK REL=STYLESHEET HREF=S.CSS>`, Options{},
+			"page http://example.com/a/X\nrequisite http://example.com/a/I.PNG\nrequisite http://example.com/a/S.CSS\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := formatLinks(HTML(mustURL(t, base), []byte(tt.html), tt.opts, nil))
+			if got != tt.want {
+				t.Errorf("HTML(%q):\n--- got\n%s--- want\n%s", tt.html, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestHTMLAppends(t *testing.T) {
+	base := mustURL(t, "http://example.com/")
+	prev := HTML(base, []byte(`<a href="/x">x</a>`), Options{}, nil)
+	// The same URL again: links already in dst are kept and not
+	// deduplicated against.
+	got := HTML(base, []byte(`<a href="/x">x</a><a href="/y">y</a>`), Options{}, prev)
+	want := "page http://example.com/x\npage http://example.com/x\npage http://example.com/y\n"
+	if s := formatLinks(got); s != want {
+		t.Errorf("got\n%swant\n%s", s, want)
+	}
+}
+
+func TestHTMLMaxLinks(t *testing.T) {
+	var b strings.Builder
+	for i := range MaxLinks + 10 {
+		fmt.Fprintf(&b, `<a href="/%d">x</a>`, i)
+	}
+	links := HTML(mustURL(t, "http://example.com/"), []byte(b.String()), Options{}, nil)
+	if len(links) != MaxLinks {
+		t.Fatalf("got %d links, want MaxLinks = %d", len(links), MaxLinks)
+	}
+	if got, want := links[len(links)-1].URL.String(), fmt.Sprintf("http://example.com/%d", MaxLinks-1); got != want {
+		t.Errorf("last link %s, want %s", got, want)
+	}
+}
+
+func TestHTMLDoesNotModifyBase(t *testing.T) {
+	base := mustURL(t, "HTTP://Example.com:80/a#frag")
+	HTML(base, []byte(`<a href="x">x</a>`), Options{}, nil)
+	if got := base.String(); got != "http://Example.com:80/a#frag" {
+		t.Errorf("base became %q", got)
+	}
+}
+
+func TestSrcset(t *testing.T) {
+	tests := []struct{ srcset, want string }{
+		{"a.png", "a.png"},
+		{"a.png 1x, b.png 2x", "a.png b.png"},
+		{"a.png 1x,b.png 2x", "a.png b.png"},
+		{"a.png, b.png 2x", "a.png b.png"},
+		{"a.png,b.png 2x", "a.png,b.png"}, // a comma inside a URL: one candidate
+		{"a.png,, b.png", "a.png b.png"},
+		{"  a.png  100w  ,  b.png  200w  ", "a.png b.png"},
+		{"a.png (foo, bar) 1x, b.png", "a.png b.png"},
+		{"data:image/png;base64,AA== 1x, b.png 2x", "data:image/png;base64,AA== b.png"},
+		{",,,", ""},
+		{"", ""},
+		{"a.png 1x,\n\tb.png 2x", "a.png b.png"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.srcset, func(t *testing.T) {
+			var got []string
+			v := []byte(tt.srcset)
+			for i := 0; i < len(v); {
+				var u []byte
+				if u, i = nextSrcsetURL(v, i); len(u) > 0 {
+					got = append(got, string(u))
+				}
+			}
+			if g := strings.Join(got, " "); g != tt.want {
+				t.Errorf("srcset %q: URLs %q, want %q", tt.srcset, g, tt.want)
+			}
+		})
+	}
+}
+
+func TestRefreshURL(t *testing.T) {
+	tests := []struct {
+		content, want string
+		ok            bool
+	}{
+		{"5; url=next.html", "next.html", true},
+		{"5;URL='next.html'", "next.html", true},
+		{`0; url="a b.html"`, "a b.html", true},
+		{"0 ; url = x", "x", true},
+		{"0, x", "x", true},
+		{"0 x", "x", true},
+		{"1.5; url=x", "x", true},
+		{".5; url=x", "x", true},
+		{"0; url='x", "x", true},
+		{"0; urlx", "urlx", true},
+		{"5", "", false},
+		{"5; ", "", false},
+		{"", "", false},
+		{"x; url=y", "", false},
+		{"5x; url=y", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.content, func(t *testing.T) {
+			got, ok := refreshURL([]byte(tt.content))
+			if string(got) != tt.want || ok != tt.ok {
+				t.Errorf("refreshURL(%q) = %q, %v, want %q, %v", tt.content, got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+func TestTagName(t *testing.T) {
+	tests := []struct{ raw, want string }{
+		{"<a href=x>", "a"},
+		{"<IMG/>", "img"},
+		{"<Script\tsrc=x>", "script"},
+		{"<noscript>", "noscript"},
+		{"<blockquote>", ""},
+		{"<br>", "br"},
+		{"<a", "a"},
+	}
+	for _, tt := range tests {
+		var buf [maxTagName]byte
+		if got := string(tagName([]byte(tt.raw), &buf)); got != tt.want {
+			t.Errorf("tagName(%q) = %q, want %q", tt.raw, got, tt.want)
+		}
+	}
+}
