@@ -1,0 +1,2 @@
+// links in scripts are not followed: "/never-fetched.html"
+document.documentElement.className = "js";
