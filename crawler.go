@@ -1,0 +1,346 @@
+package crawl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"regexp"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/crawl-go/crawl/fetch"
+	"github.com/crawl-go/crawl/frontier"
+	"github.com/crawl-go/crawl/parse"
+	"github.com/crawl-go/crawl/ratelimit"
+	"github.com/crawl-go/crawl/scope"
+	"github.com/crawl-go/crawl/store"
+	"github.com/crawl-go/crawl/urlnorm"
+)
+
+// Seed is a URL the crawl starts from, as the user gave it.
+type Seed struct {
+	URL string
+	// Source says where the URL came from ("urls.txt:12", "argument 2"),
+	// for error messages.
+	Source string
+	// Err, when set, says why the seed could not be read; the crawl
+	// records it as a bad URL.
+	Err error
+}
+
+// Config configures a crawl. The zero value of each field is replaced by
+// the default documented with it.
+type Config struct {
+	Seeds  []Seed
+	OutDir string // default "crawl-out"
+
+	Workers   int // fetch workers; default 16
+	Parsers   int // parse workers; default GOMAXPROCS
+	Writers   int // store workers; default 4
+	QueueSize int // capacity of each channel between stages; default 64
+
+	Depth      int  // links followed from a seed; 0 fetches only the seeds
+	Requisites bool // with Depth 0, also fetch the seeds' page requisites
+	MaxPages   int  // URLs fetched at most, seeds included; 0 = no limit
+	Scope      scope.Mode
+	Include    []*regexp.Regexp
+	Exclude    []*regexp.Regexp
+
+	RespectNoFollow bool
+	Select          []parse.Field // data written to records.jsonl
+
+	// Fetch configures the HTTP client. The crawler wraps Transport (nil:
+	// fetch.NewTransport) in the rate limiter, applies Timeout to each
+	// request from when it is sent (the wait for a host's turn is not
+	// counted), and sets TempFile and FollowRedirect.
+	Fetch     fetch.Options
+	RateLimit ratelimit.Options
+	Fsync     bool // fsync every file before it is renamed into place
+
+	// Grace is how long in-flight fetches may go on once Run's context is
+	// cancelled before they are abandoned; default 3s.
+	Grace time.Duration
+
+	// Frontier is the crawl's queue; nil means a new in-memory one.
+	Frontier frontier.Frontier
+
+	// Log receives warnings (bad seeds, write failures); nil discards them.
+	Log io.Writer
+}
+
+// maxParseBytes is the largest body the parse stage reads back from a spill
+// file to find links in.
+const maxParseBytes = 32 << 20
+
+func (c *Config) setDefaults() {
+	if c.OutDir == "" {
+		c.OutDir = "crawl-out"
+	}
+	if c.Workers <= 0 {
+		c.Workers = 16
+	}
+	if c.Parsers <= 0 {
+		c.Parsers = runtime.GOMAXPROCS(0)
+	}
+	if c.Writers <= 0 {
+		c.Writers = 4
+	}
+	if c.QueueSize <= 0 {
+		c.QueueSize = 64
+	}
+	if c.Grace <= 0 {
+		c.Grace = 3 * time.Second
+	}
+	if c.Fetch.UserAgent == "" {
+		c.Fetch.UserAgent = "crawl/" + Version
+	}
+	if c.Log == nil {
+		c.Log = io.Discard
+	}
+}
+
+// Crawler runs one crawl. Stats may be called from any goroutine while Run
+// is running.
+type Crawler struct {
+	cfg      Config
+	frontier frontier.Frontier
+	scope    *scope.Scope
+	store    *store.Store
+	manifest *store.ManifestWriter
+	records  *store.JSONLWriter
+	fetcher  *fetch.Fetcher
+	stats    stats
+	seeds    []frontier.Item
+	bad      []badSeed
+
+	admitMu  sync.Mutex // serializes admissions when MaxPages is set
+	admitted int
+
+	fatalOnce sync.Once
+	fatal     error
+	stop      context.CancelFunc // stops the intake after a fatal error
+}
+
+type badSeed struct {
+	seed Seed
+	err  error
+}
+
+// New checks cfg and prepares a crawl: it opens the output directory and
+// the manifest. Seeds that are not valid URLs do not stop it: Run records
+// them in the manifest as failures.
+func New(cfg Config) (*Crawler, error) {
+	cfg.setDefaults()
+	c := &Crawler{cfg: cfg, frontier: cfg.Frontier}
+	var seedURLs []*url.URL
+	for _, s := range cfg.Seeds {
+		u, err := urlnorm.Parse(s.URL)
+		if s.Err != nil {
+			err = s.Err
+		}
+		if err != nil {
+			c.bad = append(c.bad, badSeed{s, err})
+			continue
+		}
+		seedURLs = append(seedURLs, u)
+		c.seeds = append(c.seeds, frontier.Item{URL: u.String(), Host: u.Host})
+	}
+	for _, f := range cfg.Select {
+		if f.Name == "url" {
+			return nil, errors.New(`--select: the name "url" is taken by the page's URL`)
+		}
+	}
+	c.scope = scope.New(scope.Rules{
+		Mode: cfg.Scope, Include: cfg.Include, Exclude: cfg.Exclude,
+		MaxDepth: cfg.Depth, Requisites: cfg.Requisites,
+	}, seedURLs)
+
+	st, err := store.Open(cfg.OutDir, store.Options{Fsync: cfg.Fsync})
+	if err != nil {
+		return nil, fmt.Errorf("opening output directory: %w", err)
+	}
+	c.store = st
+	c.manifest, err = st.OpenManifest()
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if len(cfg.Select) > 0 {
+		c.records, err = st.OpenJSONL("records.jsonl")
+		if err != nil {
+			c.manifest.Close()
+			st.Close()
+			return nil, err
+		}
+	}
+	fo := cfg.Fetch
+	base := fo.Transport
+	if base == nil {
+		base = fetch.NewTransport(cfg.Workers)
+	}
+	// The timeout applies under the limiter, so that it times each request
+	// and not the wait for the host's turn.
+	fo.Transport = ratelimit.New(cfg.RateLimit).Transport(fetch.TimeoutTransport(base, fo.Timeout))
+	fo.Timeout = 0
+	fo.TempFile = st.TempFile
+	fo.FollowRedirect = c.followRedirect
+	c.fetcher = fetch.New(fo)
+	if c.frontier == nil {
+		c.frontier = frontier.NewMemory()
+	}
+	return c, nil
+}
+
+// followRedirect claims a redirect's target in the frontier, so that the
+// body is fetched once: it is not followed when the target was seen
+// already (queued, fetched, or claimed by another redirect).
+func (c *Crawler) followRedirect(ctx context.Context, target string) error {
+	u, err := urlnorm.Parse(target)
+	if err != nil {
+		return err
+	}
+	isNew, err := c.frontier.Claim(ctx, u.String())
+	if err != nil {
+		return err
+	}
+	if !isNew {
+		return fetch.ErrSkipRedirect
+	}
+	return nil
+}
+
+// job is one URL travelling through the pipeline. Each stage owns it in
+// turn; the store stage releases its body.
+type job struct {
+	item  frontier.Item
+	resp  *fetch.Response
+	err   error
+	final *url.URL // the URL the body came from, after redirects
+	dup   bool     // a redirect to a URL handled on its own: nothing to save
+	data  map[string]any
+}
+
+// Run crawls until nothing is queued and nothing is in flight, or until ctx
+// is cancelled: then no new URL is fetched, fetches in flight get
+// Config.Grace to finish, and everything fetched is stored and recorded
+// before Run returns ctx's error. Run returns an error for what stops the
+// whole crawl (the manifest cannot be written); failures of single URLs
+// are in the manifest and the summary.
+func (c *Crawler) Run(ctx context.Context) (Summary, error) {
+	c.stats.start = time.Now()
+	defer c.close()
+
+	// intake stops handing out URLs: on ctx's end or a fatal error.
+	intake, stopIntake := context.WithCancel(ctx)
+	defer stopIntake()
+	c.stop = stopIntake
+	// fetching outlives ctx by the grace period, so requests in flight
+	// can finish and be stored.
+	fetching, stopFetching := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopFetching()
+	finished := make(chan struct{})
+	defer close(finished)
+	go func() {
+		select {
+		case <-intake.Done():
+		case <-finished:
+			return
+		}
+		t := time.NewTimer(c.cfg.Grace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			stopFetching()
+		case <-finished:
+		}
+	}()
+
+	for _, b := range c.bad {
+		c.recordBadSeed(b)
+	}
+	if err := c.admit(ctx, c.seeds); err != nil {
+		return c.summary(ctx), err
+	}
+
+	// parsed: fetch workers send, parse workers receive; closed when the
+	// last fetch worker returns.
+	parsed := make(chan *job, c.cfg.QueueSize)
+	// stored: parse workers send, store workers receive; closed when the
+	// last parse worker returns.
+	stored := make(chan *job, c.cfg.QueueSize)
+
+	var fetchers, parsers, writers sync.WaitGroup
+	for range c.cfg.Workers {
+		fetchers.Go(func() { c.fetchLoop(intake, fetching, parsed) })
+	}
+	for range c.cfg.Parsers {
+		parsers.Go(func() { c.parseLoop(fetching, parsed, stored) })
+	}
+	for range c.cfg.Writers {
+		writers.Go(func() { c.storeLoop(stored) })
+	}
+	fetchers.Wait()
+	close(parsed)
+	parsers.Wait()
+	close(stored)
+	writers.Wait()
+
+	if c.fatal != nil {
+		return c.summary(ctx), c.fatal
+	}
+	return c.summary(ctx), ctx.Err()
+}
+
+// fail records an error that stops the crawl: the intake stops, and what
+// is in flight is still drained.
+func (c *Crawler) fail(err error) {
+	c.fatalOnce.Do(func() {
+		c.fatal = err
+		c.stop()
+	})
+}
+
+func (c *Crawler) close() {
+	c.frontier.Close()
+	if c.records != nil {
+		if err := c.records.Close(); err != nil {
+			c.fail(fmt.Errorf("closing records.jsonl: %w", err))
+		}
+	}
+	if err := c.manifest.Close(); err != nil {
+		c.fail(fmt.Errorf("closing manifest.jsonl: %w", err))
+	}
+	if err := c.store.Close(); err != nil {
+		c.fail(fmt.Errorf("closing the output directory: %w", err))
+	}
+}
+
+// admit adds items to the frontier, keeping to MaxPages.
+func (c *Crawler) admit(ctx context.Context, items []frontier.Item) error {
+	if len(items) == 0 {
+		return nil
+	}
+	if c.cfg.MaxPages <= 0 {
+		n, err := c.frontier.Add(ctx, items...)
+		c.stats.queued.Add(int64(n))
+		return err
+	}
+	c.admitMu.Lock()
+	defer c.admitMu.Unlock()
+	for i, it := range items {
+		if c.admitted >= c.cfg.MaxPages {
+			c.stats.skip("max_pages", len(items)-i)
+			return nil
+		}
+		n, err := c.frontier.Add(ctx, it)
+		if err != nil {
+			return err
+		}
+		c.admitted += n
+		c.stats.queued.Add(int64(n))
+	}
+	return nil
+}

@@ -1,0 +1,286 @@
+package crawl
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/crawl-go/crawl/ratelimit"
+	"github.com/crawl-go/crawl/store"
+)
+
+func TestCrawlRetriesAndSizes(t *testing.T) {
+	var flaky atomic.Int32
+	srv, hits := serveSite(t, map[string]http.HandlerFunc{
+		"/flaky": func(w http.ResponseWriter, r *http.Request) {
+			if flaky.Add(1) <= 2 {
+				http.Error(w, "try again", http.StatusServiceUnavailable)
+				return
+			}
+			fmt.Fprint(w, "third time lucky")
+		},
+		"/down": func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "down", http.StatusBadGateway)
+		},
+		"/big": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/octet-stream")
+			chunk := strings.Repeat("x", 64<<10)
+			for range 32 { // 2 MiB, no Content-Length
+				fmt.Fprint(w, chunk)
+			}
+		},
+	})
+	cfg := testConfig(t, srv.URL+"/flaky", srv.URL+"/down", srv.URL+"/big", srv.URL+"/about.html")
+	cfg.Fetch.MaxSize = 1 << 20
+	sum, recs := crawlT(t, cfg)
+	for _, tt := range []struct {
+		path     string
+		status   int
+		kind     string
+		attempts int
+		hits     int
+	}{
+		{"/flaky", 200, "", 3, 3},
+		{"/down", 502, "http_5xx", 3, 3},
+		{"/big", 200, "too_large", 1, 1},
+		{"/about.html", 200, "", 1, 1},
+	} {
+		r := recs[srv.URL+tt.path]
+		if r == nil || r.Status != tt.status || r.ErrorKind != tt.kind || r.Attempts != tt.attempts || hits.get(tt.path) != tt.hits {
+			t.Errorf("%s: %+v after %d requests; want status %d, kind %q, %d attempts, %d requests",
+				tt.path, r, hits.get(tt.path), tt.status, tt.kind, tt.attempts, tt.hits)
+		}
+		if tt.kind != "" && r != nil && r.Path != "" {
+			t.Errorf("%s failed but was saved at %s", tt.path, r.Path)
+		}
+	}
+	if sum.OK != 2 || sum.Failed != 2 {
+		t.Errorf("summary %+v", sum)
+	}
+	assertNoStrayFiles(t, cfg.OutDir, recs)
+}
+
+// assertNoStrayFiles checks that every file under dir is one the manifest
+// names, with the recorded digest, and that no temporary file is left.
+func assertNoStrayFiles(t *testing.T, dir string, recs map[string]*store.Record) {
+	t.Helper()
+	byPath := map[string]string{}
+	for _, r := range recs {
+		if r.Path != "" {
+			byPath[r.Path] = r.SHA256
+		}
+	}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		if rel == "manifest.jsonl" || rel == "records.jsonl" {
+			return nil
+		}
+		want, ok := byPath[rel]
+		if !ok {
+			t.Errorf("stray file %s", rel)
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != want {
+			t.Errorf("%s does not match its manifest digest", rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCrawlInterrupt(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		grace  time.Duration
+		finish bool // the slow responses finish within the grace period
+	}{
+		{"abandon in-flight requests", 50 * time.Millisecond, false},
+		{"finish in-flight requests", time.Minute, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			const slow = 3
+			started := make(chan struct{}, slow)
+			cancelled := make(chan struct{})
+			srv, _ := serveSite(t, map[string]http.HandlerFunc{
+				"/slow/": func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Length", "20000")
+					fmt.Fprint(w, strings.Repeat("a", 10000))
+					w.(http.Flusher).Flush()
+					started <- struct{}{}
+					select {
+					case <-cancelled:
+					case <-r.Context().Done():
+						return
+					}
+					if tt.finish {
+						fmt.Fprint(w, strings.Repeat("b", 10000))
+						return
+					}
+					<-r.Context().Done() // until the crawler gives up
+				},
+			})
+			cfg := testConfig(t, srv.URL+"/about.html")
+			for i := range slow {
+				cfg.Seeds = append(cfg.Seeds, Seed{URL: srv.URL + "/slow/" + strconv.Itoa(i)})
+			}
+			cfg.Seeds = append(cfg.Seeds, Seed{URL: srv.URL + "/img/logo.png"})
+			cfg.Workers = slow + 2
+			cfg.Fetch.Retries = 0
+			cfg.Grace = tt.grace
+			c, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			done := make(chan error, 1)
+			var sum Summary
+			go func() {
+				var err error
+				sum, err = c.Run(ctx)
+				done <- err
+			}()
+			for range slow {
+				<-started
+			}
+			cancel()
+			close(cancelled)
+			select {
+			case err = <-done:
+			case <-time.After(30 * time.Second):
+				t.Fatal("Run did not return after cancellation")
+			}
+			if !errors.Is(err, context.Canceled) || !sum.Interrupted {
+				t.Fatalf("Run = %v, interrupted %v; want context.Canceled", err, sum.Interrupted)
+			}
+			recs := readManifest(t, cfg.OutDir)
+			for i := range slow {
+				r := recs[srv.URL+"/slow/"+strconv.Itoa(i)]
+				switch {
+				case r == nil:
+					t.Errorf("slow request %d not in the manifest", i)
+				case tt.finish && (r.Error != "" || r.Bytes != 20000 || r.Path == ""):
+					t.Errorf("slow request %d not finished: %+v", i, r)
+				case !tt.finish && (r.ErrorKind != "canceled" || r.Path != ""):
+					t.Errorf("slow request %d not recorded as abandoned: %+v", i, r)
+				}
+			}
+			assertNoStrayFiles(t, cfg.OutDir, recs)
+		})
+	}
+}
+
+// generatedSite serves n pages: page i links to pages 4i+1 .. 4i+4 (those
+// below n), to its parent and to page 0, and has one image.
+func generatedSite(n int) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		path := strings.TrimPrefix(r.URL.Path, "/p/")
+		if strings.HasPrefix(r.URL.Path, "/img/") {
+			w.Header().Set("Content-Type", "image/png")
+			fmt.Fprintf(w, "PNG %s", r.URL.Path)
+			return
+		}
+		i, err := strconv.Atoi(path)
+		if err != nil || i < 0 || i >= n {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprintf(w, "<!DOCTYPE html><title>page %d</title><a href=\"/p/0\">home</a> <a href=\"../p/%d#up\">up</a>\n", i, i/4)
+		for c := 4*i + 1; c <= 4*i+4 && c < n; c++ {
+			fmt.Fprintf(w, "<p><a href=\"%d\">page %d</a></p>\n", c, c)
+		}
+		fmt.Fprintf(w, "<img src=\"/img/%d.png\">%s\n", i%50, strings.Repeat("<p>filler text</p>", 50))
+	}
+}
+
+func TestCrawlGeneratedSite(t *testing.T) {
+	const pages = 3000
+	srv, hits := serveSite(t, map[string]http.HandlerFunc{"/p/": generatedSite(pages), "/img/": generatedSite(pages)})
+	cfg := testConfig(t, srv.URL+"/p/0")
+	cfg.Depth = 100
+	cfg.Workers = 16
+	sum, recs := crawlT(t, cfg)
+	if len(recs) != pages+50 || sum.OK != pages+50 || sum.Failed != 0 {
+		t.Fatalf("%d URLs recorded (%d ok, %d failed); want %d", len(recs), sum.OK, sum.Failed, pages+50)
+	}
+	if uri, n := hits.max(); n != 1 {
+		t.Errorf("%s requested %d times", uri, n)
+	}
+	// Page i is at depth floor(log4(3i+1)): 1 + 4 + 16 + ... pages per level.
+	depth := func(i int) int {
+		d := 0
+		for first := 0; i >= first+pow4(d); d++ {
+			first += pow4(d)
+		}
+		return d
+	}
+	for _, i := range []int{0, 1, 4, 5, 20, 21, 2999} {
+		if r := recs[fmt.Sprintf("%s/p/%d", srv.URL, i)]; r == nil || r.Depth != depth(i) {
+			t.Errorf("page %d: %+v; want depth %d", i, r, depth(i))
+		}
+	}
+	assertNoStrayFiles(t, cfg.OutDir, recs)
+}
+
+func pow4(d int) int { return 1 << (2 * d) }
+
+func BenchmarkCrawlGeneratedSite(b *testing.B) {
+	const pages = 2000
+	srv, _ := serveSite(b, map[string]http.HandlerFunc{"/p/": generatedSite(pages), "/img/": generatedSite(pages)})
+	b.ReportAllocs()
+	for b.Loop() {
+		cfg := Config{
+			OutDir: b.TempDir(), Depth: 100, Workers: 16,
+			Seeds: []Seed{{URL: srv.URL + "/p/0"}},
+		}
+		c, err := New(cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sum, err := c.Run(context.Background())
+		if err != nil || sum.OK != pages+50 {
+			b.Fatalf("%v: %+v", err, sum)
+		}
+	}
+	b.ReportMetric(float64(pages+50)*float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+}
+
+func TestCrawlPoliteWaitIsNotATimeout(t *testing.T) {
+	// Ten URLs on one host at 40 requests/s: the last waits about 225 ms
+	// for its turn, longer than the 100 ms request timeout, and must not
+	// fail for it.
+	srv, _ := serveSite(t, nil)
+	cfg := testConfig(t)
+	for i := range 10 {
+		cfg.Seeds = append(cfg.Seeds, Seed{URL: fmt.Sprintf("%s/about.html?n=%d", srv.URL, i)})
+	}
+	cfg.Workers = 10
+	cfg.Fetch.Retries = 0
+	cfg.Fetch.Timeout = 100 * time.Millisecond
+	cfg.RateLimit = ratelimit.Options{Rate: 40, Burst: 1}
+	sum, _ := crawlT(t, cfg)
+	if sum.OK != 10 || sum.Failed != 0 {
+		t.Fatalf("%d fetched, %d failed (%v); want all 10 fetched", sum.OK, sum.Failed, sum.Errors)
+	}
+}

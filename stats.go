@@ -1,0 +1,171 @@
+package crawl
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/crawl-go/crawl/store"
+)
+
+// stats counts what the crawl has done. It is safe for concurrent use.
+type stats struct {
+	start    time.Time
+	queued   atomic.Int64
+	inFlight atomic.Int64
+	ok       atomic.Int64
+	failed   atomic.Int64
+	bytes    atomic.Int64
+
+	mu       sync.Mutex
+	errors   map[string]int64
+	skipped  map[string]int64
+	failures []string // the first few failures, for the summary
+}
+
+// maxListedFailures is how many failed URLs the summary names.
+const maxListedFailures = 10
+
+func (s *stats) done(r *store.Record) {
+	if r.Error == "" {
+		s.ok.Add(1)
+		s.bytes.Add(r.Bytes)
+		return
+	}
+	s.failed.Add(1)
+	s.mu.Lock()
+	if s.errors == nil {
+		s.errors = make(map[string]int64)
+	}
+	s.errors[r.ErrorKind]++
+	if len(s.failures) < maxListedFailures {
+		s.failures = append(s.failures, r.Error)
+	}
+	s.mu.Unlock()
+}
+
+func (s *stats) skip(reason string, n int) {
+	s.mu.Lock()
+	if s.skipped == nil {
+		s.skipped = make(map[string]int64)
+	}
+	s.skipped[reason] += int64(n)
+	s.mu.Unlock()
+}
+
+// Summary is a snapshot of a crawl's progress, and its outcome once Run
+// has returned.
+type Summary struct {
+	Queued   int64 // URLs added to the frontier, seeds included
+	InFlight int64 // URLs fetched or being fetched, not yet recorded
+	OK       int64 // URLs fetched and saved
+	Failed   int64 // URLs recorded with an error (bad seeds included)
+	Bytes    int64 // body bytes of the URLs fetched
+	// Errors counts failures by kind ("http_4xx", "timeout", ...).
+	Errors map[string]int64
+	// Skipped counts links not followed, by reason ("off_site",
+	// "too_deep", "max_pages", ...).
+	Skipped map[string]int64
+	// Failures holds the errors of the first few failed URLs; each names
+	// its URL.
+	Failures    []string
+	Elapsed     time.Duration
+	Interrupted bool // the crawl was stopped before it was finished
+}
+
+// Stats returns a snapshot of the crawl's progress.
+func (c *Crawler) Stats() Summary { return c.snapshot() }
+
+func (c *Crawler) snapshot() Summary {
+	s := &c.stats
+	sum := Summary{
+		Queued:   s.queued.Load(),
+		InFlight: s.inFlight.Load(),
+		OK:       s.ok.Load(),
+		Failed:   s.failed.Load(),
+		Bytes:    s.bytes.Load(),
+		Elapsed:  time.Since(s.start),
+	}
+	s.mu.Lock()
+	sum.Errors = maps.Clone(s.errors)
+	sum.Skipped = maps.Clone(s.skipped)
+	sum.Failures = slices.Clone(s.failures)
+	s.mu.Unlock()
+	return sum
+}
+
+func (c *Crawler) summary(ctx context.Context) Summary {
+	s := c.snapshot()
+	s.Interrupted = ctx.Err() != nil || c.fatal != nil
+	return s
+}
+
+// PagesPerSecond is the rate of recorded URLs over the elapsed time.
+func (s Summary) PagesPerSecond() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.OK+s.Failed) / s.Elapsed.Seconds()
+}
+
+// String formats the summary for people, on a few lines.
+func (s Summary) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d fetched, %d failed, %s in %.2fs (%.0f pages/s)",
+		s.OK, s.Failed, formatBytes(s.Bytes), s.Elapsed.Seconds(), s.PagesPerSecond())
+	if s.Interrupted {
+		fmt.Fprintf(&b, "; interrupted with %d URLs not fetched", s.Waiting()+s.InFlight)
+	}
+	if len(s.Errors) > 0 {
+		fmt.Fprintf(&b, "\nerrors: %s", formatCounts(s.Errors))
+		for _, f := range s.Failures {
+			fmt.Fprintf(&b, "\n  %s", f)
+		}
+		if n := s.Failed - int64(len(s.Failures)); n > 0 {
+			fmt.Fprintf(&b, "\n  and %d more (the manifest has them all)", n)
+		}
+	}
+	if len(s.Skipped) > 0 {
+		fmt.Fprintf(&b, "\nlinks not followed: %s", formatCounts(s.Skipped))
+	}
+	return b.String()
+}
+
+// Waiting is the number of URLs queued and not yet taken by a fetcher.
+func (s Summary) Waiting() int64 {
+	// Bad seeds are counted as failed but never entered the frontier.
+	return max(s.Queued-s.OK-(s.Failed-s.Errors["bad_url"])-s.InFlight, 0)
+}
+
+// Progress formats the summary as one line, for a progress display.
+func (s Summary) Progress() string {
+	return fmt.Sprintf("%d fetched, %d failed, %d queued, %d in flight, %s, %.0f pages/s",
+		s.OK, s.Failed, s.Waiting(), s.InFlight, formatBytes(s.Bytes), s.PagesPerSecond())
+}
+
+func formatCounts(m map[string]int64) string {
+	keys := slices.Sorted(maps.Keys(m))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+func formatBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

@@ -1,0 +1,119 @@
+package crawl
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/crawl-go/crawl/fetch"
+	"github.com/crawl-go/crawl/store"
+)
+
+// storeLoop is one store worker: it writes each fetched body to its file,
+// then the URL's manifest line, then ends the URL's lease in the frontier.
+// A file is always in place before its manifest line says so.
+func (c *Crawler) storeLoop(stored <-chan *job) {
+	for j := range stored {
+		c.storeJob(j)
+	}
+}
+
+func (c *Crawler) storeJob(j *job) {
+	rec := store.Record{
+		URL:       j.item.URL,
+		Depth:     j.item.Depth,
+		Parent:    j.item.Parent,
+		FetchedAt: time.Now().UTC(),
+	}
+	var body *fetch.Body
+	if r := j.resp; r != nil {
+		body = r.Body
+		rec.Status = r.Status
+		rec.ContentType = r.ContentType
+		rec.Attempts = r.Attempts
+		rec.DurationMS = r.Duration.Milliseconds()
+		rec.Redirects = r.Redirects
+		if r.FinalURL != "" && r.FinalURL != j.item.URL {
+			rec.FinalURL = r.FinalURL
+		}
+	}
+	err := j.err
+	if err == nil && body != nil {
+		sum := body.SHA256()
+		rec.SHA256 = hex.EncodeToString(sum[:])
+		rec.Bytes = body.Len()
+		if !j.dup {
+			rec.Path, err = c.save(j, body)
+		}
+	}
+	if err != nil {
+		rec.Error = err.Error()
+		rec.ErrorKind = errorKind(err)
+	}
+	if j.data != nil && err == nil {
+		j.data["url"] = j.item.URL
+		if werr := c.records.Write(j.data); werr != nil {
+			c.fail(fmt.Errorf("writing records.jsonl: %w", werr))
+		}
+	}
+	if werr := c.manifest.Write(&rec); werr != nil {
+		c.fail(fmt.Errorf("writing manifest.jsonl: %w", werr))
+	}
+	c.stats.done(&rec)
+	c.stats.inFlight.Add(-1)
+	if derr := c.frontier.Done(context.Background(), j.item); derr != nil {
+		c.fail(fmt.Errorf("finishing %s in the frontier: %w", j.item.URL, derr))
+	}
+	if body != nil {
+		body.Release()
+	}
+}
+
+// errStore marks failures to write a body to disk.
+var errStore = errors.New("saving file")
+
+func (c *Crawler) save(j *job, body *fetch.Body) (string, error) {
+	rel := store.Path(j.final, j.resp.ContentType)
+	var path string
+	var err error
+	if body.File() != nil {
+		path, err = c.store.PutFile(rel, body.TakeFile())
+	} else {
+		path, err = c.store.Put(rel, body.Bytes())
+	}
+	if err != nil {
+		return "", fmt.Errorf("%w of %s as %s: %w", errStore, j.item.URL, rel, err)
+	}
+	return path, nil
+}
+
+// errorKind labels an error for the manifest and the summary.
+func errorKind(err error) string {
+	switch {
+	case errors.Is(err, errStore):
+		return "store"
+	case errors.Is(err, errBadURL):
+		return "bad_url"
+	}
+	return fetch.ErrorKind(err)
+}
+
+// errBadURL marks seeds that are not valid URLs.
+var errBadURL = errors.New("bad url")
+
+func (c *Crawler) recordBadSeed(b badSeed) {
+	msg := fmt.Sprintf("%s: %v %q: %v", b.seed.Source, errBadURL, b.seed.URL, b.err)
+	fmt.Fprintf(c.cfg.Log, "crawl: %s\n", msg)
+	rec := store.Record{
+		URL:       b.seed.URL,
+		Error:     msg,
+		ErrorKind: "bad_url",
+		FetchedAt: time.Now().UTC(),
+	}
+	if err := c.manifest.Write(&rec); err != nil {
+		c.fail(fmt.Errorf("writing manifest.jsonl: %w", err))
+	}
+	c.stats.done(&rec)
+}
