@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	crawl "github.com/crawl-go/crawl"
+	"github.com/crawl-go/crawl/parse"
+	"github.com/crawl-go/crawl/scope"
+)
+
+// crawlOptions holds the flags of a crawl.
+type crawlOptions struct {
+	input, out, scope, userAgent     string
+	workers, parsers, perHost, burst int
+	retries, depth, maxPages         int
+	rate                             float64
+	timeout, retryWait               time.Duration
+	maxSize                          sizeFlag
+	include, exclude, selects, hdrs  stringsFlag
+	respectNoFollow, requisites      bool
+	quiet, fsync                     bool
+}
+
+func (o *crawlOptions) addFlags(fs *flag.FlagSet) {
+	fs.StringVar(&o.input, "i", "", "read URLs from `FILE`, one per line (- for stdin)")
+	fs.StringVar(&o.out, "o", "crawl-out", "write the mirror and manifest.jsonl under `DIR`")
+	fs.IntVar(&o.depth, "depth", 0, "follow links this many levels from the given URLs (0: fetch only them)")
+	fs.BoolVar(&o.requisites, "p", false, "with --depth 0, also fetch the given pages' requisites (images, CSS, scripts)")
+	fs.IntVar(&o.maxPages, "max-pages", 0, "fetch at most `N` URLs (0: no limit)")
+	fs.StringVar(&o.scope, "scope", "host", "follow links to the same `host`, the same domain, or any host")
+	fs.Var(&o.include, "include", "follow only URLs matching this `regexp` (repeatable)")
+	fs.Var(&o.exclude, "exclude", "do not follow URLs matching this `regexp` (repeatable)")
+	fs.BoolVar(&o.respectNoFollow, "respect-nofollow", false, "do not follow links marked rel=nofollow")
+	fs.Var(&o.selects, "select", "extract `NAME=SELECTOR[@attr]` from every HTML page into records.jsonl; NAME[]=... for all matches (repeatable)")
+	fs.IntVar(&o.workers, "workers", 16, "concurrent fetches")
+	fs.IntVar(&o.parsers, "parsers", runtime.GOMAXPROCS(0), "concurrent parsers")
+	fs.IntVar(&o.perHost, "per-host", 8, "concurrent requests to one host (0: no limit)")
+	fs.Float64Var(&o.rate, "rate", 0, "requests per second to one host (0: no limit)")
+	fs.IntVar(&o.burst, "burst", 1, "requests one host may get at once above --rate")
+	fs.IntVar(&o.retries, "retries", 3, "retries of a URL after a connection error, 429 or 5xx")
+	fs.DurationVar(&o.retryWait, "max-retry-wait", 30*time.Second, "longest wait before a retry, Retry-After included")
+	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "time limit of one request, body included")
+	o.maxSize = 1 << 30
+	fs.Var(&o.maxSize, "max-size", "largest body to download, like 10M or 2G (0: no limit)")
+	fs.StringVar(&o.userAgent, "user-agent", "crawl/"+crawl.Version, "User-Agent header")
+	fs.Var(&o.hdrs, "H", "add the request header `'Name: value'` (repeatable)")
+	fs.BoolVar(&o.fsync, "fsync", false, "fsync every file before it is renamed into place (safe against power loss, slower)")
+	fs.BoolVar(&o.quiet, "q", false, "print no progress and no summary")
+}
+
+func usage(fs *flag.FlagSet, w io.Writer) func() {
+	return func() {
+		fmt.Fprint(w, `usage: crawl [flags] URL...
+       crawl [flags] -i FILE       (FILE - reads standard input)
+       crawl serve DIR [--addr 127.0.0.1:8080]
+
+Downloads the URLs, or crawls from them with --depth, into a mirror under
+-o DIR with one line per URL in DIR/manifest.jsonl.
+Exit status: 0 all fetched, 1 some failed, 2 usage error, 130 interrupted.
+
+Flags (-flag and --flag are the same):
+`)
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+	}
+}
+
+// config turns the options and arguments into a crawl configuration.
+func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, error) {
+	cfg := crawl.Config{
+		OutDir:          o.out,
+		Workers:         o.workers,
+		Parsers:         o.parsers,
+		Depth:           o.depth,
+		Requisites:      o.requisites,
+		MaxPages:        o.maxPages,
+		RespectNoFollow: o.respectNoFollow,
+		Fsync:           o.fsync,
+	}
+	if o.workers < 1 || o.parsers < 1 {
+		return cfg, errors.New("--workers and --parsers must be at least 1")
+	}
+	if o.depth < 0 || o.maxPages < 0 || o.retries < 0 || o.perHost < 0 || o.rate < 0 {
+		return cfg, errors.New("--depth, --max-pages, --retries, --per-host and --rate cannot be negative")
+	}
+	var err error
+	if cfg.Scope, err = scope.ParseMode(o.scope); err != nil {
+		return cfg, fmt.Errorf("--scope: %w", err)
+	}
+	for _, p := range []struct {
+		flag string
+		src  []string
+		dst  *[]*regexp.Regexp
+	}{{"--include", o.include, &cfg.Include}, {"--exclude", o.exclude, &cfg.Exclude}} {
+		for _, s := range p.src {
+			re, err := regexp.Compile(s)
+			if err != nil {
+				return cfg, fmt.Errorf("%s: %w", p.flag, err)
+			}
+			*p.dst = append(*p.dst, re)
+		}
+	}
+	for _, s := range o.selects {
+		f, err := parse.ParseField(s)
+		if err != nil {
+			return cfg, fmt.Errorf("--select %s: %w", s, err)
+		}
+		cfg.Select = append(cfg.Select, f)
+	}
+	header := http.Header{}
+	for _, h := range o.hdrs {
+		name, value, ok := strings.Cut(h, ":")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" || strings.ContainsAny(name, " \t\r\n") {
+			return cfg, fmt.Errorf("-H %q: want 'Name: value'", h)
+		}
+		header.Add(name, strings.TrimSpace(value))
+	}
+	cfg.Fetch.Header = header
+	cfg.Fetch.UserAgent = o.userAgent
+	cfg.Fetch.Retries = o.retries
+	cfg.Fetch.Timeout = o.timeout
+	cfg.Fetch.MaxSize = int64(o.maxSize)
+	cfg.Fetch.RetryWaitMax = o.retryWait
+	cfg.RateLimit.Rate = o.rate
+	cfg.RateLimit.Burst = o.burst
+	cfg.RateLimit.PerHost = o.perHost
+
+	for i, a := range args {
+		cfg.Seeds = append(cfg.Seeds, crawl.Seed{URL: a, Source: fmt.Sprintf("argument %d", i+1)})
+	}
+	if o.input != "" {
+		r, name := stdin, "stdin"
+		if o.input != "-" {
+			f, err := os.Open(o.input)
+			if err != nil {
+				return cfg, fmt.Errorf("-i: %w", err)
+			}
+			defer f.Close()
+			r, name = f, o.input
+		}
+		seeds, err := readURLList(r, name)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Seeds = append(cfg.Seeds, seeds...)
+	}
+	if len(cfg.Seeds) == 0 {
+		return cfg, errors.New("no URLs given (name them as arguments or with -i FILE)")
+	}
+	return cfg, nil
+}
+
+func runCrawl(ctx context.Context, args []string, stdin io.Reader, stderr io.Writer) int {
+	fs := flag.NewFlagSet("crawl", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var o crawlOptions
+	o.addFlags(fs)
+	fs.Usage = usage(fs, stderr)
+	pos, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.Usage()
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "crawl: %v\nRun 'crawl -h' for usage.\n", err)
+		return exitUsage
+	}
+	cfg, err := o.config(pos, stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "crawl: %v\nRun 'crawl -h' for usage.\n", err)
+		return exitUsage
+	}
+	cfg.Log = stderr
+	c, err := crawl.New(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "crawl: %v\n", err)
+		return exitFailures
+	}
+	var p *progress
+	if !o.quiet {
+		p = startProgress(stderr, c.Stats)
+	}
+	sum, err := c.Run(ctx)
+	if p != nil {
+		p.stop()
+		fmt.Fprintf(stderr, "crawl: %s\n", sum)
+	}
+	switch {
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		return exitInterrupted
+	case err != nil:
+		fmt.Fprintf(stderr, "crawl: %v\n", err)
+		return exitFailures
+	case sum.Failed > 0:
+		return exitFailures
+	}
+	return exitOK
+}
+
+func version() string {
+	v := crawl.Version
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				v += " (" + s.Value[:12] + ")"
+			}
+		}
+	}
+	return v
+}
