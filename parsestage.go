@@ -57,18 +57,21 @@ func (c *Crawler) parse(ctx context.Context, j *job, links []parse.Link, items [
 			return links, items
 		}
 	}
+	if typ == parse.TypeHTML && len(c.cfg.Select) > 0 {
+		if j.data, err = parse.Extract(data, c.cfg.Select); err != nil {
+			fmt.Fprintf(c.cfg.Log, "crawl: extracting data from %s: %v\n", j.item.URL, err)
+		}
+	}
+	parent := scope.Parent{Depth: j.item.Depth, Requisite: j.item.Requisite}
+	if !c.scope.MayFollow(parent) {
+		return links, items // every link would be too deep
+	}
 	if typ == parse.TypeHTML {
 		links = parse.HTML(j.final, data, parse.Options{RespectNoFollow: c.cfg.RespectNoFollow}, links)
-		if len(c.cfg.Select) > 0 {
-			if j.data, err = parse.Extract(data, c.cfg.Select); err != nil {
-				fmt.Fprintf(c.cfg.Log, "crawl: extracting data from %s: %v\n", j.item.URL, err)
-			}
-		}
 	} else {
 		links = parse.CSS(j.final, data, links)
 	}
 
-	parent := scope.Parent{Depth: j.item.Depth, Requisite: j.item.Requisite}
 	for _, l := range links {
 		req := l.Kind == parse.Requisite
 		if r := c.scope.Check(parent, l.URL, req); r != scope.Follow {

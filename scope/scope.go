@@ -139,6 +139,13 @@ func (s *Scope) Check(parent Parent, u *url.URL, requisite bool) Reason {
 	return Follow
 }
 
+// MayFollow reports whether any link found in parent could be followed
+// under the depth limit, so that a crawl can skip looking for links in a
+// page whose links would all be too deep.
+func (s *Scope) MayFollow(parent Parent) bool {
+	return s.depthOK(parent, false) || s.depthOK(parent, true)
+}
+
 func (s *Scope) depthOK(parent Parent, requisite bool) bool {
 	limit := s.rules.MaxDepth
 	if parent.Depth+1 <= limit {

@@ -95,7 +95,31 @@ func TestCheckDepth(t *testing.T) {
 			if got := s.Check(tt.parent, u, tt.requisite); got != tt.want {
 				t.Errorf("Check = %v; want %v", got, tt.want)
 			}
+			if tt.want == Follow && !s.MayFollow(tt.parent) {
+				t.Errorf("MayFollow = false for a parent whose link is followed")
+			}
 		})
+	}
+}
+
+func TestMayFollow(t *testing.T) {
+	s := New(Rules{MaxDepth: 2}, nil)
+	for _, tt := range []struct {
+		parent Parent
+		want   bool
+	}{
+		{Parent{Depth: 1}, true},
+		{Parent{Depth: 2}, true}, // its requisites
+		{Parent{Depth: 3}, false},
+		{Parent{Depth: 4, Requisite: true}, true},
+		{Parent{Depth: 5, Requisite: true}, false},
+	} {
+		if got := s.MayFollow(tt.parent); got != tt.want {
+			t.Errorf("MayFollow(%+v) = %v; want %v", tt.parent, got, tt.want)
+		}
+	}
+	if New(Rules{MaxDepth: 0}, nil).MayFollow(Parent{}) {
+		t.Error("MayFollow with depth 0 = true; want false")
 	}
 }
 
