@@ -98,6 +98,7 @@ type Store struct {
 	seq    atomic.Uint64
 
 	mu      sync.Mutex
+	dirs    dirCache            // folders kept open for Put's fast path
 	written map[string]struct{} // final paths written (or being written) in this run
 	durable map[string]struct{} // folders whose entry in their parent is synced (Fsync only)
 	closed  bool
@@ -172,6 +173,11 @@ func (s *Store) Put(rel string, data []byte) (string, error) {
 	}
 	dir, base := path.Split(rel)
 	dir = strings.TrimSuffix(dir, "/")
+	if dir != "" && !s.opts.Fsync {
+		if final, ok := s.putFast(dir, base, data); ok {
+			return final, nil
+		}
+	}
 	var err error
 	if dir != "" {
 		if dir, err = s.mkdirs(dir); err != nil {
@@ -199,6 +205,42 @@ func (s *Store) Put(rel string, data []byte) (string, error) {
 		return "", fmt.Errorf("saving %q: %w", rel, err)
 	}
 	return final, nil
+}
+
+// putFast writes data to dir/base through the folder's cached sub-root:
+// a create, a write, a close and a rename, with no walk of the path. It
+// reports false, having left nothing behind, when anything is out of the
+// ordinary (the folder is missing, the name is taken, an error), and Put
+// then takes the general path, which handles every case.
+func (s *Store) putFast(dir, base string, data []byte) (string, bool) {
+	d, done, err := s.dirs.get(s.root, dir)
+	if err != nil {
+		return "", false
+	}
+	defer done()
+	tmp := tmpPrefix + s.prefix + "-" + strconv.FormatUint(s.seq.Add(1), 10)
+	f, err := d.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		s.dirs.forget(dir)
+		return "", false
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	final := path.Join(dir, base)
+	if err == nil {
+		if !s.reserveExact(final) {
+			d.Remove(tmp)
+			return "", false // written in this run: Put picks another name
+		}
+		if err = d.Rename(tmp, base); err == nil {
+			return final, true
+		}
+		s.release(final)
+	}
+	d.Remove(tmp)
+	return "", false
 }
 
 // create makes a new temporary file in the folder dir ("" for the top)
@@ -364,6 +406,17 @@ func (s *Store) reserve(name string) string {
 	}
 }
 
+// reserveExact claims name if it was not written in this run.
+func (s *Store) reserveExact(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, taken := s.written[name]; taken {
+		return false
+	}
+	s.written[name] = struct{}{}
+	return true
+}
+
 func (s *Store) release(name string) {
 	s.mu.Lock()
 	delete(s.written, name)
@@ -435,6 +488,7 @@ func (s *Store) Close() error {
 	if s.root.Remove(filepath.FromSlash(tmpDir)) == nil {
 		s.root.Remove(WorkDir)
 	}
+	s.dirs.close()
 	if err := s.root.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("closing output directory: %w", err))
 	}

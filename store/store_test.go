@@ -332,3 +332,38 @@ func BenchmarkPut(b *testing.B) {
 		}
 	}
 }
+
+func TestPutAfterFolderRemoved(t *testing.T) {
+	// A folder kept open by the Store is deleted from under it (by a
+	// user, or another tool): later writes there still land in the tree.
+	s, dir := openStore(t, Options{})
+	put(t, s, "h/a/one.html", "one")
+	if err := os.RemoveAll(filepath.Join(dir, "h", "a")); err != nil {
+		t.Fatal(err)
+	}
+	if got := put(t, s, "h/a/two.html", "two"); got != "h/a/two.html" {
+		t.Fatalf("Put = %q", got)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "h", "a", "two.html"))
+	if err != nil || string(b) != "two" {
+		t.Fatalf("two.html: %q, %v", b, err)
+	}
+	wantNoTemp(t, dir)
+}
+
+func TestPutManyFolders(t *testing.T) {
+	// More folders than the Store keeps open: every file is written.
+	s, dir := openStore(t, Options{})
+	for i := range maxOpenDirs + 50 {
+		put(t, s, fmt.Sprintf("h/d%d/f.html", i), fmt.Sprint(i))
+	}
+	for _, i := range []int{0, maxOpenDirs + 49} {
+		b, err := os.ReadFile(filepath.Join(dir, "h", fmt.Sprintf("d%d", i), "f.html"))
+		if err != nil || string(b) != fmt.Sprint(i) {
+			t.Errorf("d%d/f.html: %q, %v", i, b, err)
+		}
+	}
+	if n := len(s.dirs.dirs); n > maxOpenDirs {
+		t.Errorf("%d folders open; want at most %d", n, maxOpenDirs)
+	}
+}
