@@ -1,7 +1,6 @@
 package fetch
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"net/url"
 	"os"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -100,7 +98,7 @@ type Fetcher struct {
 	spillAt      int64
 	tempFile     func() (*os.File, error)
 	follow       func(ctx context.Context, target string) error
-	bufs         sync.Pool // of *bytes.Buffer
+	bufs         *bufferPool
 }
 
 // New returns a Fetcher configured by opts.
@@ -119,8 +117,8 @@ func New(opts Options) *Fetcher {
 		spillAt:      opts.SpillThreshold,
 		tempFile:     opts.TempFile,
 		follow:       opts.FollowRedirect,
+		bufs:         newBufferPool(),
 	}
-	f.bufs.New = func() any { return new(bytes.Buffer) }
 	if f.base == nil {
 		f.base = NewTransport(DefaultConns)
 	}
