@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -30,6 +31,7 @@ type crawlOptions struct {
 	include, exclude, selects, hdrs  stringsFlag
 	respectNoFollow, requisites      bool
 	quiet, fsync                     bool
+	cpuProfile                       string
 }
 
 func (o *crawlOptions) addFlags(fs *flag.FlagSet) {
@@ -57,6 +59,7 @@ func (o *crawlOptions) addFlags(fs *flag.FlagSet) {
 	fs.Var(&o.hdrs, "H", "add the request header `'Name: value'` (repeatable)")
 	fs.BoolVar(&o.fsync, "fsync", false, "fsync every file before it is renamed into place (safe against power loss, slower)")
 	fs.BoolVar(&o.quiet, "q", false, "print no progress and no summary")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the crawl to `FILE` (for go tool pprof)")
 }
 
 func usage(fs *flag.FlagSet, w io.Writer) func() {
@@ -187,6 +190,19 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	if err != nil {
 		fmt.Fprintf(stderr, "crawl: %v\n", err)
 		return exitFailures
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "crawl: --cpuprofile: %v\n", err)
+			return exitUsage
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "crawl: --cpuprofile: %v\n", err)
+			return exitUsage
+		}
+		defer pprof.StopCPUProfile()
 	}
 	var p *progress
 	if !o.quiet {
