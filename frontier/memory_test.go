@@ -1,164 +1,17 @@
-package frontier
+package frontier_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
+
+	"github.com/crawl-go/crawl/frontier"
+	"github.com/crawl-go/crawl/frontier/frontiertest"
 )
 
-// testFrontier is the behaviour every Frontier implementation must have; the
-// persistent and shared implementations run it too.
-func testFrontier(t *testing.T, newFrontier func(t *testing.T) Frontier) {
-	ctx := context.Background()
-	item := func(host, path string) Item { return Item{URL: "http://" + host + path, Host: host} }
-
-	t.Run("dedup", func(t *testing.T) {
-		f := newFrontier(t)
-		n, err := f.Add(ctx, item("a", "/1"), item("a", "/1"), item("a", "/2"))
-		if err != nil || n != 2 {
-			t.Fatalf("Add = %d, %v; want 2, nil", n, err)
-		}
-		n, _ = f.Add(ctx, item("a", "/2"), item("a", "/3"))
-		if n != 1 {
-			t.Fatalf("second Add = %d; want 1", n)
-		}
-		if ok, _ := f.Claim(ctx, "http://a/3"); ok {
-			t.Error("Claim of a queued URL reported it new")
-		}
-		if ok, _ := f.Claim(ctx, "http://a/4"); !ok {
-			t.Error("Claim of an unseen URL reported it seen")
-		}
-		if n, _ := f.Add(ctx, item("a", "/4")); n != 0 {
-			t.Error("Add queued a claimed URL")
-		}
-	})
-
-	t.Run("empty frontier is done", func(t *testing.T) {
-		f := newFrontier(t)
-		if _, err := f.Next(ctx); !errors.Is(err, ErrDone) {
-			t.Fatalf("Next on empty frontier = %v; want ErrDone", err)
-		}
-	})
-
-	t.Run("not done while leased", func(t *testing.T) {
-		f := newFrontier(t)
-		f.Add(ctx, item("a", "/1"))
-		it, err := f.Next(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := make(chan error, 1)
-		go func() {
-			_, err := f.Next(ctx)
-			got <- err
-		}()
-		select {
-		case err := <-got:
-			t.Fatalf("Next returned %v while an item was leased", err)
-		case <-time.After(20 * time.Millisecond):
-		}
-		if err := f.Done(ctx, it); err != nil {
-			t.Fatal(err)
-		}
-		if err := <-got; !errors.Is(err, ErrDone) {
-			t.Fatalf("Next after the last Done = %v; want ErrDone", err)
-		}
-	})
-
-	t.Run("links added before done wake a waiting Next", func(t *testing.T) {
-		f := newFrontier(t)
-		f.Add(ctx, item("a", "/1"))
-		parent, _ := f.Next(ctx)
-		got := make(chan Item, 1)
-		go func() {
-			it, err := f.Next(ctx)
-			if err != nil {
-				t.Error(err)
-			}
-			got <- it
-		}()
-		f.Add(ctx, Item{URL: "http://a/child", Host: "a", Depth: 1, Parent: parent.URL})
-		f.Done(ctx, parent)
-		if it := <-got; it.URL != "http://a/child" || it.Depth != 1 || it.Parent != "http://a/1" {
-			t.Fatalf("Next = %+v", it)
-		}
-	})
-
-	t.Run("cancelled Next", func(t *testing.T) {
-		f := newFrontier(t)
-		f.Add(ctx, item("a", "/1"))
-		f.Next(ctx)
-		cctx, cancel := context.WithCancel(ctx)
-		cancel()
-		if _, err := f.Next(cctx); !errors.Is(err, context.Canceled) {
-			t.Fatalf("Next with a cancelled context = %v", err)
-		}
-	})
-
-	t.Run("close wakes Next", func(t *testing.T) {
-		f := newFrontier(t)
-		f.Add(ctx, item("a", "/1"))
-		f.Next(ctx)
-		got := make(chan error, 1)
-		go func() {
-			_, err := f.Next(ctx)
-			got <- err
-		}()
-		f.Close()
-		if err := <-got; !errors.Is(err, ErrClosed) {
-			t.Fatalf("Next after Close = %v; want ErrClosed", err)
-		}
-	})
-
-	t.Run("concurrent crawl of a generated graph ends exactly", func(t *testing.T) {
-		// 2,000 nodes over 5 hosts, each linking to 3 others: every node is
-		// handed out exactly once and every worker sees ErrDone.
-		const nodes, workers = 2000, 8
-		f := newFrontier(t)
-		url := func(i int) Item {
-			h := fmt.Sprintf("h%d", i%5)
-			return Item{URL: fmt.Sprintf("http://%s/%d", h, i), Host: h}
-		}
-		f.Add(ctx, url(0))
-		var handed [nodes]atomic.Int32
-		var wg sync.WaitGroup
-		for range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					it, err := f.Next(ctx)
-					if errors.Is(err, ErrDone) {
-						return
-					}
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					var i int
-					fmt.Sscanf(it.URL[len("http://h0/"):], "%d", &i)
-					handed[i].Add(1)
-					f.Add(ctx, url((i*7+1)%nodes), url((i*13+5)%nodes), url((i+1)%nodes))
-					f.Done(ctx, it)
-				}
-			}()
-		}
-		wg.Wait()
-		for i := range handed {
-			if n := handed[i].Load(); n != 1 {
-				t.Fatalf("node %d handed out %d times", i, n)
-			}
-		}
-	})
-}
-
 func TestMemory(t *testing.T) {
-	testFrontier(t, func(t *testing.T) Frontier {
-		m := NewMemory()
+	frontiertest.Run(t, func(t *testing.T) frontier.Frontier {
+		m := frontier.NewMemory()
 		t.Cleanup(func() { m.Close() })
 		return m
 	})
@@ -166,10 +19,10 @@ func TestMemory(t *testing.T) {
 
 func TestMemoryRoundRobin(t *testing.T) {
 	ctx := context.Background()
-	m := NewMemory()
+	m := frontier.NewMemory()
 	defer m.Close()
 	for _, u := range []string{"a/1", "a/2", "a/3", "b/1", "c/1", "b/2"} {
-		m.Add(ctx, Item{URL: "http://" + u, Host: u[:1]})
+		m.Add(ctx, frontier.Item{URL: "http://" + u, Host: u[:1]})
 	}
 	var got []string
 	for range 6 {
@@ -189,37 +42,8 @@ func TestMemoryRoundRobin(t *testing.T) {
 }
 
 func TestMemoryDoneWithoutLease(t *testing.T) {
-	m := NewMemory()
-	if err := m.Done(context.Background(), Item{URL: "http://a/"}); err == nil {
+	m := frontier.NewMemory()
+	if err := m.Done(context.Background(), frontier.Item{URL: "http://a/"}); err == nil {
 		t.Fatal("Done without a lease succeeded")
-	}
-}
-
-func TestMemoryLevelOrder(t *testing.T) {
-	// A deeper item is not handed out while a shallower one is leased, so
-	// a short path found late still gives a URL its smallest depth.
-	ctx := context.Background()
-	m := NewMemory()
-	defer m.Close()
-	m.Add(ctx, Item{URL: "http://a/slow", Host: "a", Depth: 1}, Item{URL: "http://a/fast", Host: "a", Depth: 1})
-	slow, _ := m.Next(ctx)
-	fast, _ := m.Next(ctx)
-	// fast finishes first and links to x at depth 2.
-	m.Add(ctx, Item{URL: "http://a/x", Host: "a", Depth: 2, Parent: fast.URL})
-	m.Done(ctx, fast)
-	got := make(chan Item, 1)
-	go func() {
-		it, _ := m.Next(ctx)
-		got <- it
-	}()
-	select {
-	case it := <-got:
-		t.Fatalf("Next handed out %s while depth 1 was leased", it.URL)
-	case <-time.After(20 * time.Millisecond):
-	}
-	m.Add(ctx, Item{URL: "http://a/y", Host: "a", Depth: 2, Parent: slow.URL})
-	m.Done(ctx, slow)
-	if it := <-got; it.URL != "http://a/x" {
-		t.Fatalf("Next = %s; want http://a/x", it.URL)
 	}
 }
