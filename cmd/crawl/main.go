@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -26,7 +27,16 @@ const (
 	exitInterrupted = 130
 )
 
+// defaultGCPercent is the garbage collector's target when GOGC is not set.
+// A crawl allocates briskly on a small heap (about 30 MB for the benchmark
+// site), so Go's default of 100 collects very often; 200 saved about a
+// tenth of the CPU time there for 9 MB more memory.
+const defaultGCPercent = 200
+
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(defaultGCPercent)
+	}
 	ctx, stop := interruptContext(os.Stderr)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
