@@ -6,14 +6,19 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/crawl-go/crawl/fetch"
 	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/scope"
 )
@@ -306,5 +311,61 @@ func TestCrawlRedirects(t *testing.T) {
 	}
 	if loop := recs[srv.URL+"/loop"]; loop.ErrorKind != "redirects" || hits.get("/loop") != 1 {
 		t.Errorf("redirect loop: %+v after %d requests", loop, hits.get("/loop"))
+	}
+}
+
+func TestCrawlHostsThroughResolve(t *testing.T) {
+	// Three host names served by one test server, reached through
+	// Config.Transport.Resolve (--resolve): the scope modes apply to the
+	// names, and --user credentials go to the seed's host only.
+	var mu sync.Mutex
+	auth := map[string]string{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, _ := net.SplitHostPort(r.Host)
+		user, _, _ := r.BasicAuth()
+		mu.Lock()
+		auth[host] = user
+		mu.Unlock()
+		_, port, _ := net.SplitHostPort(r.Host)
+		if r.URL.Path == "/" {
+			fmt.Fprintf(w, `<a href="http://www.example.test:%s/x">www</a> <a href="http://static.example.test:%[1]s/y">static</a> <a href="http://other.test:%[1]s/z">other</a>`, port)
+		}
+	}))
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	resolve := map[string]string{}
+	for _, h := range []string{"www.example.test", "static.example.test", "other.test"} {
+		key, addr, _ := fetch.ParseResolve(h + ":" + port + ":127.0.0.1")
+		resolve[key] = addr
+	}
+	seed := "http://www.example.test:" + port + "/"
+	for _, tt := range []struct {
+		mode scope.Mode
+		want []string
+	}{
+		{scope.Host, []string{"www.example.test/", "www.example.test/x"}},
+		{scope.Domain, []string{"static.example.test/y", "www.example.test/", "www.example.test/x"}},
+		{scope.Any, []string{"other.test/z", "static.example.test/y", "www.example.test/", "www.example.test/x"}},
+	} {
+		t.Run(tt.mode.String(), func(t *testing.T) {
+			cfg := testConfig(t, seed)
+			cfg.Depth, cfg.Scope = 1, tt.mode
+			cfg.Transport.Resolve = resolve
+			cfg.User = url.UserPassword("alice", "secret")
+			_, recs := crawlT(t, cfg)
+			var got []string
+			for u := range recs {
+				got = append(got, strings.Replace(strings.TrimPrefix(u, "http://"), ":"+port, "", 1))
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("fetched %v; want %v", got, tt.want)
+			}
+		})
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if auth["www.example.test"] != "alice" || auth["static.example.test"] != "" || auth["other.test"] != "" {
+		t.Errorf("credentials seen by host: %v; want only www.example.test", auth)
 	}
 }

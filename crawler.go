@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"runtime"
@@ -18,6 +20,7 @@ import (
 	"github.com/crawl-go/crawl/scope"
 	"github.com/crawl-go/crawl/store"
 	"github.com/crawl-go/crawl/urlnorm"
+	"golang.org/x/net/publicsuffix"
 )
 
 // Seed is a URL the crawl starts from, as the user gave it.
@@ -51,6 +54,17 @@ type Config struct {
 
 	RespectNoFollow bool
 	Select          []parse.Field // data written to records.jsonl
+
+	// Transport configures the connections of the default transport
+	// (used when Fetch.Transport is nil): --resolve, --insecure,
+	// --proxy. Its Conns defaults to Workers.
+	Transport fetch.TransportOptions
+	// User, when set, is sent as basic credentials to the seeds' hosts,
+	// and to no other host.
+	User *url.Userinfo
+	// Jar holds the crawl's cookies; nil means a new in-memory jar that
+	// applies the public suffix list.
+	Jar http.CookieJar
 
 	// Fetch configures the HTTP client. The crawler wraps Transport (nil:
 	// fetch.NewTransport) in the rate limiter, applies Timeout to each
@@ -179,7 +193,22 @@ func New(cfg Config) (*Crawler, error) {
 	fo := cfg.Fetch
 	base := fo.Transport
 	if base == nil {
-		base = fetch.NewTransport(cfg.Workers)
+		to := cfg.Transport
+		if to.Conns <= 0 {
+			to.Conns = cfg.Workers
+		}
+		base = fetch.NewTransportWith(to)
+	}
+	if cfg.User != nil {
+		hosts := make([]string, len(c.seeds))
+		for i, s := range c.seeds {
+			hosts[i] = s.Host
+		}
+		base = fetch.AuthTransport(base, cfg.User, hosts)
+	}
+	fo.Jar = cfg.Jar
+	if fo.Jar == nil {
+		fo.Jar, _ = cookiejar.New(&cookiejar.Options{PublicSuffixList: publicsuffix.List})
 	}
 	// The timeout applies under the limiter, so that it times each request
 	// and not the wait for the host's turn.

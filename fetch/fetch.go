@@ -69,6 +69,9 @@ type Options struct {
 	// into place. It may be called from several goroutines at once. Nil
 	// means bodies always stay in memory.
 	TempFile func() (*os.File, error)
+	// Jar, when set, receives the cookies of every response and supplies
+	// those of every request.
+	Jar http.CookieJar
 	// FollowRedirect, when set, is asked before a redirect to target is
 	// followed (once per target in one Get, whatever the retries). It
 	// returns nil to follow, ErrSkipRedirect to stop and return the
@@ -98,6 +101,7 @@ type Fetcher struct {
 	spillAt      int64
 	tempFile     func() (*os.File, error)
 	follow       func(ctx context.Context, target string) error
+	jar          http.CookieJar
 	bufs         *bufferPool
 }
 
@@ -117,6 +121,7 @@ func New(opts Options) *Fetcher {
 		spillAt:      opts.SpillThreshold,
 		tempFile:     opts.TempFile,
 		follow:       opts.FollowRedirect,
+		jar:          opts.Jar,
 		bufs:         newBufferPool(),
 	}
 	if f.base == nil {
@@ -231,7 +236,7 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, res *Response) (*Body,
 	}
 
 	c := &call{f: f}
-	c.hc = http.Client{Transport: f.rt, CheckRedirect: c.checkRedirect, Timeout: f.timeout}
+	c.hc = http.Client{Transport: f.rt, CheckRedirect: c.checkRedirect, Timeout: f.timeout, Jar: f.jar}
 	c.rc = retryablehttp.Client{
 		HTTPClient:      &c.hc,
 		RetryWaitMin:    f.waitMin,

@@ -2,27 +2,69 @@ package fetch
 
 import (
 	"context"
+	"crypto/tls"
+	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 	"time"
 )
 
-// NewTransport returns an http.Transport tuned for crawling with about conns
-// concurrent requests: up to conns idle keep-alive connections per host and
-// max(100, 4·conns) in all, bounded dial and TLS handshake times, proxies
-// from the environment, and HTTP/2 attempted for https (plain http stays
-// HTTP/1.1). Compression is left on, so the transport asks for gzip and
-// decompresses transparently; Options.MaxSize then counts decompressed bytes.
+// TransportOptions configures NewTransportWith.
+type TransportOptions struct {
+	// Conns is about how many requests run at once: the transport keeps
+	// that many idle keep-alive connections per host.
+	Conns int
+	// Resolve maps "host:port" (lowercase) to the address to dial instead,
+	// as curl's --resolve does: TLS still verifies the host name, and the
+	// Host header is unchanged. See ParseResolve.
+	Resolve map[string]string
+	// Insecure turns off TLS certificate verification.
+	Insecure bool
+	// Proxy is the proxy for every request; nil means the environment's
+	// HTTP_PROXY, HTTPS_PROXY and NO_PROXY.
+	Proxy *url.URL
+}
+
+// NewTransport returns NewTransportWith(TransportOptions{Conns: conns}).
+func NewTransport(conns int) *http.Transport {
+	return NewTransportWith(TransportOptions{Conns: conns})
+}
+
+// NewTransportWith returns an http.Transport tuned for crawling with about
+// opts.Conns concurrent requests: up to that many idle keep-alive
+// connections per host and max(100, 4·Conns) in all, bounded dial and TLS
+// handshake times, proxies from the environment unless opts.Proxy is set,
+// and HTTP/2 attempted for https (plain http stays HTTP/1.1). Compression is
+// left on, so the transport asks for gzip and decompresses transparently;
+// Options.MaxSize then counts decompressed bytes.
 //
 // The caller owns the transport; Fetcher.CloseIdleConnections closes its
 // idle connections.
-func NewTransport(conns int) *http.Transport {
-	conns = max(conns, 1)
+func NewTransportWith(opts TransportOptions) *http.Transport {
+	conns := max(opts.Conns, 1)
 	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
-	return &http.Transport{
-		Proxy:                  http.ProxyFromEnvironment,
-		DialContext:            dialer.DialContext,
+	dial := dialer.DialContext
+	if len(opts.Resolve) > 0 {
+		resolve := maps.Clone(opts.Resolve)
+		dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if to, ok := resolve[strings.ToLower(addr)]; ok {
+				addr = to
+			}
+			return dialer.DialContext(ctx, network, addr)
+		}
+	}
+	proxy := http.ProxyFromEnvironment
+	if opts.Proxy != nil {
+		proxy = http.ProxyURL(opts.Proxy)
+	}
+	t := &http.Transport{
+		Proxy:                  proxy,
+		DialContext:            dial,
 		ForceAttemptHTTP2:      true,
 		MaxIdleConns:           max(100, 4*conns),
 		MaxIdleConnsPerHost:    conns,
@@ -30,6 +72,65 @@ func NewTransport(conns int) *http.Transport {
 		TLSHandshakeTimeout:    10 * time.Second,
 		ExpectContinueTimeout:  time.Second,
 		MaxResponseHeaderBytes: 1 << 20,
+	}
+	if opts.Insecure {
+		t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
+	}
+	return t
+}
+
+// ParseResolve reads a --resolve value, HOST:PORT:ADDR as curl takes it
+// (ADDR an IP address, IPv6 in brackets), and returns the "host:port" key
+// and the address to dial for TransportOptions.Resolve.
+func ParseResolve(s string) (key, addr string, err error) {
+	host, rest, ok := strings.Cut(s, ":")
+	port, ip, ok2 := strings.Cut(rest, ":")
+	if !ok || !ok2 || host == "" || ip == "" {
+		return "", "", fmt.Errorf("resolve %q: want HOST:PORT:ADDR", s)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return "", "", fmt.Errorf("resolve %q: bad port %q", s, port)
+	}
+	ip = strings.TrimSuffix(strings.TrimPrefix(ip, "["), "]")
+	if net.ParseIP(ip) == nil {
+		return "", "", fmt.Errorf("resolve %q: %q is not an IP address", s, ip)
+	}
+	return strings.ToLower(net.JoinHostPort(host, port)), net.JoinHostPort(ip, port), nil
+}
+
+// AuthTransport returns an http.RoundTripper that sends basic credentials
+// with every request to one of hosts ("host:port" as in the request URL,
+// lowercase) that carries no Authorization header, and to no other host:
+// each redirect hop is a request of its own, so credentials never follow a
+// redirect to another host.
+func AuthTransport(base http.RoundTripper, user *url.Userinfo, hosts []string) http.RoundTripper {
+	set := make(map[string]bool, len(hosts))
+	for _, h := range hosts {
+		set[strings.ToLower(h)] = true
+	}
+	return &authTransport{base: base, user: user, hosts: set}
+}
+
+type authTransport struct {
+	base  http.RoundTripper
+	user  *url.Userinfo
+	hosts map[string]bool
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.hosts[strings.ToLower(req.URL.Host)] && req.Header.Get("Authorization") == "" {
+		req = req.Clone(req.Context())
+		pass, _ := t.user.Password()
+		req.SetBasicAuth(t.user.Username(), pass)
+	}
+	return t.base.RoundTrip(req)
+}
+
+// CloseIdleConnections closes the idle connections of the base transport.
+func (t *authTransport) CloseIdleConnections() {
+	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"regexp"
 	"runtime"
@@ -16,8 +18,10 @@ import (
 	"time"
 
 	crawl "github.com/crawl-go/crawl"
+	"github.com/crawl-go/crawl/fetch"
 	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/scope"
+	"golang.org/x/net/publicsuffix"
 )
 
 // crawlOptions holds the flags of a crawl.
@@ -32,6 +36,9 @@ type crawlOptions struct {
 	respectNoFollow, requisites      bool
 	quiet, fsync                     bool
 	cpuProfile                       string
+	resolve                          stringsFlag
+	insecure                         bool
+	proxy, user, cookies             string
 }
 
 func (o *crawlOptions) addFlags(fs *flag.FlagSet) {
@@ -57,6 +64,11 @@ func (o *crawlOptions) addFlags(fs *flag.FlagSet) {
 	fs.Var(&o.maxSize, "max-size", "largest body to download, like 10M or 2G (0: no limit)")
 	fs.StringVar(&o.userAgent, "user-agent", "crawl/"+crawl.Version, "User-Agent header")
 	fs.Var(&o.hdrs, "H", "add the request header `'Name: value'` (repeatable)")
+	fs.StringVar(&o.cookies, "cookies", "", "load cookies from `FILE` (Netscape cookies.txt, as curl and wget write it)")
+	fs.StringVar(&o.user, "user", "", "send `USER:PASSWORD` as basic credentials to the given URLs' hosts, and no other host")
+	fs.Var(&o.resolve, "resolve", "connect to `HOST:PORT:ADDR` for HOST:PORT, like curl (repeatable)")
+	fs.StringVar(&o.proxy, "proxy", "", "use the proxy at `URL` (default: HTTP_PROXY, HTTPS_PROXY, NO_PROXY)")
+	fs.BoolVar(&o.insecure, "insecure", false, "do not verify TLS certificates")
 	fs.BoolVar(&o.fsync, "fsync", false, "fsync every file before it is renamed into place (safe against power loss, slower)")
 	fs.BoolVar(&o.quiet, "q", false, "print no progress and no summary")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the crawl to `FILE` (for go tool pprof)")
@@ -131,6 +143,9 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 		header.Add(name, strings.TrimSpace(value))
 	}
 	cfg.Fetch.Header = header
+	if err := o.identity(&cfg); err != nil {
+		return cfg, err
+	}
 	cfg.Fetch.UserAgent = o.userAgent
 	cfg.Fetch.Retries = o.retries
 	cfg.Fetch.Timeout = o.timeout
@@ -163,6 +178,49 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 		return cfg, errors.New("no URLs given (name them as arguments or with -i FILE)")
 	}
 	return cfg, nil
+}
+
+// identity sets the connection and identity options: --resolve, --proxy,
+// --insecure, --user and --cookies.
+func (o *crawlOptions) identity(cfg *crawl.Config) error {
+	cfg.Transport.Insecure = o.insecure
+	for _, r := range o.resolve {
+		key, addr, err := fetch.ParseResolve(r)
+		if err != nil {
+			return fmt.Errorf("--resolve: %w", err)
+		}
+		if cfg.Transport.Resolve == nil {
+			cfg.Transport.Resolve = map[string]string{}
+		}
+		cfg.Transport.Resolve[key] = addr
+	}
+	if o.proxy != "" {
+		u, err := url.Parse(o.proxy)
+		if err != nil || u.Host == "" {
+			return fmt.Errorf("--proxy %q: want a URL like http://proxy:3128", o.proxy)
+		}
+		cfg.Transport.Proxy = u
+	}
+	if o.user != "" {
+		name, pass, ok := strings.Cut(o.user, ":")
+		if !ok || name == "" {
+			return errors.New("--user: want USER:PASSWORD")
+		}
+		cfg.User = url.UserPassword(name, pass)
+	}
+	if o.cookies != "" {
+		jar, _ := cookiejar.New(&cookiejar.Options{PublicSuffixList: publicsuffix.List})
+		f, err := os.Open(o.cookies)
+		if err != nil {
+			return fmt.Errorf("--cookies: %w", err)
+		}
+		defer f.Close()
+		if _, err := fetch.LoadCookies(jar, f, o.cookies, time.Now()); err != nil {
+			return fmt.Errorf("--cookies: %w", err)
+		}
+		cfg.Jar = jar
+	}
+	return nil
 }
 
 func runCrawl(ctx context.Context, args []string, stdin io.Reader, stderr io.Writer) int {

@@ -44,6 +44,10 @@ func TestRunExitStatus(t *testing.T) {
 		{"bad select", []string{"--select", "x=[[", srv.URL}, "", exitUsage, "--select", nil},
 		{"bad header", []string{"-H", "NoColon", srv.URL}, "", exitUsage, "-H", nil},
 		{"missing list", []string{"-i", "/nonexistent/list"}, "", exitUsage, "no such file", nil},
+		{"bad resolve", []string{"--resolve", "x:1", srv.URL}, "", exitUsage, "--resolve", nil},
+		{"bad user", []string{"--user", "nopassword", srv.URL}, "", exitUsage, "--user", nil},
+		{"missing cookies", []string{"--cookies", "/nonexistent/cookies.txt", srv.URL}, "", exitUsage, "--cookies", nil},
+		{"bad proxy", []string{"--proxy", "::", srv.URL}, "", exitUsage, "--proxy", nil},
 	}
 	host := strings.ReplaceAll(strings.TrimPrefix(srv.URL, "http://"), ":", "_")
 	for _, tt := range tests {
@@ -61,6 +65,21 @@ func TestRunExitStatus(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestRunResolve(t *testing.T) {
+	// A host name that exists nowhere, mapped to the test server.
+	srv := siteServer(t)
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	out := t.TempDir()
+	var stderr bytes.Buffer
+	args := []string{"-o", out, "-q", "--resolve", "site.invalid:" + port + ":127.0.0.1", "http://site.invalid:" + port + "/about.html"}
+	if code := run(context.Background(), args, nil, &bytes.Buffer{}, &stderr); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(out, "site.invalid_"+port, "about.html")); err != nil {
+		t.Error(err)
 	}
 }
 
