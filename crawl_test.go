@@ -369,3 +369,22 @@ func TestCrawlHostsThroughResolve(t *testing.T) {
 		t.Errorf("credentials seen by host: %v; want only www.example.test", auth)
 	}
 }
+
+func TestCrawlHeaderLinks(t *testing.T) {
+	srv, _ := serveSite(t, map[string]http.HandlerFunc{
+		"/headers": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Link", `</css/site.css>; rel=preload; as=style, </about.html>; rel="next"`)
+			w.Header().Set("Refresh", "3; url=/products.html")
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"links": "in headers only"}`)
+		},
+	})
+	cfg := testConfig(t, srv.URL+"/headers")
+	cfg.Depth = 1
+	_, recs := crawlT(t, cfg)
+	for _, p := range []string{"/css/site.css", "/about.html", "/products.html"} {
+		if r := recs[srv.URL+p]; r == nil || r.Parent != srv.URL+"/headers" {
+			t.Errorf("%s, linked from a response header, was not fetched: %+v", p, r)
+		}
+	}
+}

@@ -39,39 +39,32 @@ func (c *Crawler) parse(ctx context.Context, j *job, links []parse.Link, items [
 		j.dup = true
 		return links, items
 	}
-	body := j.resp.Body
-	typ := parse.ClassifyBody(resp.ContentType, body.Bytes())
-	if typ != parse.TypeHTML && typ != parse.TypeCSS {
-		return links, items
+	parent := scope.Parent{Depth: j.item.Depth, Requisite: j.item.Requisite}
+	follow := c.scope.MayFollow(parent) // else every link would be too deep
+	if follow {
+		links = parse.Headers(j.final, resp.Header, links)
 	}
-	data := body.Bytes()
-	if data == nil {
-		// Spilled to disk: read it back if it is not too big to parse.
-		f := body.File()
-		if f == nil || body.Len() > maxParseBytes {
-			return links, items
-		}
-		data, err = io.ReadAll(io.NewSectionReader(f, 0, body.Len()))
+	typ := parse.ClassifyBody(resp.ContentType, resp.Body.Bytes())
+	wantBody := typ == parse.TypeCSS && follow ||
+		typ == parse.TypeHTML && (follow || len(c.cfg.Select) > 0)
+	if wantBody {
+		data, err := c.bodyBytes(j)
 		if err != nil {
 			fmt.Fprintf(c.cfg.Log, "crawl: reading back %s to parse it: %v\n", j.item.URL, err)
-			return links, items
+		}
+		if typ == parse.TypeHTML && data != nil && len(c.cfg.Select) > 0 {
+			if j.data, err = parse.Extract(data, c.cfg.Select); err != nil {
+				fmt.Fprintf(c.cfg.Log, "crawl: extracting data from %s: %v\n", j.item.URL, err)
+			}
+		}
+		switch {
+		case !follow || data == nil:
+		case typ == parse.TypeHTML:
+			links = parse.HTML(j.final, data, parse.Options{RespectNoFollow: c.cfg.RespectNoFollow}, links)
+		default:
+			links = parse.CSS(j.final, data, links)
 		}
 	}
-	if typ == parse.TypeHTML && len(c.cfg.Select) > 0 {
-		if j.data, err = parse.Extract(data, c.cfg.Select); err != nil {
-			fmt.Fprintf(c.cfg.Log, "crawl: extracting data from %s: %v\n", j.item.URL, err)
-		}
-	}
-	parent := scope.Parent{Depth: j.item.Depth, Requisite: j.item.Requisite}
-	if !c.scope.MayFollow(parent) {
-		return links, items // every link would be too deep
-	}
-	if typ == parse.TypeHTML {
-		links = parse.HTML(j.final, data, parse.Options{RespectNoFollow: c.cfg.RespectNoFollow}, links)
-	} else {
-		links = parse.CSS(j.final, data, links)
-	}
-
 	for _, l := range links {
 		req := l.Kind == parse.Requisite
 		if r := c.scope.Check(parent, l.URL, req); r != scope.Follow {
@@ -90,4 +83,18 @@ func (c *Crawler) parse(ctx context.Context, j *job, links []parse.Link, items [
 		c.fail(fmt.Errorf("queuing the links of %s: %w", j.item.URL, err))
 	}
 	return links, items
+}
+
+// bodyBytes returns the body of j in memory: as fetched, or read back from
+// its spill file when it is not larger than maxParseBytes (nil then).
+func (c *Crawler) bodyBytes(j *job) ([]byte, error) {
+	body := j.resp.Body
+	if data := body.Bytes(); data != nil {
+		return data, nil
+	}
+	f := body.File()
+	if f == nil || body.Len() > maxParseBytes {
+		return nil, nil
+	}
+	return io.ReadAll(io.NewSectionReader(f, 0, body.Len()))
 }

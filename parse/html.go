@@ -87,10 +87,30 @@ func HTML(base *url.URL, body []byte, opts Options, dst []Link) []Link {
 				continue
 			}
 			a.read(z, raw, c)
+			if a.has&hasDataSrc != 0 {
+				c.add(a.dataSrc, Requisite, false) // lazy loading, on any tag
+			}
+			if a.has&hasDataSrcset != 0 {
+				c.addSrcset(a.dataSrcset)
+			}
 			switch string(name) {
 			case "a", "area":
-				if a.has&hasHref != 0 {
-					c.add(a.href, Page, relHas(a.rel, "nofollow"))
+				if href, ok := a.anyHref(); ok {
+					c.add(href, Page, relHas(a.rel, "nofollow"))
+				}
+			case "image", "use":
+				// SVG: <image href> and <use href="sprite.svg#icon">.
+				if href, ok := a.anyHref(); ok {
+					c.add(href, Requisite, false)
+				}
+			case "form":
+				// A GET form's action, without submitting any values.
+				if a.has&hasAction != 0 && (a.has&hasMethod == 0 || asciiEqualFold(trimSpace(a.method), "get")) {
+					c.add(a.action, Page, false)
+				}
+			case "body", "table", "td", "th", "tr":
+				if a.has&hasBackground != 0 {
+					c.add(a.background, Requisite, false)
 				}
 			case "link":
 				if a.has&hasHref != 0 {
@@ -175,7 +195,8 @@ func interesting(name []byte) bool {
 	switch string(name) {
 	case "a", "area", "link", "img", "source", "script", "iframe", "frame",
 		"embed", "video", "audio", "track", "input", "object", "meta", "base",
-		"style", "noscript", "noframes":
+		"style", "noscript", "noframes",
+		"image", "use", "form", "body", "table", "td", "th", "tr":
 		return true
 	}
 	return false
@@ -193,6 +214,12 @@ const (
 	hasEquiv
 	hasContent
 	hasStyle
+	hasXlinkHref
+	hasBackground
+	hasDataSrc
+	hasDataSrcset
+	hasAction
+	hasMethod
 )
 
 // attrs holds the attributes of an interesting tag that HTML uses. The
@@ -200,7 +227,21 @@ const (
 type attrs struct {
 	href, src, srcset, poster, data []byte
 	rel, typ, equiv, content        []byte
-	has                             uint16 // which attributes are present, even empty
+	xlinkHref, background           []byte
+	dataSrc, dataSrcset             []byte // lazy loading: data-src, data-lazy-src, data-original; data-srcset
+	action, method                  []byte
+	has                             uint32 // which attributes are present, even empty
+}
+
+// anyHref returns href, or SVG's older xlink:href.
+func (a *attrs) anyHref() ([]byte, bool) {
+	switch {
+	case a.has&hasHref != 0:
+		return a.href, true
+	case a.has&hasXlinkHref != 0:
+		return a.xlinkHref, true
+	}
+	return nil, false
 }
 
 // read decodes the attributes of the current tag of z, whose raw bytes are
@@ -232,7 +273,7 @@ func (a *attrs) read(z *html.Tokenizer, raw []byte, c *collector) {
 // set records the attribute k=v; the first of duplicate attributes wins,
 // as in the tokenizer. k may be in any case.
 func (a *attrs) set(k, v []byte, c *collector) {
-	var buf [len("http-equiv")]byte
+	var buf [len("data-lazy-src")]byte
 	if len(k) > len(buf) {
 		return
 	}
@@ -242,7 +283,7 @@ func (a *attrs) set(k, v []byte, c *collector) {
 		}
 		buf[i] = ch
 	}
-	var bit uint16
+	var bit uint32
 	var dst *[]byte
 	switch string(buf[:len(k)]) {
 	case "href":
@@ -263,6 +304,18 @@ func (a *attrs) set(k, v []byte, c *collector) {
 		bit, dst = hasEquiv, &a.equiv
 	case "content":
 		bit, dst = hasContent, &a.content
+	case "xlink:href":
+		bit, dst = hasXlinkHref, &a.xlinkHref
+	case "background":
+		bit, dst = hasBackground, &a.background
+	case "data-src", "data-lazy-src", "data-original":
+		bit, dst = hasDataSrc, &a.dataSrc
+	case "data-srcset":
+		bit, dst = hasDataSrcset, &a.dataSrcset
+	case "action":
+		bit, dst = hasAction, &a.action
+	case "method":
+		bit, dst = hasMethod, &a.method
 	case "style":
 		if a.has&hasStyle == 0 {
 			a.has |= hasStyle

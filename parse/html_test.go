@@ -13,6 +13,7 @@ func TestHTMLGolden(t *testing.T) {
 	}{
 		{"links", "links.html", "https://example.com/docs/guide/page.html", Options{}},
 		{"links-respect-nofollow", "links.html", "https://example.com/docs/guide/page.html", Options{RespectNoFollow: true}},
+		{"discovery", "discovery.html", "https://example.com/site/page.html", Options{}},
 		{"malformed", "malformed.html", "http://Example.org:80/dir/index.html", Options{}},
 		{"bench", "bench.html", "https://www.example.com/blog/2024/06/concurrency-patterns.html", Options{}},
 	}
