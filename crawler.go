@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/crawl-go/crawl/fetch"
@@ -51,6 +52,10 @@ type Config struct {
 	Scope      scope.Mode
 	Include    []*regexp.Regexp
 	Exclude    []*regexp.Regexp
+	// Traps bounds URL length, path depth and repetition, URLs per host
+	// and query strings per path; URLs over a limit get a manifest line
+	// saying so and are not fetched.
+	Traps scope.TrapLimits
 
 	RespectNoFollow bool
 	Select          []parse.Field // data written to records.jsonl
@@ -130,8 +135,8 @@ type Crawler struct {
 	seeds    []frontier.Item
 	bad      []badSeed
 
-	admitMu  sync.Mutex // serializes admissions when MaxPages is set
-	admitted int
+	traps    *scope.Traps
+	admitted atomic.Int64 // URLs admitted, counted against MaxPages
 
 	fatalOnce sync.Once
 	fatal     error
@@ -167,6 +172,7 @@ func New(cfg Config) (*Crawler, error) {
 			return nil, errors.New(`--select: the name "url" is taken by the page's URL`)
 		}
 	}
+	c.traps = scope.NewTraps(cfg.Traps)
 	c.scope = scope.New(scope.Rules{
 		Mode: cfg.Scope, Include: cfg.Include, Exclude: cfg.Exclude,
 		MaxDepth: cfg.Depth, Requisites: cfg.Requisites,
@@ -290,7 +296,7 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	for _, b := range c.bad {
 		c.recordBadSeed(b)
 	}
-	if err := c.admit(ctx, c.seeds); err != nil {
+	if err := c.admit(ctx, c.seeds, nil); err != nil {
 		return c.summary(ctx), err
 	}
 
@@ -347,29 +353,58 @@ func (c *Crawler) close() {
 	}
 }
 
-// admit adds items to the frontier, keeping to MaxPages.
-func (c *Crawler) admit(ctx context.Context, items []frontier.Item) error {
-	if len(items) == 0 {
-		return nil
-	}
-	if c.cfg.MaxPages <= 0 {
+// admit adds items to the frontier. Seeds (urls nil) are always admitted;
+// links (urls[i] the parsed items[i].URL) are counted against MaxPages and
+// the trap budgets, and a link over a budget is recorded as skipped.
+func (c *Crawler) admit(ctx context.Context, items []frontier.Item, urls []*url.URL) error {
+	if urls == nil {
 		n, err := c.frontier.Add(ctx, items...)
 		c.stats.queued.Add(int64(n))
+		c.admitted.Add(int64(n))
 		return err
 	}
-	c.admitMu.Lock()
-	defer c.admitMu.Unlock()
 	for i, it := range items {
-		if c.admitted >= c.cfg.MaxPages {
-			c.stats.skip("max_pages", len(items)-i)
-			return nil
+		if max := int64(c.cfg.MaxPages); max > 0 && c.admitted.Add(1) > max {
+			c.admitted.Add(-1)
+			c.stats.skip("max_pages", 1)
+			continue
+		}
+		if reason, why, ok := c.traps.Reserve(urls[i]); !ok {
+			if c.cfg.MaxPages > 0 {
+				c.admitted.Add(-1)
+			}
+			if err := c.skipURL(ctx, it, reason, why); err != nil {
+				return err
+			}
+			continue
 		}
 		n, err := c.frontier.Add(ctx, it)
 		if err != nil {
 			return err
 		}
-		c.admitted += n
+		if n == 0 { // seen before: give the reservations back
+			c.traps.Unreserve(urls[i])
+			if c.cfg.MaxPages > 0 {
+				c.admitted.Add(-1)
+			}
+		}
 		c.stats.queued.Add(int64(n))
+	}
+	return nil
+}
+
+// skipURL records a URL that the crawl decided not to fetch, once: the
+// URL is claimed in the frontier so that later links to it are ignored.
+func (c *Crawler) skipURL(ctx context.Context, it frontier.Item, reason, why string) error {
+	c.stats.skip(reason, 1)
+	isNew, err := c.frontier.Claim(ctx, it.URL)
+	if err != nil || !isNew {
+		return err
+	}
+	rec := store.Record{URL: it.URL, Depth: it.Depth, Parent: it.Parent,
+		Error: why, ErrorKind: reason, FetchedAt: time.Now().UTC()}
+	if err := c.manifest.Write(&rec); err != nil {
+		c.fail(fmt.Errorf("writing manifest.jsonl: %w", err))
 	}
 	return nil
 }

@@ -16,17 +16,25 @@ import (
 // adds those in scope to the frontier, extracts --select data, and passes
 // the job on to the store stage.
 func (c *Crawler) parseLoop(ctx context.Context, parsed <-chan *job, stored chan<- *job) {
-	var links []parse.Link
-	var items []frontier.Item
+	var b parseBuffers
 	for j := range parsed {
 		if j.err == nil {
-			links, items = c.parse(ctx, j, links[:0], items[:0])
+			c.parse(ctx, j, &b)
 		}
 		stored <- j
 	}
 }
 
-func (c *Crawler) parse(ctx context.Context, j *job, links []parse.Link, items []frontier.Item) ([]parse.Link, []frontier.Item) {
+// parseBuffers are a parse worker's slices, reused from page to page.
+type parseBuffers struct {
+	links []parse.Link
+	items []frontier.Item
+	urls  []*url.URL
+}
+
+func (c *Crawler) parse(ctx context.Context, j *job, b *parseBuffers) {
+	links := b.links[:0]
+	defer func() { b.links = links }()
 	resp := j.resp
 	final, err := urlnorm.Parse(resp.FinalURL)
 	if err != nil {
@@ -37,7 +45,7 @@ func (c *Crawler) parse(ctx context.Context, j *job, links []parse.Link, items [
 		// A redirect the fetcher did not follow because its target is
 		// (or will be) fetched under its own name.
 		j.dup = true
-		return links, items
+		return
 	}
 	parent := scope.Parent{Depth: j.item.Depth, Requisite: j.item.Requisite}
 	follow := c.scope.MayFollow(parent) // else every link would be too deep
@@ -65,24 +73,32 @@ func (c *Crawler) parse(ctx context.Context, j *job, links []parse.Link, items [
 			links = parse.CSS(j.final, data, links)
 		}
 	}
+	b.items, b.urls = b.items[:0], b.urls[:0]
 	for _, l := range links {
 		req := l.Kind == parse.Requisite
 		if r := c.scope.Check(parent, l.URL, req); r != scope.Follow {
 			c.stats.skip(r.String(), 1)
 			continue
 		}
-		items = append(items, frontier.Item{
+		it := frontier.Item{
 			URL:       l.URL.String(),
 			Host:      l.URL.Host,
 			Depth:     j.item.Depth + 1,
 			Parent:    j.item.URL,
 			Requisite: req,
-		})
+		}
+		if reason, why, ok := c.traps.Static(l.URL, it.URL); !ok {
+			if err := c.skipURL(ctx, it, reason, why); err != nil {
+				c.fail(fmt.Errorf("recording a skipped link of %s: %w", j.item.URL, err))
+			}
+			continue
+		}
+		b.items = append(b.items, it)
+		b.urls = append(b.urls, l.URL)
 	}
-	if err := c.admit(ctx, items); err != nil {
+	if err := c.admit(ctx, b.items, b.urls); err != nil {
 		c.fail(fmt.Errorf("queuing the links of %s: %w", j.item.URL, err))
 	}
-	return links, items
 }
 
 // bodyBytes returns the body of j in memory: as fetched, or read back from

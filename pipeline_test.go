@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/crawl-go/crawl/ratelimit"
+	"github.com/crawl-go/crawl/scope"
 	"github.com/crawl-go/crawl/store"
 )
 
@@ -282,5 +283,48 @@ func TestCrawlPoliteWaitIsNotATimeout(t *testing.T) {
 	sum, _ := crawlT(t, cfg)
 	if sum.OK != 10 || sum.Failed != 0 {
 		t.Fatalf("%d fetched, %d failed (%v); want all 10 fetched", sum.OK, sum.Failed, sum.Errors)
+	}
+}
+
+func TestCrawlTraps(t *testing.T) {
+	srv, hits := serveSite(t, map[string]http.HandlerFunc{
+		// Every page links one level deeper, relatively: /deep/a/a/a/...
+		"/deep/": func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, `<a href="a/">deeper</a>`)
+		},
+		// An endless calendar: each day links the next.
+		"/cal": func(w http.ResponseWriter, r *http.Request) {
+			d, _ := strconv.Atoi(r.URL.Query().Get("d"))
+			fmt.Fprintf(w, `<a href="/cal?d=%d">next day</a>`, d+1)
+		},
+		"/start": func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, `<a href="/deep/">deep</a> <a href="/cal?d=0">calendar</a> <a href="/%s">long</a>`, strings.Repeat("x", 3000))
+		},
+	})
+	cfg := testConfig(t, srv.URL+"/start")
+	cfg.Depth = 1000
+	cfg.Traps = scope.TrapLimits{MaxQueryVariants: 20}
+	sum, recs := crawlT(t, cfg)
+
+	kinds := map[string]int{}
+	for _, r := range recs {
+		if r.ErrorKind != "" {
+			kinds[r.ErrorKind]++
+		}
+	}
+	want := map[string]int{"trap_repeated_segment": 1, "trap_query_variants": 1, "trap_url_length": 1}
+	if fmt.Sprint(kinds) != fmt.Sprint(want) {
+		t.Errorf("manifest error kinds %v; want %v", kinds, want)
+	}
+	// /deep/, /deep/a/ .. /deep/a/a/a/ (a repeated at most 3 times), and
+	// 20 calendar days; nothing fetched twice.
+	if n := hits.get("/cal?d=20"); n != 0 {
+		t.Errorf("the 21st calendar day was fetched")
+	}
+	if uri, n := hits.max(); n > 1 {
+		t.Errorf("%s fetched %d times", uri, n)
+	}
+	if sum.Failed != 0 || sum.OK != 1+4+20 {
+		t.Errorf("%d fetched, %d failed; want 25 fetched and traps not counted as failures", sum.OK, sum.Failed)
 	}
 }

@@ -37,6 +37,7 @@ type crawlOptions struct {
 	quiet, fsync                     bool
 	cpuProfile                       string
 	resolve                          stringsFlag
+	traps                            scope.TrapLimits
 	insecure                         bool
 	proxy, user, cookies             string
 }
@@ -47,6 +48,9 @@ func (o *crawlOptions) addFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.depth, "depth", 0, "follow links this many levels from the given URLs (0: fetch only them)")
 	fs.BoolVar(&o.requisites, "p", false, "with --depth 0, also fetch the given pages' requisites (images, CSS, scripts)")
 	fs.IntVar(&o.maxPages, "max-pages", 0, "fetch at most `N` URLs (0: no limit)")
+	fs.IntVar(&o.traps.MaxURLLength, "max-url-length", 2048, "do not follow URLs longer than `N` bytes")
+	fs.IntVar(&o.traps.MaxPagesPerHost, "max-pages-per-host", 0, "fetch at most `N` URLs of one host (0: no limit)")
+	fs.IntVar(&o.traps.MaxQueryVariants, "max-query-variants", 1000, "follow at most `N` query strings of one path (calendars, session IDs)")
 	fs.StringVar(&o.scope, "scope", "host", "follow links to the same `host`, the same domain, or any host")
 	fs.Var(&o.include, "include", "follow only URLs matching this `regexp` (repeatable)")
 	fs.Var(&o.exclude, "exclude", "do not follow URLs matching this `regexp` (repeatable)")
@@ -102,12 +106,14 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 		MaxPages:        o.maxPages,
 		RespectNoFollow: o.respectNoFollow,
 		Fsync:           o.fsync,
+		Traps:           o.traps,
 	}
 	if o.workers < 1 || o.parsers < 1 {
 		return cfg, errors.New("--workers and --parsers must be at least 1")
 	}
-	if o.depth < 0 || o.maxPages < 0 || o.retries < 0 || o.perHost < 0 || o.rate < 0 {
-		return cfg, errors.New("--depth, --max-pages, --retries, --per-host and --rate cannot be negative")
+	if o.depth < 0 || o.maxPages < 0 || o.retries < 0 || o.perHost < 0 || o.rate < 0 ||
+		o.traps.MaxURLLength < 1 || o.traps.MaxPagesPerHost < 0 || o.traps.MaxQueryVariants < 1 {
+		return cfg, errors.New("--depth, --max-pages, --max-pages-per-host, --retries, --per-host and --rate cannot be negative, --max-url-length and --max-query-variants must be positive")
 	}
 	var err error
 	if cfg.Scope, err = scope.ParseMode(o.scope); err != nil {
