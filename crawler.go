@@ -221,6 +221,14 @@ func New(cfg Config) (*Crawler, error) {
 	fo.Transport = ratelimit.New(cfg.RateLimit).Transport(fetch.TimeoutTransport(base, fo.Timeout))
 	fo.Timeout = 0
 	fo.TempFile = st.TempFile
+	// A host given up by the circuit breaker fails at once; retrying
+	// would only fail again.
+	fo.CheckRetry = func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+		if errors.Is(err, ratelimit.ErrHostUnreachable) {
+			return false, err
+		}
+		return fetch.DefaultRetryPolicy(ctx, resp, err)
+	}
 	fo.FollowRedirect = c.followRedirect
 	c.fetcher = fetch.New(fo)
 	if c.frontier == nil {

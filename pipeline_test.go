@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -326,5 +327,27 @@ func TestCrawlTraps(t *testing.T) {
 	}
 	if sum.Failed != 0 || sum.OK != 1+4+20 {
 		t.Errorf("%d fetched, %d failed; want 25 fetched and traps not counted as failures", sum.OK, sum.Failed)
+	}
+}
+
+func TestCrawlGivesUpUnreachableHost(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + ln.Addr().String()
+	ln.Close() // connections are refused from now on
+	cfg := testConfig(t)
+	for i := range 10 {
+		cfg.Seeds = append(cfg.Seeds, Seed{URL: fmt.Sprintf("%s/%d", dead, i)})
+	}
+	cfg.Workers = 1
+	cfg.Fetch.Retries = 0
+	cfg.RateLimit = ratelimit.Options{Adaptive: true, BreakerThreshold: 2, BreakerCooldown: time.Millisecond, BreakerTrips: 1}
+	sum, _ := crawlT(t, cfg)
+	// Two failures open the breaker, two more give the host up; the six
+	// other URLs fail at once without connecting.
+	if sum.Errors["connection"] != 4 || sum.Errors["host_unreachable"] != 6 {
+		t.Errorf("errors %v; want 4 connection and 6 host_unreachable", sum.Errors)
 	}
 }

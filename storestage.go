@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/crawl-go/crawl/fetch"
+	"github.com/crawl-go/crawl/ratelimit"
 	"github.com/crawl-go/crawl/store"
 )
 
@@ -96,6 +97,8 @@ func errorKind(err error) string {
 		return "store"
 	case errors.Is(err, errBadURL):
 		return "bad_url"
+	case errors.Is(err, ratelimit.ErrHostUnreachable):
+		return "host_unreachable"
 	}
 	return fetch.ErrorKind(err)
 }

@@ -6,9 +6,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/crawl-go/crawl/internal/retryafter"
 )
 
 // RetryPolicy decides after an attempt whether to try again. resp is the
@@ -71,7 +71,7 @@ func isPermanent(err error) bool {
 func DefaultBackoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
 	maxWait = max(maxWait, minWait)
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		if d, ok := retryafter.Parse(resp.Header.Get("Retry-After"), time.Now()); ok {
 			return min(d, maxWait)
 		}
 	}
@@ -85,27 +85,4 @@ func DefaultBackoff(minWait, maxWait time.Duration, attempt int, resp *http.Resp
 	d := time.Duration(exp)
 	d += time.Duration(rand.Int64N(int64(d/2) + 1))
 	return min(d, maxWait)
-}
-
-// retryAfter parses a Retry-After header value, either a number of seconds
-// or an HTTP date, relative to now. A date in the past means no wait.
-func retryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		if secs > int64(math.MaxInt64/time.Second) {
-			return math.MaxInt64, true
-		}
-		return time.Duration(secs) * time.Second, true
-	}
-	t, err := http.ParseTime(v)
-	if err != nil {
-		return 0, false
-	}
-	return max(t.Sub(now), 0), true
 }

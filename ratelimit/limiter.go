@@ -46,6 +46,25 @@ type Options struct {
 	// while a request holds or waits for it, nor before its token bucket has
 	// refilled, so eviction never lets a host be hit harder than Rate allows.
 	IdleTimeout time.Duration
+
+	// Adaptive slows a host down when it answers 429 or 503 (its rate is
+	// halved, or set to InitialCut if it had none, and it is paused for
+	// its Retry-After, at most MaxPause) and speeds it back up, by
+	// RateStep per RecoverAfter successes, to Rate. See Observe.
+	Adaptive bool
+	// MaxPause caps a pause asked for with Retry-After; default 30s.
+	MaxPause time.Duration
+	// BreakerThreshold is how many connection failures or timeouts in a
+	// row open a host's circuit breaker; 0 means 5.
+	BreakerThreshold int
+	// BreakerCooldown is how long an open breaker pauses the host the
+	// first time; it doubles each time it opens again without a success
+	// in between; 0 means 10s.
+	BreakerCooldown time.Duration
+	// BreakerTrips is how many times the breaker may open in a row before
+	// the host is given up: Acquire then fails at once with
+	// ErrHostUnreachable; 0 means 3.
+	BreakerTrips int
 }
 
 // Limiter limits requests per host. It is safe for concurrent use by multiple
@@ -55,6 +74,7 @@ type Limiter struct {
 	burst   int
 	perHost int
 	idle    time.Duration
+	adapt   adaptOptions
 
 	// now is the limiter's clock. It is time.Now outside tests.
 	now func() time.Time
@@ -77,6 +97,7 @@ type hostEntry struct {
 	// not evicted while it is above zero.
 	users    int
 	lastUsed time.Time
+	adapt    adaptState // guarded by Limiter.mu
 }
 
 // New returns a Limiter configured by opts.
@@ -92,6 +113,7 @@ func New(opts Options) *Limiter {
 	if l.idle <= 0 {
 		l.idle = DefaultIdleTimeout
 	}
+	l.adapt = newAdaptOptions(opts)
 	return l
 }
 
@@ -123,6 +145,10 @@ func (l *Limiter) Acquire(ctx context.Context, host string) (release func(), err
 	e := l.enter(host)
 	if err := l.waitSlot(ctx, e); err != nil {
 		l.leave(e, false)
+		return nil, err
+	}
+	if err := l.waitPause(ctx, host, e); err != nil {
+		l.leave(e, true)
 		return nil, err
 	}
 	if err := l.waitToken(ctx, host, e); err != nil {
@@ -271,7 +297,7 @@ func (l *Limiter) leave(e *hostEntry, holdsSlot bool) {
 func (l *Limiter) sweep(now time.Time) {
 	l.lastSweep = now
 	for host, e := range l.hosts {
-		if e.users > 0 || now.Sub(e.lastUsed) < l.idle {
+		if e.users > 0 || now.Sub(e.lastUsed) < l.idle || !e.adapt.idle(now) {
 			continue
 		}
 		if e.tokens.Limit() != rate.Inf && e.tokens.TokensAt(now) < float64(e.tokens.Burst()) {

@@ -34,6 +34,7 @@ type crawlOptions struct {
 	maxSize                          sizeFlag
 	include, exclude, selects, hdrs  stringsFlag
 	respectNoFollow, requisites      bool
+	throttle                         bool
 	quiet, fsync                     bool
 	cpuProfile                       string
 	resolve                          stringsFlag
@@ -61,6 +62,7 @@ func (o *crawlOptions) addFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.perHost, "per-host", 8, "concurrent requests to one host (0: no limit)")
 	fs.Float64Var(&o.rate, "rate", 0, "requests per second to one host (0: no limit)")
 	fs.IntVar(&o.burst, "burst", 1, "requests one host may get at once above --rate")
+	fs.BoolVar(&o.throttle, "throttle", true, "slow down hosts that answer 429 or 503, pause them for Retry-After, and stop sending to hosts that keep failing to connect")
 	fs.IntVar(&o.retries, "retries", 3, "retries of a URL after a connection error, 429 or 5xx")
 	fs.DurationVar(&o.retryWait, "max-retry-wait", 30*time.Second, "longest wait before a retry, Retry-After included")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "time limit of one request, body included")
@@ -160,6 +162,8 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 	cfg.RateLimit.Rate = o.rate
 	cfg.RateLimit.Burst = o.burst
 	cfg.RateLimit.PerHost = o.perHost
+	cfg.RateLimit.Adaptive = o.throttle
+	cfg.RateLimit.MaxPause = o.retryWait
 
 	for i, a := range args {
 		cfg.Seeds = append(cfg.Seeds, crawl.Seed{URL: a, Source: fmt.Sprintf("argument %d", i+1)})
