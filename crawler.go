@@ -60,6 +60,10 @@ type Config struct {
 	RespectNoFollow bool
 	Select          []parse.Field // data written to records.jsonl
 
+	// ReadTimeout cuts a request off when no data arrives for that long
+	// (headers, then each part of the body); zero means none.
+	ReadTimeout time.Duration
+
 	// Transport configures the connections of the default transport
 	// (used when Fetch.Transport is nil): --resolve, --insecure,
 	// --proxy. Its Conns defaults to Workers.
@@ -218,7 +222,7 @@ func New(cfg Config) (*Crawler, error) {
 	}
 	// The timeout applies under the limiter, so that it times each request
 	// and not the wait for the host's turn.
-	fo.Transport = ratelimit.New(cfg.RateLimit).Transport(fetch.TimeoutTransport(base, fo.Timeout))
+	fo.Transport = ratelimit.New(cfg.RateLimit).Transport(fetch.TimeoutTransport(base, fo.Timeout, cfg.ReadTimeout))
 	fo.Timeout = 0
 	fo.TempFile = st.TempFile
 	// A host given up by the circuit breaker fails at once; retrying

@@ -486,7 +486,7 @@ func TestTimeoutTransport(t *testing.T) {
 	gate := make(chan struct{})
 	rt := roundTripFunc(func(req *http.Request) (*http.Response, error) {
 		<-gate
-		return TimeoutTransport(http.DefaultTransport, 50*time.Millisecond).RoundTrip(req)
+		return TimeoutTransport(http.DefaultTransport, 50*time.Millisecond, 0).RoundTrip(req)
 	})
 	f := newFetcher(t, Options{Transport: rt})
 	done := make(chan error, 1)
@@ -511,3 +511,34 @@ func TestTimeoutTransport(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestIdleTimeout(t *testing.T) {
+	// A body that keeps coming, slowly, is not cut by the idle timeout;
+	// one that stops is, long before the total timeout.
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "10")
+		for i := range 10 {
+			if r.URL.Path == "/stall" && i == 5 {
+				<-r.Context().Done()
+				return
+			}
+			w.Write([]byte("x"))
+			w.(http.Flusher).Flush()
+			time.Sleep(10 * time.Millisecond)
+		}
+	}))
+	f := newFetcher(t, Options{Transport: TimeoutTransport(http.DefaultTransport, time.Minute, 60*time.Millisecond)})
+	resp, err := f.Get(context.Background(), srv.URL+"/drip")
+	if err != nil {
+		t.Fatalf("a body arriving every 10 ms with a 60 ms idle timeout: %v", err)
+	}
+	resp.Body.Release()
+	start := time.Now()
+	_, err = f.Get(context.Background(), srv.URL+"/stall")
+	if ErrorKind(err) != KindTimeout || !strings.Contains(err.Error(), "no data received") {
+		t.Fatalf("stalled body: %v (kind %s); want an idle timeout", err, ErrorKind(err))
+	}
+	if time.Since(start) > 30*time.Second {
+		t.Fatal("the idle timeout did not cut the stalled body")
+	}
+}

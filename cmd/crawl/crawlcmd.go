@@ -30,7 +30,7 @@ type crawlOptions struct {
 	workers, parsers, perHost, burst int
 	retries, depth, maxPages         int
 	rate                             float64
-	timeout, retryWait               time.Duration
+	timeout, retryWait, readTimeout  time.Duration
 	maxSize                          sizeFlag
 	include, exclude, selects, hdrs  stringsFlag
 	respectNoFollow, requisites      bool
@@ -65,7 +65,8 @@ func (o *crawlOptions) addFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&o.throttle, "throttle", true, "slow down hosts that answer 429 or 503, pause them for Retry-After, and stop sending to hosts that keep failing to connect")
 	fs.IntVar(&o.retries, "retries", 3, "retries of a URL after a connection error, 429 or 5xx")
 	fs.DurationVar(&o.retryWait, "max-retry-wait", 30*time.Second, "longest wait before a retry, Retry-After included")
-	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "time limit of one request, body included")
+	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "time limit of one request, body included (raise it for big downloads)")
+	fs.DurationVar(&o.readTimeout, "read-timeout", 20*time.Second, "give up a request when no data arrives for this long")
 	o.maxSize = 1 << 30
 	fs.Var(&o.maxSize, "max-size", "largest body to download, like 10M or 2G (0: no limit)")
 	fs.StringVar(&o.userAgent, "user-agent", "crawl/"+crawl.Version, "User-Agent header")
@@ -157,6 +158,7 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 	cfg.Fetch.UserAgent = o.userAgent
 	cfg.Fetch.Retries = o.retries
 	cfg.Fetch.Timeout = o.timeout
+	cfg.ReadTimeout = o.readTimeout
 	cfg.Fetch.MaxSize = int64(o.maxSize)
 	cfg.Fetch.RetryWaitMax = o.retryWait
 	cfg.RateLimit.Rate = o.rate
