@@ -388,3 +388,53 @@ func TestCrawlHeaderLinks(t *testing.T) {
 		}
 	}
 }
+
+func TestCrawlRedirectScope(t *testing.T) {
+	// old.test/ moved to www.new.test/: the seed's redirect brings
+	// www.new.test into scope, so its links are followed. A page that
+	// redirects to an unrelated host is recorded, not followed.
+	var mu sync.Mutex
+	hits := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, port, _ := net.SplitHostPort(r.Host)
+		mu.Lock()
+		hits[host+r.URL.Path]++
+		mu.Unlock()
+		switch host + r.URL.Path {
+		case "old.test/":
+			http.Redirect(w, r, "http://www.new.test:"+port+"/", http.StatusMovedPermanently)
+		case "www.new.test/":
+			fmt.Fprint(w, `<a href="/about">about</a> <a href="/gone">gone</a>`)
+		case "www.new.test/gone":
+			http.Redirect(w, r, "http://elsewhere.test:"+port+"/", http.StatusFound)
+		default:
+			fmt.Fprint(w, "page")
+		}
+	}))
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	resolve := map[string]string{}
+	for _, h := range []string{"old.test", "www.new.test", "elsewhere.test"} {
+		key, addr, _ := fetch.ParseResolve(h + ":" + port + ":127.0.0.1")
+		resolve[key] = addr
+	}
+	cfg := testConfig(t, "http://old.test:"+port+"/")
+	cfg.Depth = 1
+	cfg.Transport.Resolve = resolve
+	sum, recs := crawlT(t, cfg)
+	if r := recs["http://www.new.test:"+port+"/about"]; r == nil || r.Error != "" {
+		t.Errorf("the moved site's link was not followed: %+v", r)
+	}
+	gone := recs["http://www.new.test:"+port+"/gone"]
+	if gone == nil || gone.Status != http.StatusFound || gone.Path != "" || gone.Error != "" {
+		t.Errorf("off-site redirect record: %+v", gone)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if hits["elsewhere.test/"] != 0 {
+		t.Error("the off-site redirect was followed")
+	}
+	if sum.Skipped["redirect_off_site"] != 1 || sum.Failed != 0 {
+		t.Errorf("skipped %v, failed %d", sum.Skipped, sum.Failed)
+	}
+}

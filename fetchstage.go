@@ -21,7 +21,7 @@ func (c *Crawler) fetchLoop(intake, fetching context.Context, parsed chan<- *job
 			return
 		}
 		c.stats.inFlight.Add(1)
-		resp, err := c.fetcher.Get(fetching, it.URL)
+		resp, err := c.fetcher.Get(context.WithValue(fetching, itemKey{}, &it), it.URL)
 		// The parse stage drains this channel until it is closed, so
 		// the send always completes.
 		parsed <- &job{item: it, resp: resp, err: err}

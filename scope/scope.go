@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"sync"
 
 	"golang.org/x/net/publicsuffix"
 )
@@ -91,9 +92,10 @@ type Parent struct {
 const requisiteChain = 2
 
 // Scope applies Rules relative to a crawl's seeds. It is safe for
-// concurrent use once built.
+// concurrent use.
 type Scope struct {
 	rules Rules
+	mu    sync.RWMutex
 	names map[string]struct{} // host names or registrable domains in scope
 }
 
@@ -116,14 +118,33 @@ func (s *Scope) key(host string) string {
 	return host // an IP address, localhost, or a bare public suffix
 }
 
+// AddSeed puts u's host (or domain) in scope, as a seed's is: the crawl
+// calls it for the target of a seed's redirect, so that a site that moved
+// (http to https, example.com to www.example.com) is crawled where it is.
+func (s *Scope) AddSeed(u *url.URL) {
+	k := s.key(u.Hostname())
+	s.mu.Lock()
+	s.names[k] = struct{}{}
+	s.mu.Unlock()
+}
+
 // Check reports whether a link to u found in parent is followed; requisite
 // says whether the link was found as a page requisite. Seeds are not checked.
 func (s *Scope) Check(parent Parent, u *url.URL, requisite bool) Reason {
 	if !s.depthOK(parent, requisite) {
 		return TooDeep
 	}
+	return s.Allows(u)
+}
+
+// Allows applies the rules that do not depend on depth: the host or domain
+// and the include and exclude patterns. The crawl uses it for redirects.
+func (s *Scope) Allows(u *url.URL) Reason {
 	if s.rules.Mode != Any {
-		if _, ok := s.names[s.key(u.Hostname())]; !ok {
+		s.mu.RLock()
+		_, ok := s.names[s.key(u.Hostname())]
+		s.mu.RUnlock()
+		if !ok {
 			return OffSite
 		}
 	}

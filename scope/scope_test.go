@@ -134,3 +134,15 @@ func TestParseMode(t *testing.T) {
 		t.Error("ParseMode accepted an unknown mode")
 	}
 }
+
+func TestAddSeed(t *testing.T) {
+	s := New(Rules{Mode: Host, MaxDepth: 1}, []*url.URL{mustURL(t, "http://example.com/")})
+	www := mustURL(t, "https://www.example.com/page")
+	if s.Allows(www) != OffSite {
+		t.Fatal("www in scope before the redirect")
+	}
+	s.AddSeed(mustURL(t, "https://www.example.com/"))
+	if r := s.Check(Parent{}, www, false); r != Follow {
+		t.Fatalf("after AddSeed: %v", r)
+	}
+}
