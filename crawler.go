@@ -18,6 +18,7 @@ import (
 	"github.com/crawl-go/crawl/frontier"
 	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/ratelimit"
+	"github.com/crawl-go/crawl/robots"
 	"github.com/crawl-go/crawl/scope"
 	"github.com/crawl-go/crawl/store"
 	"github.com/crawl-go/crawl/urlnorm"
@@ -87,6 +88,15 @@ type Config struct {
 	// cancelled before they are abandoned; default 3s.
 	Grace time.Duration
 
+	// Robots obeys each host's robots.txt (RFC 9309): disallowed URLs are
+	// recorded, not fetched, and a Crawl-delay caps the host's rate.
+	Robots bool
+	// Sitemaps are sitemap URLs to read, like seeds; with FollowSitemaps,
+	// the Sitemap lines of the robots.txt of every host crawled are read
+	// too. Their URLs are at depth 1.
+	Sitemaps       []string
+	FollowSitemaps bool
+
 	// Frontier is the crawl's queue; nil means a new in-memory one.
 	Frontier frontier.Frontier
 
@@ -135,9 +145,17 @@ type Crawler struct {
 	manifest *store.ManifestWriter
 	records  *store.JSONLWriter
 	fetcher  *fetch.Fetcher
-	stats    stats
-	seeds    []frontier.Item
-	bad      []badSeed
+	limiter  *ratelimit.Limiter
+	robots   *robots.Cache // nil when robots.txt is not obeyed
+	// sitemapURLs holds the URLs queued as sitemaps (from robots.txt,
+	// --sitemap, or sitemap indexes), string keys.
+	sitemapURLs sync.Map
+	// sitemapHosts holds the scheme://host of every host whose robots.txt
+	// sitemaps were queued.
+	sitemapHosts sync.Map
+	stats        stats
+	seeds        []frontier.Item
+	bad          []badSeed
 
 	traps    *scope.Traps
 	admitted atomic.Int64 // URLs admitted, counted against MaxPages
@@ -222,7 +240,8 @@ func New(cfg Config) (*Crawler, error) {
 	}
 	// The timeout applies under the limiter, so that it times each request
 	// and not the wait for the host's turn.
-	fo.Transport = ratelimit.New(cfg.RateLimit).Transport(fetch.TimeoutTransport(base, fo.Timeout, cfg.ReadTimeout))
+	c.limiter = ratelimit.New(cfg.RateLimit)
+	fo.Transport = c.limiter.Transport(fetch.TimeoutTransport(base, fo.Timeout, cfg.ReadTimeout))
 	fo.Timeout = 0
 	fo.TempFile = st.TempFile
 	// A host given up by the circuit breaker fails at once; retrying
@@ -235,6 +254,9 @@ func New(cfg Config) (*Crawler, error) {
 	}
 	fo.FollowRedirect = c.followRedirect
 	c.fetcher = fetch.New(fo)
+	if cfg.Robots {
+		c.robots = newRobots(fo)
+	}
 	if c.frontier == nil {
 		c.frontier = frontier.NewMemory()
 	}
@@ -325,6 +347,9 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 		c.recordBadSeed(b)
 	}
 	if err := c.admit(ctx, c.seeds, nil); err != nil {
+		return c.summary(ctx), err
+	}
+	if err := c.queueSitemaps(ctx, c.cfg.Sitemaps, ""); err != nil {
 		return c.summary(ctx), err
 	}
 

@@ -21,6 +21,12 @@ func (c *Crawler) fetchLoop(intake, fetching context.Context, parsed chan<- *job
 			return
 		}
 		c.stats.inFlight.Add(1)
+		if c.robots != nil {
+			if err := c.checkRobots(fetching, &it); err != nil {
+				parsed <- &job{item: it, err: err}
+				continue
+			}
+		}
 		resp, err := c.fetcher.Get(context.WithValue(fetching, itemKey{}, &it), it.URL)
 		// The parse stage drains this channel until it is closed, so
 		// the send always completes.

@@ -54,7 +54,8 @@ func (c *Crawler) parse(ctx context.Context, j *job, b *parseBuffers) {
 	}
 	typ := parse.ClassifyBody(resp.ContentType, resp.Body.Bytes())
 	wantBody := typ == parse.TypeCSS && follow ||
-		typ == parse.TypeHTML && (follow || len(c.cfg.Select) > 0)
+		typ == parse.TypeHTML && (follow || len(c.cfg.Select) > 0) ||
+		typ == parse.TypeOther && follow && c.maybeSitemap(j)
 	if wantBody {
 		data, err := c.bodyBytes(j)
 		if err != nil {
@@ -69,8 +70,10 @@ func (c *Crawler) parse(ctx context.Context, j *job, b *parseBuffers) {
 		case !follow || data == nil:
 		case typ == parse.TypeHTML:
 			links = parse.HTML(j.final, data, parse.Options{RespectNoFollow: c.cfg.RespectNoFollow}, links)
-		default:
+		case typ == parse.TypeCSS:
 			links = parse.CSS(j.final, data, links)
+		default:
+			links = c.sitemapLinks(ctx, j, data, links)
 		}
 	}
 	b.items, b.urls = b.items[:0], b.urls[:0]

@@ -21,6 +21,7 @@ type stats struct {
 	ok       atomic.Int64
 	failed   atomic.Int64
 	bytes    atomic.Int64
+	declined atomic.Int64 // queued URLs recorded as not fetched by policy
 
 	mu       sync.Mutex
 	errors   map[string]int64
@@ -35,6 +36,11 @@ func (s *stats) done(r *store.Record) {
 	if r.Error == "" {
 		s.ok.Add(1)
 		s.bytes.Add(r.Bytes)
+		return
+	}
+	if policySkip(r.ErrorKind) {
+		s.declined.Add(1)
+		s.skip(r.ErrorKind, 1)
 		return
 	}
 	s.failed.Add(1)
@@ -58,6 +64,12 @@ func (s *stats) skip(reason string, n int) {
 	s.mu.Unlock()
 }
 
+// policySkip reports whether an error kind is a URL the crawl chose not to
+// fetch (robots.txt, a trap limit) rather than a failure.
+func policySkip(kind string) bool {
+	return kind == "robots" || strings.HasPrefix(kind, "trap_")
+}
+
 // Summary is a snapshot of a crawl's progress, and its outcome once Run
 // has returned.
 type Summary struct {
@@ -66,6 +78,7 @@ type Summary struct {
 	OK       int64 // URLs fetched and saved
 	Failed   int64 // URLs recorded with an error (bad seeds included)
 	Bytes    int64 // body bytes of the URLs fetched
+	Declined int64 // URLs queued, then not fetched because of robots.txt
 	// Errors counts failures by kind ("http_4xx", "timeout", ...).
 	Errors map[string]int64
 	// Skipped counts links not followed, by reason ("off_site",
@@ -89,6 +102,7 @@ func (c *Crawler) snapshot() Summary {
 		OK:       s.ok.Load(),
 		Failed:   s.failed.Load(),
 		Bytes:    s.bytes.Load(),
+		Declined: s.declined.Load(),
 		Elapsed:  time.Since(s.start),
 	}
 	s.mu.Lock()
@@ -139,7 +153,7 @@ func (s Summary) String() string {
 // Waiting is the number of URLs queued and not yet taken by a fetcher.
 func (s Summary) Waiting() int64 {
 	// Bad seeds are counted as failed but never entered the frontier.
-	return max(s.Queued-s.OK-(s.Failed-s.Errors["bad_url"])-s.InFlight, 0)
+	return max(s.Queued-s.OK-s.Declined-(s.Failed-s.Errors["bad_url"])-s.InFlight, 0)
 }
 
 // Progress formats the summary as one line, for a progress display.

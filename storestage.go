@@ -97,6 +97,8 @@ func errorKind(err error) string {
 		return "store"
 	case errors.Is(err, errBadURL):
 		return "bad_url"
+	case errors.Is(err, errRobots):
+		return "robots"
 	case errors.Is(err, ratelimit.ErrHostUnreachable):
 		return "host_unreachable"
 	}

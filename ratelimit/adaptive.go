@@ -62,18 +62,48 @@ func newAdaptOptions(o Options) adaptOptions {
 // adaptState is what the adaptive throttle and the breaker remember of a
 // host.
 type adaptState struct {
-	cut         bool      // the rate was lowered below the configured one
-	okStreak    int       // successes in a row
-	failStreak  int       // connection failures in a row
-	trips       int       // breaker openings without a success in between
-	dead        bool      // given up: ErrHostUnreachable
-	pausedUntil time.Time // no request starts before
+	cut         bool       // the rate was lowered below the configured one
+	okStreak    int        // successes in a row
+	failStreak  int        // connection failures in a row
+	trips       int        // breaker openings without a success in between
+	dead        bool       // given up: ErrHostUnreachable
+	pausedUntil time.Time  // no request starts before
+	ceiling     rate.Limit // the host's own maximum (Crawl-delay); 0 if none
 }
 
 // idle reports whether the state holds nothing worth keeping, so the
 // entry may be evicted.
 func (a *adaptState) idle(now time.Time) bool {
-	return !a.cut && a.trips == 0 && !a.dead && !a.pausedUntil.After(now)
+	return !a.cut && a.trips == 0 && !a.dead && !a.pausedUntil.After(now) && a.ceiling == 0
+}
+
+// SetMaxRate caps host's rate at r requests per second (robots.txt's
+// Crawl-delay of d seconds is 1/d): the rate is lowered to r at once if it
+// is faster, and adaptive recovery never raises it above r. Calling it
+// again with the same r changes nothing, so the crawl can apply a host's
+// Crawl-delay at every request. r <= 0 removes the cap.
+func (l *Limiter) SetMaxRate(host string, r rate.Limit) {
+	e := l.enter(host)
+	defer l.leave(e, false)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if r <= 0 {
+		e.adapt.ceiling = 0
+		return
+	}
+	e.adapt.ceiling = r
+	if e.tokens.Limit() > r {
+		e.tokens.SetLimitAt(l.now(), r)
+	}
+}
+
+// target is the rate a host recovers to: the configured rate, or its
+// ceiling when lower.
+func (l *Limiter) target(a *adaptState) rate.Limit {
+	if a.ceiling > 0 && a.ceiling < l.limit {
+		return a.ceiling
+	}
+	return l.limit
 }
 
 // Outcome is what became of a request, for Observe.
@@ -145,9 +175,9 @@ func (l *Limiter) Observe(host string, o Outcome) {
 			return
 		}
 		a.okStreak = 0
-		next := e.tokens.Limit() + RateStep
-		if next >= l.limit || (l.limit == rate.Inf && next >= uncapped) {
-			next, a.cut = l.limit, false
+		next, target := e.tokens.Limit()+RateStep, l.target(a)
+		if next >= target || (target == rate.Inf && next >= uncapped) {
+			next, a.cut = target, false
 		}
 		e.tokens.SetLimitAt(now, next)
 	}

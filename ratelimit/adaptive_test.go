@@ -154,3 +154,32 @@ func TestPauseBlocksAcquire(t *testing.T) {
 		t.Fatalf("%d requests reached the server during the pause", n.Load())
 	}
 }
+
+func TestSetMaxRate(t *testing.T) {
+	l, _ := newTestLimiter(Options{Adaptive: true})
+	l.SetMaxRate("h", 0.5) // Crawl-delay: 2
+	if got := l.Rate("h"); got != 0.5 {
+		t.Fatalf("rate after SetMaxRate = %v; want 0.5", got)
+	}
+	l.Observe("h", Outcome{Status: 429})
+	if got := l.Rate("h"); got != 0.25 {
+		t.Fatalf("rate after a 429 = %v; want 0.25", got)
+	}
+	for range 100 * RecoverAfter {
+		l.Observe("h", Outcome{Status: 200})
+	}
+	if got := l.Rate("h"); got != 0.5 {
+		t.Fatalf("recovered rate = %v; want the Crawl-delay's 0.5", got)
+	}
+	l.SetMaxRate("h", 0.5) // again: no change
+	if got := l.Rate("h"); got != 0.5 {
+		t.Fatalf("rate = %v", got)
+	}
+	// Two seconds apart, measured with the limiter's clock.
+	if d := l.reserve("h", time.Unix(100, 0)); d != 0 {
+		t.Fatalf("first request waits %v", d)
+	}
+	if d := l.reserve("h", time.Unix(100, 0)); d != 2*time.Second {
+		t.Fatalf("second request waits %v; want 2s", d)
+	}
+}

@@ -34,7 +34,8 @@ type crawlOptions struct {
 	maxSize                          sizeFlag
 	include, exclude, selects, hdrs  stringsFlag
 	respectNoFollow, requisites      bool
-	throttle                         bool
+	throttle, robots, followSitemaps bool
+	sitemaps                         stringsFlag
 	quiet, fsync                     bool
 	cpuProfile                       string
 	resolve                          stringsFlag
@@ -62,6 +63,9 @@ func (o *crawlOptions) addFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.perHost, "per-host", 8, "concurrent requests to one host (0: no limit)")
 	fs.Float64Var(&o.rate, "rate", 0, "requests per second to one host (0: no limit)")
 	fs.IntVar(&o.burst, "burst", 1, "requests one host may get at once above --rate")
+	fs.BoolVar(&o.robots, "robots", true, "obey robots.txt (RFC 9309), and its Crawl-delay")
+	fs.Var(&o.sitemaps, "sitemap", "read the sitemap at `URL` (XML, gzipped or not, or text) and fetch its URLs at depth 1 (repeatable)")
+	fs.BoolVar(&o.followSitemaps, "follow-sitemaps", true, "with --depth 1 or more, also read the sitemaps robots.txt names")
 	fs.BoolVar(&o.throttle, "throttle", true, "slow down hosts that answer 429 or 503, pause them for Retry-After, and stop sending to hosts that keep failing to connect")
 	fs.IntVar(&o.retries, "retries", 3, "retries of a URL after a connection error, 429 or 5xx")
 	fs.DurationVar(&o.retryWait, "max-retry-wait", 30*time.Second, "longest wait before a retry, Retry-After included")
@@ -110,6 +114,9 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 		RespectNoFollow: o.respectNoFollow,
 		Fsync:           o.fsync,
 		Traps:           o.traps,
+		Robots:          o.robots,
+		Sitemaps:        o.sitemaps,
+		FollowSitemaps:  o.followSitemaps,
 	}
 	if o.workers < 1 || o.parsers < 1 {
 		return cfg, errors.New("--workers and --parsers must be at least 1")
@@ -186,8 +193,8 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 		}
 		cfg.Seeds = append(cfg.Seeds, seeds...)
 	}
-	if len(cfg.Seeds) == 0 {
-		return cfg, errors.New("no URLs given (name them as arguments or with -i FILE)")
+	if len(cfg.Seeds) == 0 && len(cfg.Sitemaps) == 0 {
+		return cfg, errors.New("no URLs given (name them as arguments, with -i FILE or with --sitemap)")
 	}
 	return cfg, nil
 }

@@ -34,6 +34,10 @@ func TestSignals(t *testing.T) {
 			started := make(chan string, 10)
 			release := make(chan struct{})
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/robots.txt" {
+					http.NotFound(w, r)
+					return
+				}
 				if r.URL.Path == "/fast" {
 					fmt.Fprint(w, "fast")
 					return
