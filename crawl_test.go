@@ -21,6 +21,7 @@ import (
 	"github.com/crawl-go/crawl/fetch"
 	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/scope"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // The fixture site's URLs by the depth at which a crawl from / first
@@ -436,5 +437,25 @@ func TestCrawlRedirectScope(t *testing.T) {
 	}
 	if sum.Skipped["redirect_off_site"] != 1 || sum.Failed != 0 {
 		t.Errorf("skipped %v, failed %d", sum.Skipped, sum.Failed)
+	}
+}
+
+func TestCrawlCharset(t *testing.T) {
+	page, _ := charmap.Windows1251.NewEncoder().String(`<meta charset="windows-1251"><a href="/новости.html">news</a>`)
+	srv, _ := serveSite(t, map[string]http.HandlerFunc{
+		"/ru": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, page)
+		},
+	})
+	cfg := testConfig(t, srv.URL+"/ru")
+	cfg.Depth = 1
+	_, recs := crawlT(t, cfg)
+	if recs[srv.URL+"/%D0%BD%D0%BE%D0%B2%D0%BE%D1%81%D1%82%D0%B8.html"] == nil {
+		t.Errorf("the windows-1251 link was not decoded: %v", paths(recs, srv.URL))
+	}
+	saved, err := os.ReadFile(filepath.Join(cfg.OutDir, recs[srv.URL+"/ru"].Path))
+	if err != nil || string(saved) != page {
+		t.Errorf("the page was not saved as received: %v", err)
 	}
 }

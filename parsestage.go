@@ -61,6 +61,9 @@ func (c *Crawler) parse(ctx context.Context, j *job, b *parseBuffers) {
 		if err != nil {
 			fmt.Fprintf(c.cfg.Log, "crawl: reading back %s to parse it: %v\n", j.item.URL, err)
 		}
+		if typ == parse.TypeHTML && data != nil {
+			data = parse.ToUTF8(data, resp.ContentType) // the saved file keeps its bytes
+		}
 		if typ == parse.TypeHTML && data != nil && len(c.cfg.Select) > 0 {
 			if j.data, err = parse.Extract(data, c.cfg.Select); err != nil {
 				fmt.Fprintf(c.cfg.Log, "crawl: extracting data from %s: %v\n", j.item.URL, err)
