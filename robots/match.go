@@ -1,6 +1,10 @@
 package robots
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/crawl-go/crawl/internal/pct"
+)
 
 // canonical rewrites a path pattern or a URL's path and query so that two
 // spellings of the same octets compare equal, as RFC 9309 section 2.2.2 asks:
@@ -31,9 +35,9 @@ func canonical(s string) string {
 		c := s[i]
 		switch {
 		case c == '%':
-			if i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
-				v := unhex(s[i+1])<<4 | unhex(s[i+2])
-				if isUnreserved(v) {
+			if i+2 < len(s) && pct.IsHex(s[i+1]) && pct.IsHex(s[i+2]) {
+				v := pct.Unhex(s[i+1])<<4 | pct.Unhex(s[i+2])
+				if pct.IsUnreserved(v) {
 					b.WriteByte(v)
 				} else {
 					writeEscaped(&b, v)
@@ -57,27 +61,6 @@ func writeEscaped(b *strings.Builder, c byte) {
 	b.WriteByte('%')
 	b.WriteByte(upperHex[c>>4])
 	b.WriteByte(upperHex[c&15])
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c <= 'F':
-		return c - 'A' + 10
-	}
-	return c - 'a' + 10
-}
-
-// isUnreserved reports whether c is an unreserved character of RFC 3986
-// section 2.3, which percent-encoding does not change the meaning of.
-func isUnreserved(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-		c == '-' || c == '.' || c == '_' || c == '~'
 }
 
 // match reports whether pattern matches target from its start. In pattern,

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/crawl-go/crawl/internal/pct"
 )
 
 const upperHex = "0123456789ABCDEF"
@@ -189,7 +191,7 @@ func canonicalEscapes(s string, path bool) string {
 			if !validEscape(s, i) {
 				break
 			}
-			if v := unhex(s[i+1])<<4 | unhex(s[i+2]); isUnreserved(v) || isLowerHex(s[i+1]) || isLowerHex(s[i+2]) {
+			if v := pct.Unhex(s[i+1])<<4 | pct.Unhex(s[i+2]); pct.IsUnreserved(v) || isLowerHex(s[i+1]) || isLowerHex(s[i+2]) {
 				break
 			}
 			i += 2
@@ -208,8 +210,8 @@ func canonicalEscapes(s string, path bool) string {
 		c := s[i]
 		switch {
 		case c == '%' && validEscape(s, i):
-			v := unhex(s[i+1])<<4 | unhex(s[i+2])
-			if isUnreserved(v) {
+			v := pct.Unhex(s[i+1])<<4 | pct.Unhex(s[i+2])
+			if pct.IsUnreserved(v) {
 				b = append(b, v)
 			} else {
 				b = append(b, '%', upperHex[v>>4], upperHex[v&15])
@@ -241,28 +243,7 @@ func mustEscape(c byte, path bool) bool {
 	return false
 }
 
-// isUnreserved reports whether c is an RFC 3986 unreserved character.
-func isUnreserved(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-		c == '-' || c == '.' || c == '_' || c == '~'
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
 func isLowerHex(c byte) bool { return 'a' <= c && c <= 'f' }
-
-func unhex(c byte) byte {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0'
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10
-	default:
-		return c - 'A' + 10
-	}
-}
 
 // hasDotSegment reports whether the path p has a "." or ".." segment.
 func hasDotSegment(p string) bool {

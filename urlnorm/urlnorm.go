@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/crawl-go/crawl/internal/pct"
 )
 
 // ErrUnsupportedScheme is wrapped by the errors of [Parse] and [Resolve] for
@@ -326,5 +328,5 @@ func clean(s string) string {
 
 // validEscape reports whether s[i] is a '%' followed by two hex digits.
 func validEscape(s string, i int) bool {
-	return i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2])
+	return i+2 < len(s) && pct.IsHex(s[i+1]) && pct.IsHex(s[i+2])
 }
