@@ -1,0 +1,87 @@
+// Package disk is a frontier.Frontier kept in a bbolt database file, so
+// that a crawl can resume after its process ends, even by kill -9, and so
+// that its memory does not grow with the number of URLs it discovers.
+//
+// # Durability
+//
+// Add, Claim and Done take effect at once for the calls that follow, and
+// are written to disk in batches: one goroutine commits the operations
+// buffered since its last commit in one bbolt transaction (two fsyncs,
+// whatever the number of operations), BatchDelay after the first of them,
+// or as soon as 1,024 are buffered, or when Flush or Close asks. Next
+// writes nothing. Batches are committed in the order the operations were
+// made, and each is all or nothing, so after a crash the database holds
+// the operations made up to some instant: all of those of the last batch
+// committed and before, none after. What is lost is the work of the last
+// BatchDelay plus the time of one commit, and never more than about 8,000
+// operations (the batch being written and the one waiting); nothing made
+// before a call of Flush returned is lost.
+//
+// Reopened, the database queues every item that was queued or leased:
+// leases do not survive. Every URL marked done stays seen and is not
+// handed out again, and every URL added or claimed stays seen.
+//
+// For a crawl that keeps the frontier's rule (a page's links are added
+// before the page is marked done), that means:
+//
+//   - No URL is lost. A page's Done is committed with or after the Adds of
+//     its links, so if the Done survived, the links did; if it did not,
+//     the page is queued again and its links are found again.
+//   - Work is repeated, never skipped: a page whose Done was lost, or that
+//     was leased at the crash, is fetched again, and so may have two lines
+//     in the manifest.
+//   - One gap: a redirect target claimed by a fetch whose Done was lost
+//     stays claimed, so the repeated fetch does not follow the redirect
+//     again. If the crash came after the Claim was committed and before
+//     the body was stored, that body is not fetched again. Claim does not
+//     say which lease it belongs to, so the frontier cannot undo the
+//     claim with the lease.
+//
+// # Memory
+//
+// The seen set and the queue are on disk. In memory there are:
+//
+//   - a Bloom filter in front of the seen set, 1.2 bytes per URL seen at a
+//     1% false positive rate: a URL it has not seen is new without a disk
+//     lookup; for the others (the URLs seen before, and 1% of new ones) a
+//     lookup decides. It is sized by Options.ExpectedURLs, resized to
+//     twice the seen set on Open, and grown fourfold whenever the seen set
+//     outgrows it;
+//   - up to Options.CacheItems queued items of each depth that has queued
+//     items (about 200 bytes each for typical URLs); in a crawl that is
+//     two depths, the current one and the next;
+//   - one entry per leased item, and the operations not yet committed: at
+//     most 4,096 of them, after which Add and Claim wait for the disk.
+//
+// The database file is mapped into memory. The pages a crawl reads count
+// in the process's resident size, as file cache the kernel can reclaim,
+// not as heap.
+//
+// # Order
+//
+// Items are handed out level by level exactly as frontier.Memory does:
+// the number of items queued and leased at each depth is kept in memory.
+// Within a level, Next serves the items in memory round robin over their
+// hosts, and each host in its order of addition. The window is refilled
+// from disk going round the level's hosts in key order, taking up to
+// CacheItems/256 items of each per round; a host's new items go straight
+// to the window while the window holds all of that host's queued items.
+// With more hosts in a level than fit in the window, hosts are thus served
+// a window at a time rather than one item each.
+//
+// # Layout
+//
+// The database has three buckets: "meta" holds the layout version;
+// "seen" maps a 16-byte hash of each URL seen to its state (queued or
+// leased, done, claimed); "queue" holds every item queued or leased, keyed
+// by depth, host and a sequence number, with a compact binary value (the
+// URL, the parent and the flags). keys.go describes the encodings.
+//
+// # Files
+//
+//   - disk.go: Options, Open, Close, Stats, Flush.
+//   - add.go: Add, Claim, the seen set and the Bloom filter.
+//   - queue.go: the levels, the window and its refills, Next, Done.
+//   - commit.go: the batches and the goroutine that commits them.
+//   - keys.go: the encoding of keys and values.
+package disk

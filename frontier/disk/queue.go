@@ -1,0 +1,372 @@
+package disk
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/crawl-go/crawl/frontier"
+)
+
+// This file holds the queue: every queued item is on disk (or in a batch
+// on its way there); a window of each level's items is also in memory, in
+// per-host FIFO queues served round robin as in frontier.Memory. Next
+// serves from the window and refills it from disk.
+
+// level holds the queue of one depth.
+type level struct {
+	queued   int // items queued at this depth, in the window or not
+	leased   int
+	windowed int // items in the window
+	hosts    map[string]*hostQueue
+	ready    []*hostQueue // hosts with items in the window, round robin
+	next     int          // index in ready of the host to serve next
+	// resume is the host part of the queue key where the next refill
+	// starts, so that refills go round the hosts too.
+	resume []byte
+	// stalled is the generation of the pending batch when a refill last
+	// found fewer items than it could take: some are in batches not yet
+	// committed, and refilling again before they are would find nothing.
+	stalled uint64
+}
+
+// hostQueue is the window's queue of one host at one depth: the oldest
+// items of the host, in sequence order.
+type hostQueue struct {
+	host    string
+	items   []entry
+	head    int
+	lastSeq uint64 // sequence number of the last item loaded or skipped
+	// complete reports whether the window holds all the items the host
+	// has queued at this depth, so that items added for it can go to the
+	// window and keep their order.
+	complete bool
+}
+
+type entry struct {
+	it  frontier.Item
+	seq uint64
+}
+
+func (f *Frontier) level(depth int) *level {
+	for len(f.levels) <= depth {
+		f.levels = append(f.levels, &level{})
+	}
+	return f.levels[depth]
+}
+
+// enqueue queues an item that has just been marked seen. It must be called
+// with f.mu held.
+func (f *Frontier) enqueue(it frontier.Item, k seenKey) {
+	it.Depth = min(max(it.Depth, 0), math.MaxInt32)
+	l := f.level(it.Depth)
+	f.seq++
+	host := keyHost(it.Host)
+	// One allocation for the key and the value.
+	buf := make([]byte, 0, depthLen+1+len(host)+seqLen+16+len(it.URL)+len(it.Parent))
+	buf = appendQueueKey(buf, it.Depth, host, f.seq)
+	n := len(buf)
+	buf = appendItem(buf, &it)
+	f.record(op{kind: opAdd, seen: k, qkey: buf[:n:n], val: buf[n:]})
+	onlyOnDisk := l.queued - l.windowed
+	l.queued++
+	f.queued++
+	q := l.hosts[host]
+	switch {
+	case l.windowed >= f.cacheItems:
+		if q != nil {
+			q.complete = false
+		}
+	case q == nil && onlyOnDisk == 0:
+		// Nothing of this depth is only on disk, so nothing of this
+		// host is.
+		q = l.addHost(host)
+		q.complete = true
+		fallthrough
+	case q != nil && q.complete:
+		q.push(entry{it, f.seq})
+		l.windowed++
+	}
+}
+
+func (l *level) addHost(host string) *hostQueue {
+	if l.hosts == nil {
+		l.hosts = make(map[string]*hostQueue)
+	}
+	q := &hostQueue{host: host}
+	l.hosts[host] = q
+	l.ready = append(l.ready, q)
+	return q
+}
+
+func (q *hostQueue) push(e entry) {
+	q.items = append(q.items, e)
+	q.lastSeq = e.seq
+}
+
+// pop takes the next item of the window round robin over its hosts;
+// l.windowed > 0.
+func (l *level) pop() entry {
+	if l.next >= len(l.ready) {
+		l.next = 0
+	}
+	q := l.ready[l.next]
+	e := q.items[q.head]
+	q.items[q.head] = entry{}
+	q.head++
+	l.windowed--
+	l.queued--
+	if l.windowed == 0 {
+		// The next refill starts with the host after this one.
+		l.resume, _ = after(append([]byte{byte(len(q.host))}, q.host...))
+	}
+	if q.head == len(q.items) {
+		// Empty: drop the host, so that the window keeps no state for
+		// hosts it has no items of. Its next items, if any, are loaded
+		// from disk.
+		delete(l.hosts, q.host)
+		l.ready = append(l.ready[:l.next], l.ready[l.next+1:]...)
+		if len(l.ready) == 0 {
+			// Maps do not shrink: drop the window's, which may have
+			// held thousands of hosts.
+			l.hosts, l.ready = nil, nil
+		}
+	} else {
+		if q.head > 1024 && q.head*2 > len(q.items) {
+			n := copy(q.items, q.items[q.head:])
+			clear(q.items[n:])
+			q.items, q.head = q.items[:n], 0
+		}
+		l.next++
+	}
+	return e
+}
+
+// Next implements frontier.Frontier.
+func (f *Frontier) Next(ctx context.Context) (frontier.Item, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for {
+		if err := f.usable(); err != nil {
+			return frontier.Item{}, err
+		}
+		it, ok, err := f.take()
+		if err != nil {
+			return frontier.Item{}, err
+		}
+		if ok {
+			return it, nil
+		}
+		if f.queued == 0 && f.leased == 0 {
+			return frontier.Item{}, frontier.ErrDone
+		}
+		if err := f.wait(ctx); err != nil {
+			return frontier.Item{}, err
+		}
+	}
+}
+
+// take leases the next item if the level rule allows one. It must be called
+// with f.mu held.
+func (f *Frontier) take() (frontier.Item, bool, error) {
+	for d, l := range f.levels {
+		if l.queued == 0 {
+			if l.leased > 0 {
+				// Deeper items wait until this level is finished: its
+				// links may reach them by a shorter path.
+				return frontier.Item{}, false, nil
+			}
+			continue
+		}
+		uncommitted := len(f.pending.ops) > 0 || f.committing != nil
+		low := l.windowed == 0 || l.windowed < f.cacheItems/2 && l.queued > l.windowed
+		if low && (!uncommitted || l.stalled <= f.committed) {
+			if err := f.refill(d, l); err != nil {
+				f.err = err
+				return frontier.Item{}, false, err
+			}
+			if l.windowed < min(l.queued, f.cacheItems) {
+				l.stalled = f.pending.gen
+			}
+		}
+		if l.windowed == 0 {
+			if !uncommitted {
+				f.err = fmt.Errorf("%d items queued at depth %d, none on disk: %w", l.queued, d, errCorrupt)
+				return frontier.Item{}, false, f.err
+			}
+			// They are all in batches not yet committed.
+			signal(f.hurry)
+			return frontier.Item{}, false, nil
+		}
+		e := l.pop()
+		f.queued--
+		l.leased++
+		f.leased++
+		f.leases[e.it.URL] = &lease{key: queueKey(d, keyHost(e.it.Host), e.seq), depth: d}
+		return e.it, true, nil
+	}
+	return frontier.Item{}, false, nil
+}
+
+// refill loads items of depth d from disk into the window, up to
+// CacheItems. It goes round the level's hosts from where the last refill
+// stopped, taking up to perHost items of each per round, so that the
+// window holds many hosts. It must be called with f.mu held.
+func (f *Frontier) refill(d int, l *level) error {
+	room := f.cacheItems - l.windowed
+	if room <= 0 {
+		return nil
+	}
+	tx, err := f.db.Begin(false)
+	if err != nil {
+		return fmt.Errorf("reading queue at depth %d: %w", d, err)
+	}
+	defer tx.Rollback()
+	c := tx.Bucket(bucketQueue).Cursor()
+	prefix := depthPrefix(d)
+	// inLevel keeps the cursor's key if it is of depth d.
+	inLevel := func(k, v []byte) ([]byte, []byte) {
+		if !bytes.HasPrefix(k, prefix) {
+			return nil, nil
+		}
+		return k, v
+	}
+	seek := func(k []byte) ([]byte, []byte) { return inLevel(c.Seek(k)) }
+	// nextHost seeks to the first key after the host of hostPrefix.
+	nextHost := func(hostPrefix []byte) ([]byte, []byte) {
+		k, ok := after(hostPrefix)
+		if !ok {
+			return nil, nil
+		}
+		return seek(k)
+	}
+	for room > 0 {
+		loaded := 0
+		// A round: from resume to the end of the level, then from the
+		// start of the level to resume.
+		k, v := seek(append(prefix, l.resume...))
+		wrapped := len(l.resume) == 0
+		for room > 0 {
+			if k == nil {
+				if wrapped {
+					break
+				}
+				wrapped = true
+				k, v = seek(prefix)
+				continue
+			}
+			_, hostPart, seq, err := splitKey(k)
+			if err != nil {
+				return err
+			}
+			if wrapped && len(l.resume) > 0 && bytes.Compare(hostPart, l.resume) >= 0 {
+				break // round the level
+			}
+			hostPrefix := k[:len(k)-seqLen]
+			q := l.hosts[string(hostPart[1:])]
+			switch {
+			case q != nil && q.complete:
+				k, v = nextHost(hostPrefix)
+				continue
+			case q != nil && seq <= q.lastSeq:
+				// Skip what the window holds of the host.
+				k, v = seek(queueKey(d, q.host, q.lastSeq+1))
+				if k == nil || !bytes.HasPrefix(k, hostPrefix) {
+					q.complete = true
+					continue
+				}
+			}
+			var n int
+			k, v, n, err = f.loadHost(c, d, l, q, hostPrefix, k, v, room)
+			if err != nil {
+				return fmt.Errorf("reading queue at depth %d: %w", d, err)
+			}
+			k, v = inLevel(k, v)
+			room -= n
+			loaded += n
+			if room == 0 {
+				// The next refill starts with the next host.
+				l.resume = nil
+				if next, ok := after(hostPart); ok {
+					l.resume = next
+				}
+			}
+			if k != nil && bytes.HasPrefix(k, hostPrefix) {
+				k, v = nextHost(hostPrefix)
+			}
+		}
+		if loaded == 0 {
+			break
+		}
+	}
+	return nil
+}
+
+// loadHost loads up to perHost items of one host and depth into the window,
+// starting at k, and returns the cursor's position after them and how many
+// it loaded. The host's queue is marked complete when the host has no more
+// items. Leased items, which stay on disk until their Done is committed,
+// are skipped.
+func (f *Frontier) loadHost(c interface{ Next() ([]byte, []byte) }, d int, l *level, q *hostQueue, hostPrefix, k, v []byte, room int) ([]byte, []byte, int, error) {
+	n := 0
+	for n < min(f.perHost, room) {
+		_, hostPart, seq, err := splitKey(k)
+		if err != nil {
+			return nil, nil, n, err
+		}
+		it := frontier.Item{Depth: d}
+		if err := decodeItem(v, &it); err != nil {
+			return nil, nil, n, err
+		}
+		switch leased := f.leases[it.URL] != nil; {
+		case leased && q != nil:
+			q.lastSeq = seq
+		case !leased:
+			if q == nil {
+				q = l.addHost(string(hostPart[1:]))
+			}
+			if len(hostPart) > 1 && it.Host == "" {
+				it.Host = q.host // else the value holds a long host
+			}
+			q.push(entry{it, seq})
+			l.windowed++
+			n++
+		}
+		k, v = c.Next()
+		if k == nil || !bytes.HasPrefix(k, hostPrefix) {
+			if q != nil {
+				q.complete = true
+			}
+			break
+		}
+	}
+	return k, v, n, nil
+}
+
+// Done implements frontier.Frontier. The item leaves the queue on disk, and
+// is marked done in the seen set, with the batch the call is committed in;
+// until then a crash queues it again. Done returns an error wrapping
+// ErrNotLeased if the item is not leased.
+func (f *Frontier) Done(_ context.Context, it frontier.Item) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.usable(); err != nil {
+		return err
+	}
+	ls := f.leases[it.URL]
+	if ls == nil || ls.done {
+		return fmt.Errorf("ending the lease of %s: %w", it.URL, ErrNotLeased)
+	}
+	ls.done = true
+	f.record(op{kind: opDone, seen: keyOf(it.URL), qkey: ls.key})
+	f.pending.done = append(f.pending.done, it.URL)
+	l := f.levels[ls.depth]
+	l.leased--
+	f.leased--
+	f.done++
+	if l.leased == 0 {
+		f.broadcast() // the next level, or ErrDone, may now be handed out
+	}
+	return nil
+}
