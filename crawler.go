@@ -1,6 +1,7 @@
 package crawl
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,8 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"sync"
@@ -97,7 +100,14 @@ type Config struct {
 	Sitemaps       []string
 	FollowSitemaps bool
 
-	// Frontier is the crawl's queue; nil means a new in-memory one.
+	// Resume says that OutDir holds an interrupted crawl whose Frontier
+	// carries on: URLs that already have a manifest line (a crash can
+	// lose a Done written after its line) are fetched again, so that their
+	// links are found again, but get no second line.
+	Resume bool
+
+	// Frontier is the crawl's queue; nil means a new in-memory one. The
+	// crawler closes it.
 	Frontier frontier.Frontier
 
 	// Log receives warnings (bad seeds, write failures); nil discards them.
@@ -160,6 +170,11 @@ type Crawler struct {
 	traps    *scope.Traps
 	admitted atomic.Int64 // URLs admitted, counted against MaxPages
 
+	// recorded holds, when resuming, the URLs the manifest already has a
+	// line for; guarded by recordedMu.
+	recordedMu sync.Mutex
+	recorded   map[string]struct{}
+
 	fatalOnce sync.Once
 	fatal     error
 	stop      context.CancelFunc // stops the intake after a fatal error
@@ -205,6 +220,12 @@ func New(cfg Config) (*Crawler, error) {
 		return nil, fmt.Errorf("opening output directory: %w", err)
 	}
 	c.store = st
+	if cfg.Resume {
+		if c.recorded, err = readRecorded(filepath.Join(cfg.OutDir, store.ManifestName)); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
 	c.manifest, err = st.OpenManifest()
 	if err != nil {
 		st.Close()
@@ -261,6 +282,44 @@ func New(cfg Config) (*Crawler, error) {
 		c.frontier = frontier.NewMemory()
 	}
 	return c, nil
+}
+
+// readRecorded returns the URLs that the manifest at path has a line for.
+func readRecorded(path string) (map[string]struct{}, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the manifest to resume: %w", err)
+	}
+	defer f.Close()
+	seen := make(map[string]struct{})
+	err = store.ReadManifest(bufio.NewReaderSize(f, 1<<20), func(r *store.Record) error {
+		seen[r.URL] = struct{}{}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the manifest to resume: %w", err)
+	}
+	return seen, nil
+}
+
+// writeRecord writes rec's manifest line, unless this is a resumed crawl
+// whose manifest has it already.
+func (c *Crawler) writeRecord(rec *store.Record) {
+	if c.recorded != nil {
+		c.recordedMu.Lock()
+		_, had := c.recorded[rec.URL]
+		delete(c.recorded, rec.URL) // a URL has at most one line
+		c.recordedMu.Unlock()
+		if had {
+			return
+		}
+	}
+	if err := c.manifest.Write(rec); err != nil {
+		c.fail(fmt.Errorf("writing manifest.jsonl: %w", err))
+	}
 }
 
 // itemKey keys the frontier item being fetched in a request's context, for
@@ -343,6 +402,14 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 		}
 	}()
 
+	if st, ok := c.frontier.(interface {
+		Stats() (queued, leased, done int, err error)
+	}); ok {
+		// A resumed frontier starts with queued items.
+		if q, l, _, err := st.Stats(); err == nil {
+			c.stats.queued.Add(int64(q + l))
+		}
+	}
 	for _, b := range c.bad {
 		c.recordBadSeed(b)
 	}
@@ -456,8 +523,6 @@ func (c *Crawler) skipURL(ctx context.Context, it frontier.Item, reason, why str
 	}
 	rec := store.Record{URL: it.URL, Depth: it.Depth, Parent: it.Parent,
 		Error: why, ErrorKind: reason, FetchedAt: time.Now().UTC()}
-	if err := c.manifest.Write(&rec); err != nil {
-		c.fail(fmt.Errorf("writing manifest.jsonl: %w", err))
-	}
+	c.writeRecord(&rec)
 	return nil
 }

@@ -59,9 +59,7 @@ func (c *Crawler) storeJob(j *job) {
 			c.fail(fmt.Errorf("writing records.jsonl: %w", werr))
 		}
 	}
-	if werr := c.manifest.Write(&rec); werr != nil {
-		c.fail(fmt.Errorf("writing manifest.jsonl: %w", werr))
-	}
+	c.writeRecord(&rec)
 	c.stats.done(&rec)
 	c.stats.inFlight.Add(-1)
 	if derr := c.frontier.Done(context.Background(), j.item); derr != nil {
@@ -117,8 +115,6 @@ func (c *Crawler) recordBadSeed(b badSeed) {
 		ErrorKind: "bad_url",
 		FetchedAt: time.Now().UTC(),
 	}
-	if err := c.manifest.Write(&rec); err != nil {
-		c.fail(fmt.Errorf("writing manifest.jsonl: %w", err))
-	}
+	c.writeRecord(&rec)
 	c.stats.done(&rec)
 }

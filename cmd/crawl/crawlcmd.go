@@ -10,6 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"runtime/debug"
@@ -19,8 +20,10 @@ import (
 
 	crawl "github.com/crawl-go/crawl"
 	"github.com/crawl-go/crawl/fetch"
+	"github.com/crawl-go/crawl/frontier/disk"
 	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/scope"
+	"github.com/crawl-go/crawl/store"
 	"golang.org/x/net/publicsuffix"
 )
 
@@ -37,7 +40,8 @@ type crawlOptions struct {
 	throttle, robots, followSitemaps bool
 	sitemaps                         stringsFlag
 	quiet, fsync                     bool
-	cpuProfile                       string
+	cpuProfile, state                string
+	fresh                            bool
 	resolve                          stringsFlag
 	traps                            scope.TrapLimits
 	insecure                         bool
@@ -82,6 +86,8 @@ func (o *crawlOptions) addFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&o.insecure, "insecure", false, "do not verify TLS certificates")
 	fs.BoolVar(&o.fsync, "fsync", false, "fsync every file before it is renamed into place (safe against power loss, slower)")
 	fs.BoolVar(&o.quiet, "q", false, "print no progress and no summary")
+	fs.StringVar(&o.state, "state", "", "keep the crawl's queue and seen set in `FILE` (default DIR/.crawl/state.db), so that running the same command again resumes it; memory keeps them in memory only")
+	fs.BoolVar(&o.fresh, "fresh", false, "start over: forget the state and the manifest of an earlier crawl into the same directory")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the crawl to `FILE` (for go tool pprof)")
 }
 
@@ -263,8 +269,18 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		return exitUsage
 	}
 	cfg.Log = stderr
+	if err := o.openState(&cfg); err != nil {
+		fmt.Fprintf(stderr, "crawl: %v\n", err)
+		return exitFailures
+	}
+	if cfg.Resume && !o.quiet {
+		fmt.Fprintf(stderr, "crawl: resuming the crawl in %s (--fresh to start over)\n", cfg.OutDir)
+	}
 	c, err := crawl.New(cfg)
 	if err != nil {
+		if cfg.Frontier != nil {
+			cfg.Frontier.Close()
+		}
 		fmt.Fprintf(stderr, "crawl: %v\n", err)
 		return exitFailures
 	}
@@ -300,6 +316,40 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		return exitFailures
 	}
 	return exitOK
+}
+
+// openState opens the crawl's persistent frontier (unless --state memory),
+// after forgetting an earlier crawl with --fresh, and says whether the crawl
+// resumes one.
+func (o *crawlOptions) openState(cfg *crawl.Config) error {
+	if o.state == "memory" {
+		return nil
+	}
+	path := o.state
+	if path == "" {
+		path = filepath.Join(cfg.OutDir, ".crawl", "state.db")
+	}
+	if o.fresh {
+		for _, p := range []string{path, filepath.Join(cfg.OutDir, store.ManifestName), filepath.Join(cfg.OutDir, store.RecordsName)} {
+			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("--fresh: %w", err)
+			}
+		}
+	}
+	_, err := os.Stat(path)
+	cfg.Resume = err == nil
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("creating the state folder: %w", err)
+	}
+	f, err := disk.Open(disk.Options{Path: path})
+	if errors.Is(err, disk.ErrLocked) {
+		return fmt.Errorf("another crawl is running with the state %s", path)
+	}
+	if err != nil {
+		return fmt.Errorf("opening the crawl's state: %w", err)
+	}
+	cfg.Frontier = f
+	return nil
 }
 
 func version() string {
