@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,6 +26,7 @@ import (
 	"github.com/crawl-go/crawl/robots"
 	"github.com/crawl-go/crawl/scope"
 	"github.com/crawl-go/crawl/store"
+	"github.com/crawl-go/crawl/store/warc"
 	"github.com/crawl-go/crawl/urlnorm"
 	"golang.org/x/net/publicsuffix"
 )
@@ -86,6 +89,16 @@ type Config struct {
 	Fetch     fetch.Options
 	RateLimit ratelimit.Options
 	Fsync     bool // fsync every file before it is renamed into place
+
+	// WARC, when set, writes every response also to WARC 1.1 files named
+	// WARC-00000.warc.gz, WARC-00001.warc.gz... (a trailing .warc.gz is
+	// dropped from the name), rotated at WARCMaxSize bytes (0: one file).
+	// Requests then ask for uncompressed bodies, which WARC records as
+	// received.
+	WARC        string
+	WARCMaxSize int64
+	// NoMirror saves no files, only the manifest (and the WARC files).
+	NoMirror bool
 
 	// Grace is how long in-flight fetches may go on once Run's context is
 	// cancelled before they are abandoned; default 3s.
@@ -156,6 +169,7 @@ type Crawler struct {
 	records  *store.JSONLWriter
 	fetcher  *fetch.Fetcher
 	limiter  *ratelimit.Limiter
+	warc     *warc.Writer  // nil without Config.WARC
 	robots   *robots.Cache // nil when robots.txt is not obeyed
 	// sitemapURLs holds the URLs queued as sitemaps (from robots.txt,
 	// --sitemap, or sitemap indexes), string keys.
@@ -255,6 +269,7 @@ func New(cfg Config) (*Crawler, error) {
 		}
 		base = fetch.AuthTransport(base, cfg.User, hosts)
 	}
+	fo.KeepExchange = cfg.WARC != ""
 	fo.Jar = cfg.Jar
 	if fo.Jar == nil {
 		fo.Jar, _ = cookiejar.New(&cookiejar.Options{PublicSuffixList: publicsuffix.List})
@@ -275,6 +290,12 @@ func New(cfg Config) (*Crawler, error) {
 	}
 	fo.FollowRedirect = c.followRedirect
 	c.fetcher = fetch.New(fo)
+	if cfg.WARC != "" {
+		if c.warc, err = openWARC(cfg); err != nil {
+			c.close()
+			return nil, err
+		}
+	}
 	if cfg.Robots {
 		c.robots = newRobots(fo)
 	}
@@ -282,6 +303,24 @@ func New(cfg Config) (*Crawler, error) {
 		c.frontier = frontier.NewMemory()
 	}
 	return c, nil
+}
+
+// openWARC creates the WARC writer of Config.WARC. If files of that name
+// exist already (a resumed crawl), the new ones get a timestamp in their
+// name, so that no file is overwritten.
+func openWARC(cfg Config) (*warc.Writer, error) {
+	dir, prefix := filepath.Split(strings.TrimSuffix(cfg.WARC, ".warc.gz"))
+	opts := warc.Options{Dir: dir, Prefix: prefix, MaxSize: cfg.WARCMaxSize, Software: "crawl/" + Version,
+		Info: warc.Header{{Name: "http-header-user-agent", Value: cfg.Fetch.UserAgent}}}
+	w, err := warc.Create(opts)
+	if errors.Is(err, fs.ErrExist) {
+		opts.Prefix += "-" + time.Now().UTC().Format("20060102T150405")
+		w, err = warc.Create(opts)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("creating the WARC file: %w", err)
+	}
+	return w, nil
 }
 
 // readRecorded returns the URLs that the manifest at path has a line for.
@@ -454,12 +493,21 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 func (c *Crawler) fail(err error) {
 	c.fatalOnce.Do(func() {
 		c.fatal = err
-		c.stop()
+		if c.stop != nil { // nil before Run
+			c.stop()
+		}
 	})
 }
 
 func (c *Crawler) close() {
-	c.frontier.Close()
+	if c.frontier != nil {
+		c.frontier.Close()
+	}
+	if c.warc != nil {
+		if err := c.warc.Close(); err != nil {
+			c.fail(fmt.Errorf("closing the WARC file: %w", err))
+		}
+	}
 	if c.records != nil {
 		if err := c.records.Close(); err != nil {
 			c.fail(fmt.Errorf("closing records.jsonl: %w", err))

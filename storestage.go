@@ -1,15 +1,18 @@
 package crawl
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/crawl-go/crawl/fetch"
 	"github.com/crawl-go/crawl/ratelimit"
 	"github.com/crawl-go/crawl/store"
+	"github.com/crawl-go/crawl/store/warc"
 )
 
 // storeLoop is one store worker: it writes each fetched body to its file,
@@ -45,7 +48,10 @@ func (c *Crawler) storeJob(j *job) {
 		sum := body.SHA256()
 		rec.SHA256 = hex.EncodeToString(sum[:])
 		rec.Bytes = body.Len()
-		if !j.dup {
+		if c.warc != nil {
+			c.archive(j, body, rec.FetchedAt)
+		}
+		if !j.dup && !c.cfg.NoMirror {
 			rec.Path, err = c.save(j, body)
 		}
 	}
@@ -67,6 +73,27 @@ func (c *Crawler) storeJob(j *job) {
 	}
 	if body != nil {
 		body.Release()
+	}
+}
+
+// archive writes the job's request and response to the WARC file. A
+// failure stops the crawl: the archive would be missing records.
+func (c *Crawler) archive(j *job, body *fetch.Body, at time.Time) {
+	ex := j.resp.Exchange
+	if ex == nil {
+		return
+	}
+	var r io.ReaderAt = bytes.NewReader(body.Bytes())
+	if f := body.File(); f != nil {
+		r = f
+	}
+	_, err := c.warc.WriteExchange(&warc.Exchange{
+		URL: j.resp.FinalURL, IP: ex.RemoteIP, Date: at,
+		Request: ex.RequestHead, ResponseHead: ex.ResponseHead,
+		Body: r, BodyLen: body.Len(),
+	})
+	if err != nil {
+		c.fail(fmt.Errorf("writing the WARC record of %s: %w", j.item.URL, err))
 	}
 }
 

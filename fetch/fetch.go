@@ -69,6 +69,11 @@ type Options struct {
 	// into place. It may be called from several goroutines at once. Nil
 	// means bodies always stay in memory.
 	TempFile func() (*os.File, error)
+	// KeepExchange keeps the heads of the final request and response in
+	// Response.Exchange and asks servers not to compress (Accept-Encoding:
+	// identity), so that the body read is the body as sent: what a WARC
+	// archive records.
+	KeepExchange bool
 	// Jar, when set, receives the cookies of every response and supplies
 	// those of every request.
 	Jar http.CookieJar
@@ -102,6 +107,7 @@ type Fetcher struct {
 	tempFile     func() (*os.File, error)
 	follow       func(ctx context.Context, target string) error
 	jar          http.CookieJar
+	keep         bool
 	bufs         *bufferPool
 }
 
@@ -122,6 +128,7 @@ func New(opts Options) *Fetcher {
 		tempFile:     opts.TempFile,
 		follow:       opts.FollowRedirect,
 		jar:          opts.Jar,
+		keep:         opts.KeepExchange,
 		bufs:         newBufferPool(),
 	}
 	if f.base == nil {
@@ -139,6 +146,9 @@ func New(opts Options) *Fetcher {
 	}
 	if opts.UserAgent != "" {
 		f.header["User-Agent"] = []string{opts.UserAgent}
+	}
+	if opts.KeepExchange {
+		f.header["Accept-Encoding"] = []string{"identity"}
 	}
 	if f.waitMin <= 0 {
 		f.waitMin = DefaultRetryWaitMin
@@ -188,6 +198,9 @@ type Response struct {
 	// Duration is the time spent in Get: all attempts, waits between them
 	// and the body read.
 	Duration time.Duration
+	// Exchange holds the heads of the final request and response when
+	// Options.KeepExchange is set and a response came; else nil.
+	Exchange *Exchange
 	// Body is the body when Get succeeds and nil otherwise. The caller must
 	// call Body.Release.
 	Body *Body
@@ -220,6 +233,7 @@ type call struct {
 	attempts  int
 	redirects []string
 	followed  []string       // redirect targets FollowRedirect agreed to, over all attempts
+	addr      *remoteAddr    // with KeepExchange: the server's address
 	last      *http.Response // the last attempt's response, body already drained
 }
 
@@ -236,6 +250,10 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, res *Response) (*Body,
 	}
 
 	c := &call{f: f}
+	if f.keep {
+		c.addr = new(remoteAddr)
+		req = req.WithContext(c.addr.trace(ctx))
+	}
 	c.hc = http.Client{Transport: f.rt, CheckRedirect: c.checkRedirect, Timeout: f.timeout, Jar: f.jar}
 	c.rc = retryablehttp.Client{
 		HTTPClient:      &c.hc,
@@ -297,6 +315,9 @@ func (c *call) report(res *Response, resp *http.Response) {
 	}
 	res.Status = resp.StatusCode
 	res.Header = resp.Header
+	if c.addr != nil && resp.Request != nil {
+		res.Exchange = exchangeOf(resp, c.addr.get())
+	}
 	res.ContentType = resp.Header.Get("Content-Type")
 	if resp.Request != nil && resp.Request.URL != nil {
 		res.FinalURL = resp.Request.URL.String()

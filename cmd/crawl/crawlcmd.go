@@ -41,7 +41,9 @@ type crawlOptions struct {
 	sitemaps                         stringsFlag
 	quiet, fsync                     bool
 	cpuProfile, state                string
-	fresh                            bool
+	fresh, noMirror                  bool
+	warc                             string
+	warcMaxSize                      sizeFlag
 	resolve                          stringsFlag
 	traps                            scope.TrapLimits
 	insecure                         bool
@@ -84,6 +86,9 @@ func (o *crawlOptions) addFlags(fs *flag.FlagSet) {
 	fs.Var(&o.resolve, "resolve", "connect to `HOST:PORT:ADDR` for HOST:PORT, like curl (repeatable)")
 	fs.StringVar(&o.proxy, "proxy", "", "use the proxy at `URL` (default: HTTP_PROXY, HTTPS_PROXY, NO_PROXY)")
 	fs.BoolVar(&o.insecure, "insecure", false, "do not verify TLS certificates")
+	fs.StringVar(&o.warc, "warc", "", "also write every response to WARC 1.1 files `NAME`-00000.warc.gz, NAME-00001.warc.gz... (bodies are then requested uncompressed)")
+	fs.Var(&o.warcMaxSize, "warc-max-size", "start a new WARC file before one would pass `SIZE`, like 1G (0: one file)")
+	fs.BoolVar(&o.noMirror, "no-mirror", false, "save no files, only the manifest (with --warc: only the WARC files)")
 	fs.BoolVar(&o.fsync, "fsync", false, "fsync every file before it is renamed into place (safe against power loss, slower)")
 	fs.BoolVar(&o.quiet, "q", false, "print no progress and no summary")
 	fs.StringVar(&o.state, "state", "", "keep the crawl's queue and seen set in `FILE` (default DIR/.crawl/state.db), so that running the same command again resumes it; memory keeps them in memory only")
@@ -120,6 +125,9 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 		RespectNoFollow: o.respectNoFollow,
 		Fsync:           o.fsync,
 		Traps:           o.traps,
+		WARC:            o.warc,
+		WARCMaxSize:     int64(o.warcMaxSize),
+		NoMirror:        o.noMirror,
 		Robots:          o.robots,
 		Sitemaps:        o.sitemaps,
 		FollowSitemaps:  o.followSitemaps,
