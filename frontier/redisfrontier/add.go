@@ -1,0 +1,58 @@
+package redisfrontier
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/crawl-go/crawl/frontier"
+)
+
+// addBatch is the number of items Add sends in one script call: each item
+// is marked seen and queued in one step, but a long Add does not hold the
+// server for the whole of it.
+const addBatch = 256
+
+// Add implements frontier.Frontier. Each item's URL is marked seen and the
+// item queued in one atomic step on the server, so two processes adding the
+// same URL at once queue it once. A negative depth is stored as 0.
+func (f *Frontier) Add(ctx context.Context, items ...frontier.Item) (int, error) {
+	if _, err := f.check(); err != nil {
+		return 0, err
+	}
+	added := 0
+	for len(items) > 0 {
+		n := min(len(items), addBatch)
+		args := make([]any, 0, 1+4*n)
+		args = append(args, f.prefix)
+		for _, it := range items[:n] {
+			args = append(args, it.URL, strconv.Itoa(max(it.Depth, 0)), it.Host, encode(it))
+		}
+		k, err := addScript.Run(ctx, f.client, f.keys, args...).Int()
+		if err != nil {
+			return added, f.fail("adding to frontier", err)
+		}
+		added += k
+		items = items[n:]
+	}
+	if added > 0 {
+		f.mu.Lock()
+		if !f.closed {
+			f.broadcast()
+		}
+		f.mu.Unlock()
+	}
+	return added, nil
+}
+
+// Claim implements frontier.Frontier.
+func (f *Frontier) Claim(ctx context.Context, url string) (bool, error) {
+	if _, err := f.check(); err != nil {
+		return false, err
+	}
+	n, err := f.client.SAdd(ctx, f.prefix+"seen", url).Result()
+	if err != nil {
+		return false, f.fail(fmt.Sprintf("claiming %s", url), err)
+	}
+	return n == 1, nil
+}

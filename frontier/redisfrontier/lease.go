@@ -1,0 +1,117 @@
+package redisfrontier
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/crawl-go/crawl/frontier"
+)
+
+// reclaimBatch is the most expired leases one call of Next re-queues; the
+// next calls take the rest.
+const reclaimBatch = 100
+
+// Next implements frontier.Frontier. Before leasing, it re-queues the items
+// whose lease ran out, so that the items of a process that died are handed
+// out again without a background goroutine. While the items it could hand
+// out are held back by leases (of this or other processes) it waits,
+// asking the server again every Options.Poll, or at once when an item is
+// added or a lease ended through this Frontier, or when the earliest lease
+// runs out.
+func (f *Frontier) Next(ctx context.Context) (frontier.Item, error) {
+	for {
+		if err := ctx.Err(); err != nil {
+			return frontier.Item{}, err
+		}
+		wake, err := f.check()
+		if err != nil {
+			return frontier.Item{}, err
+		}
+		tok := f.token()
+		res, err := nextScript.Run(ctx, f.client, f.keys, f.prefix, f.lease.Milliseconds(), tok, reclaimBatch).Slice()
+		if err != nil {
+			if ctx.Err() != nil {
+				return frontier.Item{}, ctx.Err()
+			}
+			return frontier.Item{}, f.fail("leasing from frontier", err)
+		}
+		wait := f.poll
+		switch code, _ := res[0].(int64); code {
+		case 0:
+			return frontier.Item{}, frontier.ErrDone
+		case 1:
+			s, _ := res[1].(string)
+			it, err := decode(s)
+			if err != nil {
+				return frontier.Item{}, err
+			}
+			f.mu.Lock()
+			if f.held != nil { // else Close released the others; this one will run out
+				f.held[it.URL] = append(f.held[it.URL], tok)
+			}
+			f.mu.Unlock()
+			return it, nil
+		case 2:
+			if ms, _ := res[1].(int64); time.Duration(ms)*time.Millisecond < wait {
+				wait = time.Duration(ms+1) * time.Millisecond
+			}
+		default:
+			return frontier.Item{}, fmt.Errorf("redisfrontier: unexpected reply %v", res)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-wake:
+		case <-t.C:
+		case <-f.done:
+			t.Stop()
+			return frontier.Item{}, frontier.ErrClosed
+		case <-ctx.Done():
+			t.Stop()
+			return frontier.Item{}, ctx.Err()
+		}
+		t.Stop()
+	}
+}
+
+// Done implements frontier.Frontier. If the item's lease ran out before
+// Done (the fetch took longer than Options.Lease), the item was queued
+// again and may have been handed out again, here or in another process:
+// Done then does nothing and returns nil, the item is not counted done
+// twice, and the lease of whoever holds it now is left alone. It returns
+// an error wrapping ErrNotLeased for an item this Frontier did not hand
+// out, or already marked done.
+func (f *Frontier) Done(ctx context.Context, it frontier.Item) error {
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return frontier.ErrClosed
+	}
+	tokens := f.held[it.URL]
+	if len(tokens) == 0 {
+		f.mu.Unlock()
+		return fmt.Errorf("%w for %s", ErrNotLeased, it.URL)
+	}
+	// The oldest token first: if this Frontier holds the URL twice, the
+	// older lease is the one that ran out, so the first Done is the one
+	// that does nothing.
+	tok := tokens[0]
+	if len(tokens) == 1 {
+		delete(f.held, it.URL)
+	} else {
+		f.held[it.URL] = tokens[1:]
+	}
+	f.mu.Unlock()
+
+	err := doneScript.Run(ctx, f.client, f.keys, f.prefix, it.URL, tok).Err()
+	f.mu.Lock()
+	if !f.closed {
+		f.broadcast() // the next level, or ErrDone, may be handed out
+	}
+	f.mu.Unlock()
+	if err != nil {
+		// The lease stays, and runs out: the item is handed out again.
+		return f.fail(fmt.Sprintf("marking %s done", it.URL), err)
+	}
+	return nil
+}
