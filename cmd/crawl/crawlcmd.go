@@ -21,6 +21,7 @@ import (
 	crawl "github.com/crawl-go/crawl"
 	"github.com/crawl-go/crawl/fetch"
 	"github.com/crawl-go/crawl/frontier/disk"
+	"github.com/crawl-go/crawl/frontier/redisfrontier"
 	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/scope"
 	"github.com/crawl-go/crawl/store"
@@ -40,7 +41,8 @@ type crawlOptions struct {
 	throttle, robots, followSitemaps bool
 	sitemaps                         stringsFlag
 	quiet, fsync                     bool
-	cpuProfile, state                string
+	cpuProfile, state, crawlID       string
+	lease                            time.Duration
 	fresh, noMirror                  bool
 	warc                             string
 	warcMaxSize                      sizeFlag
@@ -92,6 +94,8 @@ func (o *crawlOptions) addFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&o.fsync, "fsync", false, "fsync every file before it is renamed into place (safe against power loss, slower)")
 	fs.BoolVar(&o.quiet, "q", false, "print no progress and no summary")
 	fs.StringVar(&o.state, "state", "", "keep the crawl's queue and seen set in `FILE` (default DIR/.crawl/state.db), so that running the same command again resumes it; memory keeps them in memory only")
+	fs.StringVar(&o.crawlID, "crawl-id", "", "with --state redis://..., the `NAME` of the crawl that several processes share")
+	fs.DurationVar(&o.lease, "lease", redisfrontier.DefaultLease, "with --state redis://..., how long a URL stays with a process before another may take it (longer than a fetch)")
 	fs.BoolVar(&o.fresh, "fresh", false, "start over: forget the state and the manifest of an earlier crawl into the same directory")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the crawl to `FILE` (for go tool pprof)")
 }
@@ -277,7 +281,7 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		return exitUsage
 	}
 	cfg.Log = stderr
-	if err := o.openState(&cfg); err != nil {
+	if err := o.openState(ctx, &cfg); err != nil {
 		fmt.Fprintf(stderr, "crawl: %v\n", err)
 		return exitFailures
 	}
@@ -329,8 +333,23 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 // openState opens the crawl's persistent frontier (unless --state memory),
 // after forgetting an earlier crawl with --fresh, and says whether the crawl
 // resumes one.
-func (o *crawlOptions) openState(cfg *crawl.Config) error {
+func (o *crawlOptions) openState(ctx context.Context, cfg *crawl.Config) error {
 	if o.state == "memory" {
+		return nil
+	}
+	if strings.HasPrefix(o.state, "redis://") || strings.HasPrefix(o.state, "rediss://") {
+		if o.crawlID == "" {
+			return errors.New("--state redis://... needs --crawl-id NAME")
+		}
+		f, err := redisfrontier.Open(ctx, redisfrontier.Options{URL: o.state, CrawlID: o.crawlID, Lease: o.lease})
+		if err != nil {
+			return fmt.Errorf("opening the shared crawl: %w", err)
+		}
+		// Each process keeps its own manifest: one that restarts into
+		// its directory must not repeat lines.
+		_, err = os.Stat(filepath.Join(cfg.OutDir, store.ManifestName))
+		cfg.Resume = err == nil
+		cfg.Frontier = f
 		return nil
 	}
 	path := o.state

@@ -4,6 +4,8 @@
 //	crawl [flags] URL...          download URLs, or crawl from them with --depth
 //	crawl [flags] -i FILE         read the URLs from FILE (- for stdin)
 //	crawl serve DIR [--addr A]    serve a directory over HTTP, to crawl offline
+//	crawl status --state redis://HOST:PORT/DB --crawl-id NAME
+//	                              show a shared crawl's queues
 //
 // Run "crawl -h" for the flags. Exit status: 0 when every URL was fetched,
 // 1 when some failed, 2 for a usage error, 130 when interrupted.
@@ -48,6 +50,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		switch args[0] {
 		case "serve":
 			return runServe(ctx, args[1:], stdout, stderr)
+		case "status":
+			return runStatus(ctx, args[1:], stdout, stderr)
 		case "version":
 			fmt.Fprintln(stdout, "crawl", version())
 			return exitOK

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/crawl-go/crawl/store"
+)
+
+// redisURL returns the test Redis server, or skips the test when run by
+// hand without one; CI always provides it.
+func redisURL(t *testing.T) string {
+	t.Helper()
+	u := os.Getenv("CRAWL_TEST_REDIS")
+	if u == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CRAWL_TEST_REDIS is not set: CI must start redis-server (see .ci/run)")
+		}
+		t.Skip("CRAWL_TEST_REDIS is not set: start redis-server --port 6399 --save '' and set CRAWL_TEST_REDIS=redis://127.0.0.1:6399/0 to run this test")
+	}
+	return u
+}
+
+// TestSharedCrawl runs three crawl processes on one crawl shared through
+// Redis, kills one of them with SIGKILL mid-crawl, and checks that the
+// other two finish it: the union of the manifests is exactly the site, and
+// no URL was fetched more than twice (once more for those the dead process
+// held).
+func TestSharedCrawl(t *testing.T) {
+	redis := redisURL(t)
+	const pages = 1500
+	var mu sync.Mutex
+	served := map[string]int{}
+	total := 0
+	kill := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		served[r.URL.Path]++
+		total++
+		if total == 300 {
+			kill <- struct{}{}
+		}
+		mu.Unlock()
+		i, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/p/"))
+		if err != nil || i < 0 || i >= pages {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprintf(w, "<title>%d</title>", i)
+		for c := 4*i + 1; c <= 4*i+4 && c < pages; c++ {
+			fmt.Fprintf(w, "<a href=\"/p/%d\">%d</a>", c, c)
+		}
+	}))
+	defer srv.Close()
+
+	var id [6]byte
+	rand.Read(id[:])
+	crawlID := "test-shared-" + hex.EncodeToString(id[:])
+	dirs := make([]string, 3)
+	cmds := make([]*exec.Cmd, 3)
+	done := make([]chan error, 3)
+	for i := range 3 {
+		dirs[i] = t.TempDir()
+		cmds[i] = exec.Command(os.Args[0], "-o", dirs[i], "-q", "--depth", "100", "--robots=false",
+			"--workers", "4", "--state", redis, "--crawl-id", crawlID, "--lease", "1s", srv.URL+"/p/0")
+		cmds[i].Env = append(os.Environ(), "CRAWL_TEST_RUN_MAIN=1")
+		if err := cmds[i].Start(); err != nil {
+			t.Fatal(err)
+		}
+		done[i] = make(chan error, 1)
+		go func() { done[i] <- cmds[i].Wait() }()
+	}
+	select {
+	case <-kill:
+		cmds[0].Process.Kill()
+	case <-time.After(60 * time.Second):
+		t.Fatal("no progress")
+	}
+	<-done[0]
+	for i := 1; i < 3; i++ {
+		select {
+		case err := <-done[i]:
+			if err != nil {
+				t.Errorf("process %d: %v", i, err)
+			}
+		case <-time.After(120 * time.Second):
+			t.Fatal("the surviving processes did not finish")
+		}
+	}
+
+	union := map[string]bool{}
+	for _, dir := range dirs {
+		f, err := os.Open(filepath.Join(dir, store.ManifestName))
+		if err != nil {
+			continue
+		}
+		store.ReadManifest(bufio.NewReader(f), func(r *store.Record) error {
+			if r.Error == "" {
+				union[r.URL] = true
+			}
+			return nil
+		})
+		f.Close()
+	}
+	if len(union) != pages {
+		t.Errorf("the manifests name %d URLs; want %d", len(union), pages)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for p, n := range served {
+		if n > 2 {
+			t.Errorf("%s fetched %d times", p, n)
+		}
+	}
+	t.Logf("%d requests for %d pages with one process killed", total, pages)
+}
