@@ -1,20 +1,16 @@
 package crawl
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -305,96 +301,6 @@ func New(cfg Config) (*Crawler, error) {
 	return c, nil
 }
 
-// openWARC creates the WARC writer of Config.WARC. If files of that name
-// exist already (a resumed crawl), the new ones get a timestamp in their
-// name, so that no file is overwritten.
-func openWARC(cfg Config) (*warc.Writer, error) {
-	dir, prefix := filepath.Split(strings.TrimSuffix(cfg.WARC, ".warc.gz"))
-	opts := warc.Options{Dir: dir, Prefix: prefix, MaxSize: cfg.WARCMaxSize, Software: "crawl/" + Version,
-		Info: warc.Header{{Name: "http-header-user-agent", Value: cfg.Fetch.UserAgent}}}
-	w, err := warc.Create(opts)
-	if errors.Is(err, fs.ErrExist) {
-		opts.Prefix += "-" + time.Now().UTC().Format("20060102T150405")
-		w, err = warc.Create(opts)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("creating the WARC file: %w", err)
-	}
-	return w, nil
-}
-
-// readRecorded returns the URLs that the manifest at path has a line for.
-func readRecorded(path string) (map[string]struct{}, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading the manifest to resume: %w", err)
-	}
-	defer f.Close()
-	seen := make(map[string]struct{})
-	err = store.ReadManifest(bufio.NewReaderSize(f, 1<<20), func(r *store.Record) error {
-		seen[r.URL] = struct{}{}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reading the manifest to resume: %w", err)
-	}
-	return seen, nil
-}
-
-// writeRecord writes rec's manifest line, unless this is a resumed crawl
-// whose manifest has it already.
-func (c *Crawler) writeRecord(rec *store.Record) {
-	if c.recorded != nil {
-		c.recordedMu.Lock()
-		_, had := c.recorded[rec.URL]
-		delete(c.recorded, rec.URL) // a URL has at most one line
-		c.recordedMu.Unlock()
-		if had {
-			return
-		}
-	}
-	if err := c.manifest.Write(rec); err != nil {
-		c.fail(fmt.Errorf("writing manifest.jsonl: %w", err))
-	}
-}
-
-// itemKey keys the frontier item being fetched in a request's context, for
-// followRedirect.
-type itemKey struct{}
-
-// followRedirect decides whether the fetcher follows a redirect. The target
-// of a seed's redirect joins the scope (the site moved: http to https,
-// example.com to www.example.com); any other URL's redirect out of scope
-// is recorded and not followed, as its link would not have been. The
-// target is claimed in the frontier, so that a body is fetched once: it is
-// not followed when the target was seen already (queued, fetched, or
-// claimed by another redirect).
-func (c *Crawler) followRedirect(ctx context.Context, target string) error {
-	u, err := urlnorm.Parse(target)
-	if err != nil {
-		return err
-	}
-	if it, ok := ctx.Value(itemKey{}).(*frontier.Item); ok {
-		if it.Depth == 0 {
-			c.scope.AddSeed(u)
-		} else if r := c.scope.Allows(u); r != scope.Follow {
-			c.stats.skip("redirect_"+r.String(), 1)
-			return fetch.ErrSkipRedirect
-		}
-	}
-	isNew, err := c.frontier.Claim(ctx, u.String())
-	if err != nil {
-		return err
-	}
-	if !isNew {
-		return fetch.ErrSkipRedirect
-	}
-	return nil
-}
-
 // job is one URL travelling through the pipeline. Each stage owns it in
 // turn; the store stage releases its body.
 type job struct {
@@ -558,19 +464,5 @@ func (c *Crawler) admit(ctx context.Context, items []frontier.Item, urls []*url.
 		}
 		c.stats.queued.Add(int64(n))
 	}
-	return nil
-}
-
-// skipURL records a URL that the crawl decided not to fetch, once: the
-// URL is claimed in the frontier so that later links to it are ignored.
-func (c *Crawler) skipURL(ctx context.Context, it frontier.Item, reason, why string) error {
-	c.stats.skip(reason, 1)
-	isNew, err := c.frontier.Claim(ctx, it.URL)
-	if err != nil || !isNew {
-		return err
-	}
-	rec := store.Record{URL: it.URL, Depth: it.Depth, Parent: it.Parent,
-		Error: why, ErrorKind: reason, FetchedAt: time.Now().UTC()}
-	c.writeRecord(&rec)
 	return nil
 }

@@ -21,9 +21,17 @@
 // the loop back from parse to the frontier cannot deadlock; the frontier
 // reports the end of the crawl when nothing is queued and nothing is leased.
 //
-// Files: crawler.go (configuration and the wiring), fetchstage.go,
-// parsestage.go and storestage.go (one stage each), stats.go (counters
-// and the summary).
+// Files:
+//
+//   - crawler.go: Config, New, Run (the wiring) and admission to the
+//     frontier;
+//   - fetchstage.go, parsestage.go, storestage.go: one stage each;
+//   - politeness.go: robots.txt, Crawl-delay and sitemaps;
+//   - redirect.go: what the fetcher may follow;
+//   - manifest.go: manifest lines, skipped URLs, and resuming without
+//     repeating a line;
+//   - archive.go: the WARC files;
+//   - stats.go: counters and the summary.
 package crawl
 
 // Version is crawl's version, sent in the User-Agent.

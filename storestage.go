@@ -1,18 +1,15 @@
 package crawl
 
 import (
-	"bytes"
 	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/crawl-go/crawl/fetch"
 	"github.com/crawl-go/crawl/ratelimit"
 	"github.com/crawl-go/crawl/store"
-	"github.com/crawl-go/crawl/store/warc"
 )
 
 // storeLoop is one store worker: it writes each fetched body to its file,
@@ -76,27 +73,6 @@ func (c *Crawler) storeJob(j *job) {
 	}
 }
 
-// archive writes the job's request and response to the WARC file. A
-// failure stops the crawl: the archive would be missing records.
-func (c *Crawler) archive(j *job, body *fetch.Body, at time.Time) {
-	ex := j.resp.Exchange
-	if ex == nil {
-		return
-	}
-	var r io.ReaderAt = bytes.NewReader(body.Bytes())
-	if f := body.File(); f != nil {
-		r = f
-	}
-	_, err := c.warc.WriteExchange(&warc.Exchange{
-		URL: j.resp.FinalURL, IP: ex.RemoteIP, Date: at,
-		Request: ex.RequestHead, ResponseHead: ex.ResponseHead,
-		Body: r, BodyLen: body.Len(),
-	})
-	if err != nil {
-		c.fail(fmt.Errorf("writing the WARC record of %s: %w", j.item.URL, err))
-	}
-}
-
 // errStore marks failures to write a body to disk.
 var errStore = errors.New("saving file")
 
@@ -132,16 +108,3 @@ func errorKind(err error) string {
 
 // errBadURL marks seeds that are not valid URLs.
 var errBadURL = errors.New("bad url")
-
-func (c *Crawler) recordBadSeed(b badSeed) {
-	msg := fmt.Sprintf("%s: %v %q: %v", b.seed.Source, errBadURL, b.seed.URL, b.err)
-	fmt.Fprintf(c.cfg.Log, "crawl: %s\n", msg)
-	rec := store.Record{
-		URL:       b.seed.URL,
-		Error:     msg,
-		ErrorKind: "bad_url",
-		FetchedAt: time.Now().UTC(),
-	}
-	c.writeRecord(&rec)
-	c.stats.done(&rec)
-}
