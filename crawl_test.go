@@ -459,3 +459,37 @@ func TestCrawlCharset(t *testing.T) {
 		t.Errorf("the page was not saved as received: %v", err)
 	}
 }
+
+func TestCrawlContentDisposition(t *testing.T) {
+	srv, _ := serveSite(t, map[string]http.HandlerFunc{
+		"/dl/get": func(w http.ResponseWriter, r *http.Request) {
+			name := `../../../escape.txt`
+			if r.URL.Query().Get("id") == "2" {
+				name = "report.pdf"
+			}
+			w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+			w.Header().Set("Content-Type", "application/octet-stream")
+			fmt.Fprint(w, "file ", r.URL.Query().Get("id"))
+		},
+	})
+	host := strings.ReplaceAll(strings.TrimPrefix(srv.URL, "http://"), ":", "_")
+	for _, tt := range []struct {
+		on   bool
+		want map[string]string // URL query -> path
+	}{
+		{false, map[string]string{"1": host + "/dl/get?id=1", "2": host + "/dl/get?id=2"}},
+		{true, map[string]string{"1": host + "/dl/escape.txt", "2": host + "/dl/report.pdf"}},
+	} {
+		cfg := testConfig(t, srv.URL+"/dl/get?id=1", srv.URL+"/dl/get?id=2")
+		cfg.ContentDisposition = tt.on
+		_, recs := crawlT(t, cfg)
+		for id, want := range tt.want {
+			if r := recs[srv.URL+"/dl/get?id="+id]; r == nil || r.Path != want {
+				t.Errorf("content-disposition %v, id %s: %+v; want path %s", tt.on, id, r, want)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(filepath.Dir(cfg.OutDir), "escape.txt")); err == nil {
+			t.Error("a Content-Disposition name escaped the output directory")
+		}
+	}
+}

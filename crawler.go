@@ -93,6 +93,10 @@ type Config struct {
 	// received.
 	WARC        string
 	WARCMaxSize int64
+	// ContentDisposition names a saved file as the response's
+	// Content-Disposition suggests (made safe, in the URL's own folder)
+	// instead of after the URL.
+	ContentDisposition bool
 	// NoMirror saves no files, only the manifest (and the WARC files).
 	NoMirror bool
 

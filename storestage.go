@@ -78,6 +78,11 @@ var errStore = errors.New("saving file")
 
 func (c *Crawler) save(j *job, body *fetch.Body) (string, error) {
 	rel := store.Path(j.final, j.resp.ContentType)
+	if c.cfg.ContentDisposition {
+		if name := store.DispositionName(j.resp.Header.Get("Content-Disposition")); name != "" {
+			rel = store.WithName(rel, name)
+		}
+	}
 	var path string
 	var err error
 	if body.File() != nil {

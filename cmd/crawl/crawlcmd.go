@@ -43,7 +43,7 @@ type crawlOptions struct {
 	quiet, fsync                     bool
 	cpuProfile, state, crawlID       string
 	lease                            time.Duration
-	fresh, noMirror                  bool
+	fresh, noMirror, disposition     bool
 	warc                             string
 	warcMaxSize                      sizeFlag
 	resolve                          stringsFlag
@@ -90,6 +90,7 @@ func (o *crawlOptions) addFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&o.insecure, "insecure", false, "do not verify TLS certificates")
 	fs.StringVar(&o.warc, "warc", "", "also write every response to WARC 1.1 files `NAME`-00000.warc.gz, NAME-00001.warc.gz... (bodies are then requested uncompressed)")
 	fs.Var(&o.warcMaxSize, "warc-max-size", "start a new WARC file before one would pass `SIZE`, like 1G (0: one file)")
+	fs.BoolVar(&o.disposition, "content-disposition", false, "name files as the server's Content-Disposition suggests (sanitized, in the URL's folder)")
 	fs.BoolVar(&o.noMirror, "no-mirror", false, "save no files, only the manifest (with --warc: only the WARC files)")
 	fs.BoolVar(&o.fsync, "fsync", false, "fsync every file before it is renamed into place (safe against power loss, slower)")
 	fs.BoolVar(&o.quiet, "q", false, "print no progress and no summary")
@@ -120,21 +121,22 @@ Flags (-flag and --flag are the same):
 // config turns the options and arguments into a crawl configuration.
 func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, error) {
 	cfg := crawl.Config{
-		OutDir:          o.out,
-		Workers:         o.workers,
-		Parsers:         o.parsers,
-		Depth:           o.depth,
-		Requisites:      o.requisites,
-		MaxPages:        o.maxPages,
-		RespectNoFollow: o.respectNoFollow,
-		Fsync:           o.fsync,
-		Traps:           o.traps,
-		WARC:            o.warc,
-		WARCMaxSize:     int64(o.warcMaxSize),
-		NoMirror:        o.noMirror,
-		Robots:          o.robots,
-		Sitemaps:        o.sitemaps,
-		FollowSitemaps:  o.followSitemaps,
+		OutDir:             o.out,
+		Workers:            o.workers,
+		Parsers:            o.parsers,
+		Depth:              o.depth,
+		Requisites:         o.requisites,
+		MaxPages:           o.maxPages,
+		RespectNoFollow:    o.respectNoFollow,
+		Fsync:              o.fsync,
+		Traps:              o.traps,
+		WARC:               o.warc,
+		WARCMaxSize:        int64(o.warcMaxSize),
+		NoMirror:           o.noMirror,
+		ContentDisposition: o.disposition,
+		Robots:             o.robots,
+		Sitemaps:           o.sitemaps,
+		FollowSitemaps:     o.followSitemaps,
 	}
 	if o.workers < 1 || o.parsers < 1 {
 		return cfg, errors.New("--workers and --parsers must be at least 1")
