@@ -20,6 +20,9 @@ import (
 // resolved and normalized as HTML's are, and a link back to base is not
 // reported.
 func Headers(base *url.URL, h http.Header, dst []Link) []Link {
+	if h.Get("Link") == "" && h.Get("Refresh") == "" && h.Get("Content-Location") == "" {
+		return dst // the common case: no collector to build
+	}
 	c := newCollector(base, Options{}, dst)
 	for _, v := range h.Values("Link") {
 		for _, l := range splitLinkHeader(v) {
