@@ -74,7 +74,7 @@ func interruptContext(stderr io.Writer) (context.Context, func()) {
 		case <-done:
 			return
 		}
-		fmt.Fprintln(stderr, "\ncrawl: interrupted: stopping cleanly (interrupt again to quit at once)")
+		fmt.Fprintln(stderr, "\ncrawl: interrupted: stopping (interrupt again to quit at once)")
 		cancel()
 		select {
 		case <-sigs:
