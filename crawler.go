@@ -236,20 +236,17 @@ func New(cfg Config) (*Crawler, error) {
 	c.store = st
 	if cfg.Resume {
 		if c.recorded, err = readRecorded(filepath.Join(cfg.OutDir, store.ManifestName)); err != nil {
-			st.Close()
+			c.closeOutputs()
 			return nil, err
 		}
 	}
-	c.manifest, err = st.OpenManifest()
-	if err != nil {
-		st.Close()
+	if c.manifest, err = st.OpenManifest(); err != nil {
+		c.closeOutputs()
 		return nil, err
 	}
 	if len(cfg.Select) > 0 {
-		c.records, err = st.OpenJSONL("records.jsonl")
-		if err != nil {
-			c.manifest.Close()
-			st.Close()
+		if c.records, err = st.OpenJSONL("records.jsonl"); err != nil {
+			c.closeOutputs()
 			return nil, err
 		}
 	}
@@ -292,7 +289,7 @@ func New(cfg Config) (*Crawler, error) {
 	c.fetcher = fetch.New(fo)
 	if cfg.WARC != "" {
 		if c.warc, err = openWARC(cfg); err != nil {
-			c.close()
+			c.closeOutputs() // the frontier is still the caller's
 			return nil, err
 		}
 	}
@@ -324,8 +321,17 @@ type job struct {
 // are in the manifest and the summary.
 func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	c.stats.start = time.Now()
-	defer c.close()
+	err := c.run(ctx)
+	// Closing flushes the manifest and the archive and syncs the output
+	// directory: its failure (a full disk) is the crawl's failure too.
+	if cerr := c.close(); cerr != nil {
+		err = errors.Join(err, cerr)
+		c.fail(cerr) // the summary reports the crawl as interrupted
+	}
+	return c.summary(ctx), err
+}
 
+func (c *Crawler) run(ctx context.Context) error {
 	// intake stops handing out URLs: on ctx's end or a fatal error.
 	intake, stopIntake := context.WithCancel(ctx)
 	defer stopIntake()
@@ -363,10 +369,10 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 		c.recordBadSeed(b)
 	}
 	if err := c.admit(ctx, c.seeds, nil); err != nil {
-		return c.summary(ctx), err
+		return err
 	}
 	if err := c.queueSitemaps(ctx, c.cfg.Sitemaps, ""); err != nil {
-		return c.summary(ctx), err
+		return err
 	}
 
 	// parsed: fetch workers send, parse workers receive; closed when the
@@ -393,9 +399,9 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	writers.Wait()
 
 	if c.fatal != nil {
-		return c.summary(ctx), c.fatal
+		return c.fatal
 	}
-	return c.summary(ctx), ctx.Err()
+	return ctx.Err()
 }
 
 // fail records an error that stops the crawl: the intake stops, and what
@@ -409,26 +415,42 @@ func (c *Crawler) fail(err error) {
 	})
 }
 
-func (c *Crawler) close() {
-	if c.frontier != nil {
-		c.frontier.Close()
+// close closes the crawl's frontier, WARC writer and output files, and
+// returns what went wrong: a manifest or archive that could not be
+// flushed, an output directory that could not be synced.
+func (c *Crawler) close() error {
+	var errs []error
+	if err := c.frontier.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("closing the frontier: %w", err))
 	}
 	if c.warc != nil {
 		if err := c.warc.Close(); err != nil {
-			c.fail(fmt.Errorf("closing the WARC file: %w", err))
+			errs = append(errs, fmt.Errorf("closing the WARC file: %w", err))
 		}
 	}
+	return errors.Join(append(errs, c.closeOutputs())...)
+}
+
+// closeOutputs closes the output files opened by New; the ones not opened
+// (New failed half way) are skipped.
+func (c *Crawler) closeOutputs() error {
+	var errs []error
 	if c.records != nil {
 		if err := c.records.Close(); err != nil {
-			c.fail(fmt.Errorf("closing records.jsonl: %w", err))
+			errs = append(errs, fmt.Errorf("closing records.jsonl: %w", err))
 		}
 	}
-	if err := c.manifest.Close(); err != nil {
-		c.fail(fmt.Errorf("closing manifest.jsonl: %w", err))
+	if c.manifest != nil {
+		if err := c.manifest.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("closing manifest.jsonl: %w", err))
+		}
 	}
-	if err := c.store.Close(); err != nil {
-		c.fail(fmt.Errorf("closing the output directory: %w", err))
+	if c.store != nil {
+		if err := c.store.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("closing the output directory: %w", err))
+		}
 	}
+	return errors.Join(errs...)
 }
 
 // admit adds items to the frontier. Seeds (urls nil) are always admitted;

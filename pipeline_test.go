@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crawl-go/crawl/frontier"
 	"github.com/crawl-go/crawl/ratelimit"
 	"github.com/crawl-go/crawl/scope"
 	"github.com/crawl-go/crawl/store"
@@ -349,5 +350,33 @@ func TestCrawlGivesUpUnreachableHost(t *testing.T) {
 	// other URLs fail at once without connecting.
 	if sum.Errors["connection"] != 4 || sum.Errors["host_unreachable"] != 6 {
 		t.Errorf("errors %v; want 4 connection and 6 host_unreachable", sum.Errors)
+	}
+}
+
+// failingClose is a frontier whose Close fails, as a persistent one may
+// when it cannot commit its last batch.
+type failingClose struct{ *frontier.Memory }
+
+var errCloseFailed = errors.New("last batch not committed")
+
+func (f failingClose) Close() error {
+	f.Memory.Close()
+	return errCloseFailed
+}
+
+func TestRunReportsCloseErrors(t *testing.T) {
+	srv, _ := serveSite(t, nil)
+	cfg := testConfig(t, srv.URL+"/about.html")
+	cfg.Frontier = failingClose{frontier.NewMemory()}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := c.Run(t.Context())
+	if !errors.Is(err, errCloseFailed) {
+		t.Fatalf("Run = %v; want the frontier's close error", err)
+	}
+	if sum.OK != 1 {
+		t.Errorf("summary %+v", sum)
 	}
 }
