@@ -4,15 +4,11 @@ import (
 	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,32 +22,13 @@ import (
 // have been fetched more often than the kills can explain.
 func TestResumeAfterKill(t *testing.T) {
 	const pages = 2000
-	var mu sync.Mutex
-	served := map[string]int{}
-	total := 0
-	var killAt int
+	var killAt atomic.Int64
 	kill := make(chan struct{}, 1)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		served[r.URL.Path]++
-		total++
-		if killAt > 0 && total == killAt {
+	srv, site := newTreeSite(t, pages, 5, func(total int) {
+		if at := killAt.Load(); at > 0 && int64(total) == at {
 			kill <- struct{}{}
 		}
-		mu.Unlock()
-		i, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/p/"))
-		if err != nil || i < 0 || i >= pages {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "text/html")
-		fmt.Fprintf(w, "<title>%d</title><a href=\"/p/%d\">up</a>", i, i/5)
-		for c := 5*i + 1; c <= 5*i+5 && c < pages; c++ {
-			fmt.Fprintf(w, "<a href=\"/p/%d\">%d</a>", c, c)
-		}
-		fmt.Fprint(w, strings.Repeat("<p>text</p>", 100))
-	}))
-	defer srv.Close()
+	})
 
 	out := t.TempDir()
 	args := []string{"-o", out, "-q", "--depth", "100", "--robots=false", "--workers", "8", srv.URL + "/p/0"}
@@ -67,9 +44,7 @@ func TestResumeAfterKill(t *testing.T) {
 	}
 	kills := 0
 	for _, at := range []int{150, 700, 1400} {
-		mu.Lock()
-		killAt = at
-		mu.Unlock()
+		killAt.Store(int64(at))
 		cmd, done := run()
 		select {
 		case <-kill:
@@ -83,9 +58,7 @@ func TestResumeAfterKill(t *testing.T) {
 			t.Fatal("no progress in 60 s")
 		}
 	}
-	mu.Lock()
-	killAt = 0
-	mu.Unlock()
+	killAt.Store(0)
 	for range 3 { // normally once; a resume is a full run
 		_, done := run()
 		select {
@@ -132,8 +105,7 @@ func TestResumeAfterKill(t *testing.T) {
 	if len(seen) != pages {
 		t.Errorf("%d URLs in the manifest; want %d", len(seen), pages)
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	served, total := site.counts()
 	// Refetched at each kill: what was in flight (8 workers, the queues
 	// between the stages) and what was stored but not yet committed as
 	// done in the state (a 10 ms batch).

@@ -4,15 +4,9 @@ import (
 	"bufio"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -41,29 +35,12 @@ func redisURL(t *testing.T) string {
 func TestSharedCrawl(t *testing.T) {
 	redis := redisURL(t)
 	const pages = 1500
-	var mu sync.Mutex
-	served := map[string]int{}
-	total := 0
 	kill := make(chan struct{}, 1)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		served[r.URL.Path]++
-		total++
+	srv, site := newTreeSite(t, pages, 4, func(total int) {
 		if total == 300 {
 			kill <- struct{}{}
 		}
-		mu.Unlock()
-		i, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/p/"))
-		if err != nil || i < 0 || i >= pages {
-			http.NotFound(w, r)
-			return
-		}
-		fmt.Fprintf(w, "<title>%d</title>", i)
-		for c := 4*i + 1; c <= 4*i+4 && c < pages; c++ {
-			fmt.Fprintf(w, "<a href=\"/p/%d\">%d</a>", c, c)
-		}
-	}))
-	defer srv.Close()
+	})
 
 	var id [6]byte
 	rand.Read(id[:])
@@ -117,8 +94,7 @@ func TestSharedCrawl(t *testing.T) {
 	if len(union) != pages {
 		t.Errorf("the manifests name %d URLs; want %d", len(union), pages)
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	served, total := site.counts()
 	for p, n := range served {
 		if n > 2 {
 			t.Errorf("%s fetched %d times", p, n)
