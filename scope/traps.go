@@ -59,11 +59,16 @@ func (t *Traps) Static(u *url.URL, s string) (reason, why string, ok bool) {
 	}
 	path := strings.Trim(u.EscapedPath(), "/")
 	if path != "" {
-		segs := strings.Split(path, "/")
-		if len(segs) > l.MaxPathDepth {
+		n := strings.Count(path, "/") + 1
+		if n > l.MaxPathDepth {
 			return "trap_path_depth", fmt.Sprintf("not followed: path deeper than %d segments", l.MaxPathDepth), false
 		}
-		if seg, n := mostRepeated(segs); n > l.MaxSegmentRepeat {
+		// Only a path of more segments than the limit can repeat one
+		// more often; the others are not split (this runs for every link).
+		if n <= l.MaxSegmentRepeat {
+			return "", "", true
+		}
+		if seg, n := mostRepeated(strings.Split(path, "/")); n > l.MaxSegmentRepeat {
 			return "trap_repeated_segment", fmt.Sprintf("not followed: path segment %q repeated %d times", seg, n), false
 		}
 	}
