@@ -10,11 +10,26 @@ import (
 )
 
 // ManifestVersion is the schema version of Record, written as its "v".
-const ManifestVersion = 1
+//
+// Version 2 added run, etag, last_modified and update, for re-crawls into
+// the same directory (--update); a version 1 line reads as run 1.
+const ManifestVersion = 2
 
-// Record is one line of DIR/manifest.jsonl: the outcome of one URL.
+// Values of Record.Update.
+const (
+	UpdateNew         = "new"          // no earlier run had the URL
+	UpdateChanged     = "changed"      // a new body, different from the earlier one
+	UpdateUnchanged   = "unchanged"    // a new body, identical to the earlier one
+	UpdateNotModified = "not_modified" // 304: the earlier file is kept, no body came
+	UpdateRemoved     = "removed"      // 404 or 410 for a URL an earlier run saved
+)
+
+// Record is one line of DIR/manifest.jsonl: the outcome of one URL in one
+// run. A directory crawled again with --update holds one line per URL and
+// run; the line of the highest run is the current one.
 type Record struct {
-	V           int       `json:"v"` // schema version, ManifestVersion
+	V           int       `json:"v"`             // schema version, ManifestVersion
+	Run         int       `json:"run,omitempty"` // 1 for the first crawl into DIR, +1 for each --update; 0 reads as 1
 	URL         string    `json:"url"`
 	FinalURL    string    `json:"final_url,omitempty"`
 	Status      int       `json:"status"` // HTTP status of the final response, 0 if none
@@ -30,7 +45,18 @@ type Record struct {
 	Attempts    int       `json:"attempts"`
 	DurationMS  int64     `json:"duration_ms"`
 	FetchedAt   time.Time `json:"fetched_at"`
+	// ETag and LastModified are the validators of the response, sent
+	// back by the next --update run.
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+	// Update says, in a --update run, how the URL compares with the
+	// earlier run: one of the Update constants.
+	Update string `json:"update,omitempty"`
 }
+
+// RunNumber returns r.Run, or 1 for a line written before runs were
+// numbered.
+func (r *Record) RunNumber() int { return max(r.Run, 1) }
 
 // ManifestWriter writes Records as JSON Lines. It is a JSONLWriter that
 // only takes Records, with the same guarantees: one Write call per line,
@@ -92,6 +118,10 @@ func appendRecord(b []byte, r *Record) ([]byte, error) {
 	}
 	b = append(b, `{"v":`...)
 	b = strconv.AppendInt(b, int64(v), 10)
+	if r.Run != 0 {
+		b = append(b, `,"run":`...)
+		b = strconv.AppendInt(b, int64(r.Run), 10)
+	}
 	b = append(b, `,"url":`...)
 	b = appendString(b, r.URL)
 	b = appendOptString(b, `,"final_url":`, r.FinalURL)
@@ -126,7 +156,11 @@ func appendRecord(b []byte, r *Record) ([]byte, error) {
 	if err != nil {
 		return b, fmt.Errorf("encoding fetched_at: %w", err)
 	}
-	return append(b, `"}`...), nil
+	b = append(b, '"')
+	b = appendOptString(b, `,"etag":`, r.ETag)
+	b = appendOptString(b, `,"last_modified":`, r.LastModified)
+	b = appendOptString(b, `,"update":`, r.Update)
+	return append(b, '}'), nil
 }
 
 func appendOptString(b []byte, key, s string) []byte {

@@ -17,20 +17,24 @@ import (
 
 func sampleRecord() *Record {
 	return &Record{
-		V:           1,
-		URL:         "http://127.0.0.1:18080/s03/p00123.html",
-		FinalURL:    "http://127.0.0.1:18080/s03/p00123.html?x=<&>",
-		Status:      200,
-		ContentType: "text/html; charset=utf-8",
-		Bytes:       23456,
-		SHA256:      "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-		Path:        "127.0.0.1_18080/s03/p00123.html",
-		Depth:       3,
-		Parent:      "http://127.0.0.1:18080/s03/",
-		Redirects:   []string{"http://127.0.0.1:18080/s03/p123"},
-		Attempts:    1,
-		DurationMS:  12,
-		FetchedAt:   time.Date(2026, 11, 23, 11, 16, 0, 123456789, time.UTC),
+		V:            1,
+		Run:          2,
+		URL:          "http://127.0.0.1:18080/s03/p00123.html",
+		FinalURL:     "http://127.0.0.1:18080/s03/p00123.html?x=<&>",
+		Status:       200,
+		ContentType:  "text/html; charset=utf-8",
+		Bytes:        23456,
+		SHA256:       "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+		Path:         "127.0.0.1_18080/s03/p00123.html",
+		Depth:        3,
+		Parent:       "http://127.0.0.1:18080/s03/",
+		Redirects:    []string{"http://127.0.0.1:18080/s03/p123"},
+		Attempts:     1,
+		DurationMS:   12,
+		FetchedAt:    time.Date(2026, 11, 23, 11, 16, 0, 123456789, time.UTC),
+		ETag:         `W/"5e1-abc"`,
+		LastModified: "Mon, 23 Nov 2026 10:00:00 GMT",
+		Update:       UpdateChanged,
 	}
 }
 
@@ -140,8 +144,8 @@ func TestJSONLWriterOneWritePerLine(t *testing.T) {
 		if err := json.Unmarshal(line, &m); err != nil {
 			t.Fatalf("line %q: %v", line, err)
 		}
-		if _, isRecord := m["url"]; isRecord && m["v"] != 1.0 {
-			t.Errorf("record written with v = %v; want 1", m["v"])
+		if _, isRecord := m["url"]; isRecord && m["v"] != float64(ManifestVersion) {
+			t.Errorf("record written with v = %v; want %d", m["v"], ManifestVersion)
 		}
 	}
 	if err := j.Write(1); err == nil {
@@ -238,7 +242,7 @@ func TestOpenJSONLRepairsTruncatedLine(t *testing.T) {
 				t.Fatal(err)
 			}
 			b, _ := os.ReadFile(name)
-			want := tt.want + `{"v":1,"url":"u","status":0,"bytes":0,"depth":0,"attempts":0,"duration_ms":0,"fetched_at":"0001-01-01T00:00:00Z"}` + "\n"
+			want := tt.want + `{"v":2,"url":"u","status":0,"bytes":0,"depth":0,"attempts":0,"duration_ms":0,"fetched_at":"0001-01-01T00:00:00Z"}` + "\n"
 			if string(b) != want {
 				t.Errorf("file = %q; want %q", b, want)
 			}

@@ -100,6 +100,7 @@ type Store struct {
 	mu      sync.Mutex
 	dirs    dirCache            // folders kept open for Put's fast path
 	written map[string]struct{} // final paths written (or being written) in this run
+	kept    map[string]struct{} // paths of an earlier run given to Keep, not yet replaced
 	durable map[string]struct{} // folders whose entry in their parent is synced (Fsync only)
 	closed  bool
 }
