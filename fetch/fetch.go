@@ -216,9 +216,29 @@ type Response struct {
 // attempts. When ctx is done, Get returns promptly with an error wrapping
 // ctx.Err(). Use ErrorKind to classify the error.
 func (f *Fetcher) Get(ctx context.Context, rawURL string) (*Response, error) {
+	return f.GetIf(ctx, rawURL, Validators{})
+}
+
+// Validators are what an earlier response said about its body, sent back
+// to ask for the body only if it changed (RFC 9110, section 13).
+type Validators struct {
+	ETag         string // sent as If-None-Match
+	LastModified string // sent as If-Modified-Since
+}
+
+// ValidatorsOf returns the validators of a response header.
+func ValidatorsOf(h http.Header) Validators {
+	return Validators{ETag: h.Get("Etag"), LastModified: h.Get("Last-Modified")}
+}
+
+// GetIf is Get with a conditional request: when v has an ETag or a
+// Last-Modified date, they are sent as If-None-Match and
+// If-Modified-Since. A 304 Not Modified answer is a success with Status
+// 304 and an empty Body.
+func (f *Fetcher) GetIf(ctx context.Context, rawURL string, v Validators) (*Response, error) {
 	start := time.Now()
 	res := &Response{URL: rawURL}
-	body, err := f.get(ctx, rawURL, res)
+	body, err := f.get(ctx, rawURL, v, res)
 	res.Body = body
 	res.Duration = time.Since(start)
 	return res, err
@@ -237,7 +257,7 @@ type call struct {
 	last      *http.Response // the last attempt's response, body already drained
 }
 
-func (f *Fetcher) get(ctx context.Context, rawURL string, res *Response) (*Body, error) {
+func (f *Fetcher) get(ctx context.Context, rawURL string, v Validators, res *Response) (*Body, error) {
 	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
@@ -245,8 +265,14 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, res *Response) (*Body,
 	if s := req.URL.Scheme; s != "http" && s != "https" {
 		return nil, fmt.Errorf("fetch %s: %w", rawURL, ErrScheme)
 	}
-	for k, v := range f.header {
-		req.Header[k] = v // shared, read-only
+	for k, vs := range f.header {
+		req.Header[k] = vs // shared, read-only
+	}
+	if v.ETag != "" {
+		req.Header.Set("If-None-Match", v.ETag)
+	}
+	if v.LastModified != "" {
+		req.Header.Set("If-Modified-Since", v.LastModified)
 	}
 
 	c := &call{f: f}
