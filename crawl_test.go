@@ -114,7 +114,7 @@ func TestCrawlSavesIdenticalFilesAndManifest(t *testing.T) {
 		if r.SHA256 != hex.EncodeToString(sum[:]) || r.Bytes != int64(len(want)) {
 			t.Errorf("%s: sha256 %s, %d bytes; want %x, %d", u, r.SHA256, r.Bytes, sum, len(want))
 		}
-		if r.Status != 200 || r.Attempts != 1 || r.FetchedAt.IsZero() || r.V != 1 {
+		if r.Status != 200 || r.Attempts != 1 || r.FetchedAt.IsZero() || r.V != 2 || r.Run != 1 || r.LastModified == "" {
 			t.Errorf("%s: record %+v", u, r)
 		}
 	}

@@ -114,10 +114,23 @@ type Config struct {
 	FollowSitemaps bool
 
 	// Resume says that OutDir holds an interrupted crawl whose Frontier
-	// carries on: URLs that already have a manifest line (a crash can
-	// lose a Done written after its line) are fetched again, so that their
-	// links are found again, but get no second line.
+	// carries on: URLs that already have a manifest line in its run (a
+	// crash can lose a Done written after its line) are fetched again, so
+	// that their links are found again, but get no second line. Without
+	// Resume, a crawl into a directory that has a manifest is a new run:
+	// its lines carry the next run number.
 	Resume bool
+
+	// Update re-crawls into an OutDir that an earlier crawl filled, like
+	// wget -N with ETags: a URL whose file the manifest names is asked for
+	// with If-None-Match and If-Modified-Since; a 304 keeps the file (and
+	// its links are read from it), a new body replaces it atomically under
+	// the same name, and a 404 or 410 leaves it in place unless Prune is
+	// set. Lines say how each URL changed (Record.Update).
+	Update bool
+	// Prune, with Update, deletes the file of a URL that now answers 404
+	// or 410.
+	Prune bool
 
 	// Frontier is the crawl's queue; nil means a new in-memory one. The
 	// crawler closes it.
@@ -184,10 +197,15 @@ type Crawler struct {
 	traps    *scope.Traps
 	admitted atomic.Int64 // URLs admitted, counted against MaxPages
 
+	// runNo is the number of this run into OutDir, written on every line.
+	runNo int
 	// recorded holds, when resuming, the URLs the manifest already has a
-	// line for; guarded by recordedMu.
+	// line of this run for; guarded by recordedMu.
 	recordedMu sync.Mutex
 	recorded   map[string]struct{}
+	// saved holds, with Update, the latest saved file of each URL
+	// according to the manifest; read-only once New returns.
+	saved map[string]*store.Record
 
 	fatalOnce sync.Once
 	fatal     error
@@ -234,11 +252,18 @@ func New(cfg Config) (*Crawler, error) {
 		return nil, fmt.Errorf("opening output directory: %w", err)
 	}
 	c.store = st
-	if cfg.Resume {
-		if c.recorded, err = readRecorded(filepath.Join(cfg.OutDir, store.ManifestName)); err != nil {
-			c.closeOutputs()
-			return nil, err
-		}
+	e, err := readEarlier(filepath.Join(cfg.OutDir, store.ManifestName), cfg.Resume, cfg.Update)
+	if err != nil {
+		c.closeOutputs()
+		return nil, err
+	}
+	c.runNo = e.lastRun + 1
+	if cfg.Resume && e.lastRun > 0 {
+		c.runNo, c.recorded = e.lastRun, e.recorded
+	}
+	c.saved = e.saved
+	for _, r := range c.saved {
+		st.Keep(r.Path) // the names stay with their URLs
 	}
 	if c.manifest, err = st.OpenManifest(); err != nil {
 		c.closeOutputs()
@@ -310,7 +335,12 @@ type job struct {
 	err   error
 	final *url.URL // the URL the body came from, after redirects
 	dup   bool     // a redirect to a URL handled on its own: nothing to save
-	data  map[string]any
+	// prev is, in a re-crawl, the URL's latest line that names a file.
+	prev *store.Record
+	// notModified says the server answered 304 to a re-crawl's
+	// conditional request: prev's file stays.
+	notModified bool
+	data        map[string]any
 }
 
 // Run crawls until nothing is queued and nothing is in flight, or until ctx

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/crawl-go/crawl/fetch"
 	"github.com/crawl-go/crawl/frontier"
 )
 
@@ -27,9 +28,16 @@ func (c *Crawler) fetchLoop(intake, fetching context.Context, parsed chan<- *job
 				continue
 			}
 		}
-		resp, err := c.fetcher.Get(context.WithValue(fetching, itemKey{}, &it), it.URL)
+		// A re-crawl asks for a body only if it changed since the
+		// file it has.
+		var v fetch.Validators
+		prev := c.saved[it.URL]
+		if prev != nil && c.store.Has(prev.Path) {
+			v = fetch.Validators{ETag: prev.ETag, LastModified: prev.LastModified}
+		}
+		resp, err := c.fetcher.GetIf(context.WithValue(fetching, itemKey{}, &it), it.URL, v)
 		// The parse stage drains this channel until it is closed, so
 		// the send always completes.
-		parsed <- &job{item: it, resp: resp, err: err}
+		parsed <- &job{item: it, resp: resp, err: err, prev: prev}
 	}
 }

@@ -102,6 +102,8 @@ func crawlT(t *testing.T, cfg Config) (Summary, map[string]*store.Record) {
 	return sum, readManifest(t, cfg.OutDir)
 }
 
+// readManifest returns the lines of the manifest's last run, keyed by URL,
+// and fails t if a run has two lines for one URL.
 func readManifest(t *testing.T, dir string) map[string]*store.Record {
 	t.Helper()
 	f, err := os.Open(filepath.Join(dir, "manifest.jsonl"))
@@ -110,9 +112,17 @@ func readManifest(t *testing.T, dir string) map[string]*store.Record {
 	}
 	defer f.Close()
 	recs := make(map[string]*store.Record)
+	run := 0
 	err = store.ReadManifest(f, func(r *store.Record) error {
+		switch n := r.RunNumber(); {
+		case n < run:
+			t.Errorf("a line of run %d after run %d: %s", n, run, r.URL)
+		case n > run:
+			run = n
+			clear(recs)
+		}
 		if _, dup := recs[r.URL]; dup {
-			t.Errorf("manifest has %s twice", r.URL)
+			t.Errorf("manifest has %s twice in run %d", r.URL, run)
 		}
 		recs[r.URL] = r
 		return nil

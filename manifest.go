@@ -12,30 +12,68 @@ import (
 	"github.com/crawl-go/crawl/store"
 )
 
-// readRecorded returns the URLs that the manifest at path has a line for.
-func readRecorded(path string) (map[string]struct{}, error) {
+// earlier is what the manifest of an earlier crawl into the output
+// directory says, as far as this run needs it.
+type earlier struct {
+	// lastRun is the highest run number of its lines, 0 without any.
+	lastRun int
+	// recorded holds the URLs that have a line of run wantRun.
+	recorded map[string]struct{}
+	// saved holds, for each URL, its latest line that names a file (nil
+	// unless asked for): the file a re-crawl keeps or replaces.
+	saved map[string]*store.Record
+}
+
+// readEarlier reads the manifest at path, if there is one. With resume,
+// it collects the URLs recorded in the last run, which a resumed crawl
+// continues; with saved, the latest saved file of each URL.
+func readEarlier(path string, resume, saved bool) (earlier, error) {
+	var e earlier
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+		return e, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading the manifest to resume: %w", err)
+		return e, fmt.Errorf("reading the manifest of the earlier crawl: %w", err)
 	}
 	defer f.Close()
-	seen := make(map[string]struct{})
+	byRun := make(map[string]int) // URL to the run of its last line, with resume
+	if saved {
+		e.saved = make(map[string]*store.Record)
+	}
 	err = store.ReadManifest(bufio.NewReaderSize(f, 1<<20), func(r *store.Record) error {
-		seen[r.URL] = struct{}{}
+		run := r.RunNumber()
+		e.lastRun = max(e.lastRun, run)
+		if resume {
+			byRun[r.URL] = max(byRun[r.URL], run)
+		}
+		switch {
+		case !saved:
+		case r.Path != "":
+			e.saved[r.URL] = r
+		case r.Update == store.UpdateRemoved:
+			delete(e.saved, r.URL) // pruned
+		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("reading the manifest to resume: %w", err)
+		return e, fmt.Errorf("reading the manifest of the earlier crawl: %w", err)
 	}
-	return seen, nil
+	if resume {
+		e.recorded = make(map[string]struct{})
+		for u, run := range byRun {
+			if run == e.lastRun {
+				e.recorded[u] = struct{}{}
+			}
+		}
+	}
+	return e, nil
 }
 
 // writeRecord writes rec's manifest line, unless this is a resumed crawl
 // whose manifest has it already.
 func (c *Crawler) writeRecord(rec *store.Record) {
+	rec.Run = c.runNo
 	if c.recorded != nil {
 		c.recordedMu.Lock()
 		_, had := c.recorded[rec.URL]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 
 	"github.com/crawl-go/crawl/frontier"
@@ -41,28 +42,42 @@ func (c *Crawler) parse(ctx context.Context, j *job, b *parseBuffers) {
 		final, _ = url.Parse(j.item.URL) // normalized when queued
 	}
 	j.final = final
-	if resp.Status >= 300 && resp.Status < 400 {
+	parent := scope.Parent{Depth: j.item.Depth, Requisite: j.item.Requisite}
+	follow := c.scope.MayFollow(parent) // else every link would be too deep
+	contentType, body := resp.ContentType, resp.Body.Bytes()
+	if resp.Status == http.StatusNotModified && j.prev != nil {
+		// The file saved by the earlier run is the body, for its links.
+		j.notModified = true
+		contentType = j.prev.ContentType
+		if !follow && len(c.cfg.Select) == 0 {
+			return
+		}
+		if body, err = c.store.ReadFile(j.prev.Path, maxParseBytes); err != nil {
+			fmt.Fprintf(c.cfg.Log, "crawl: reading the kept copy of %s to parse it: %v\n", j.item.URL, err)
+			body = nil
+		}
+	} else if resp.Status >= 300 && resp.Status < 400 {
 		// A redirect the fetcher did not follow because its target is
 		// (or will be) fetched under its own name.
 		j.dup = true
 		return
 	}
-	parent := scope.Parent{Depth: j.item.Depth, Requisite: j.item.Requisite}
-	follow := c.scope.MayFollow(parent) // else every link would be too deep
 	if follow {
 		links = parse.Headers(j.final, resp.Header, links)
 	}
-	typ := parse.ClassifyBody(resp.ContentType, resp.Body.Bytes())
+	typ := parse.ClassifyBody(contentType, body)
 	wantBody := typ == parse.TypeCSS && follow ||
 		typ == parse.TypeHTML && (follow || len(c.cfg.Select) > 0) ||
 		typ == parse.TypeOther && follow && c.maybeSitemap(j)
 	if wantBody {
-		data, err := c.bodyBytes(j)
-		if err != nil {
-			fmt.Fprintf(c.cfg.Log, "crawl: reading back %s to parse it: %v\n", j.item.URL, err)
+		data := body
+		if !j.notModified {
+			if data, err = c.bodyBytes(j); err != nil {
+				fmt.Fprintf(c.cfg.Log, "crawl: reading back %s to parse it: %v\n", j.item.URL, err)
+			}
 		}
 		if typ == parse.TypeHTML && data != nil {
-			data = parse.ToUTF8(data, resp.ContentType) // the saved file keeps its bytes
+			data = parse.ToUTF8(data, contentType) // the saved file keeps its bytes
 		}
 		if typ == parse.TypeHTML && data != nil && len(c.cfg.Select) > 0 {
 			if j.data, err = parse.Extract(data, c.cfg.Select); err != nil {

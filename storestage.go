@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/crawl-go/crawl/fetch"
@@ -39,9 +40,19 @@ func (c *Crawler) storeJob(j *job) {
 		if r.FinalURL != "" && r.FinalURL != j.item.URL {
 			rec.FinalURL = r.FinalURL
 		}
+		if r.Header != nil {
+			v := fetch.ValidatorsOf(r.Header)
+			rec.ETag, rec.LastModified = v.ETag, v.LastModified
+		}
 	}
 	err := j.err
-	if err == nil && body != nil {
+	switch {
+	case err == nil && j.notModified:
+		c.keep(j, &rec)
+		if c.warc != nil {
+			c.archive(j, body, rec.FetchedAt)
+		}
+	case err == nil && body != nil:
 		sum := body.SHA256()
 		rec.SHA256 = hex.EncodeToString(sum[:])
 		rec.Bytes = body.Len()
@@ -51,10 +62,16 @@ func (c *Crawler) storeJob(j *job) {
 		if !j.dup && !c.cfg.NoMirror {
 			rec.Path, err = c.save(j, body)
 		}
+		if c.cfg.Update && err == nil && !j.dup {
+			rec.Update = changeOf(j.prev, &rec)
+		}
 	}
 	if err != nil {
 		rec.Error = err.Error()
 		rec.ErrorKind = errorKind(err)
+		if j.prev != nil && isGone(err) {
+			c.gone(j, &rec)
+		}
 	}
 	if j.data != nil && err == nil {
 		j.data["url"] = j.item.URL
@@ -76,19 +93,72 @@ func (c *Crawler) storeJob(j *job) {
 // errStore marks failures to write a body to disk.
 var errStore = errors.New("saving file")
 
+// keep records a URL whose server answered a re-crawl's conditional
+// request with 304: the earlier file stays as it is.
+func (c *Crawler) keep(j *job, rec *store.Record) {
+	p := j.prev
+	rec.Path, rec.SHA256, rec.Bytes, rec.ContentType = p.Path, p.SHA256, p.Bytes, p.ContentType
+	if rec.ETag == "" && rec.LastModified == "" {
+		rec.ETag, rec.LastModified = p.ETag, p.LastModified
+	}
+	rec.Update = store.UpdateNotModified
+}
+
+// gone records a URL that a re-crawl found removed (404, 410): its earlier
+// file stays, and the line names it, unless Config.Prune deletes it.
+func (c *Crawler) gone(j *job, rec *store.Record) {
+	rec.Update = store.UpdateRemoved
+	if !c.cfg.Prune {
+		rec.Path = j.prev.Path
+		return
+	}
+	if err := c.store.Remove(j.prev.Path); err != nil {
+		fmt.Fprintf(c.cfg.Log, "crawl: --prune: %v\n", err)
+		rec.Path = j.prev.Path // still there
+	}
+}
+
+// isGone reports whether err is a 404 Not Found or a 410 Gone.
+func isGone(err error) bool {
+	var se *fetch.StatusError
+	return errors.As(err, &se) && (se.Code == http.StatusNotFound || se.Code == http.StatusGone)
+}
+
+// changeOf says how a body fetched by a re-crawl compares with the URL's
+// earlier file.
+func changeOf(prev, rec *store.Record) string {
+	switch {
+	case prev == nil:
+		return store.UpdateNew
+	case prev.SHA256 == rec.SHA256:
+		return store.UpdateUnchanged
+	default:
+		return store.UpdateChanged
+	}
+}
+
+// save writes body to its file and returns the path used. In a re-crawl,
+// a URL that has a file already replaces it under the same name.
 func (c *Crawler) save(j *job, body *fetch.Body) (string, error) {
-	rel := store.Path(j.final, j.resp.ContentType)
-	if c.cfg.ContentDisposition {
-		if name := store.DispositionName(j.resp.Header.Get("Content-Disposition")); name != "" {
-			rel = store.WithName(rel, name)
+	put, putFile := c.store.Put, c.store.PutFile
+	var rel string
+	if j.prev != nil {
+		rel = j.prev.Path
+		put, putFile = c.store.Replace, c.store.ReplaceFile
+	} else {
+		rel = store.Path(j.final, j.resp.ContentType)
+		if c.cfg.ContentDisposition {
+			if name := store.DispositionName(j.resp.Header.Get("Content-Disposition")); name != "" {
+				rel = store.WithName(rel, name)
+			}
 		}
 	}
 	var path string
 	var err error
 	if body.File() != nil {
-		path, err = c.store.PutFile(rel, body.TakeFile())
+		path, err = putFile(rel, body.TakeFile())
 	} else {
-		path, err = c.store.Put(rel, body.Bytes())
+		path, err = put(rel, body.Bytes())
 	}
 	if err != nil {
 		return "", fmt.Errorf("%w of %s as %s: %w", errStore, j.item.URL, rel, err)

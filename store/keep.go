@@ -162,3 +162,12 @@ func syncFile(root *os.Root, name string) error {
 	}
 	return err
 }
+
+// Has reports whether rel is a regular file of the output directory.
+func (s *Store) Has(rel string) bool {
+	if checkRel(rel) != nil {
+		return false
+	}
+	fi, err := s.root.Stat(filepath.FromSlash(rel))
+	return err == nil && fi.Mode().IsRegular()
+}
