@@ -44,6 +44,7 @@ type crawlOptions struct {
 	cpuProfile, state, crawlID       string
 	lease                            time.Duration
 	fresh, noMirror, disposition     bool
+	update, prune                    bool
 	warc                             string
 	warcMaxSize                      sizeFlag
 	resolve                          stringsFlag
@@ -98,6 +99,9 @@ func (o *crawlOptions) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.crawlID, "crawl-id", "", "with --state redis://..., the `NAME` of the crawl that several processes share")
 	fs.DurationVar(&o.lease, "lease", redisfrontier.DefaultLease, "with --state redis://..., how long a URL stays with a process before another may take it (longer than a fetch)")
 	fs.BoolVar(&o.fresh, "fresh", false, "start over: forget the state and the manifest of an earlier crawl into the same directory")
+	fs.BoolVar(&o.update, "update", false, "re-crawl into DIR: ask for each saved URL with its ETag and date, keep the files that did not change (304), replace the ones that did, record pages that are gone")
+	fs.BoolVar(&o.update, "N", false, "same as --update")
+	fs.BoolVar(&o.prune, "prune", false, "with --update, delete the files of pages that now answer 404 or 410")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the crawl to `FILE` (for go tool pprof)")
 }
 
@@ -133,6 +137,8 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 		WARC:               o.warc,
 		WARCMaxSize:        int64(o.warcMaxSize),
 		NoMirror:           o.noMirror,
+		Update:             o.update,
+		Prune:              o.prune,
 		ContentDisposition: o.disposition,
 		Robots:             o.robots,
 		Sitemaps:           o.sitemaps,
@@ -144,6 +150,16 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 	if o.depth < 0 || o.maxPages < 0 || o.retries < 0 || o.perHost < 0 || o.rate < 0 ||
 		o.traps.MaxURLLength < 1 || o.traps.MaxPagesPerHost < 0 || o.traps.MaxQueryVariants < 1 {
 		return cfg, errors.New("--depth, --max-pages, --max-pages-per-host, --retries, --per-host and --rate cannot be negative, --max-url-length and --max-query-variants must be positive")
+	}
+	switch {
+	case o.prune && !o.update:
+		return cfg, errors.New("--prune works with --update")
+	case o.update && o.noMirror:
+		return cfg, errors.New("--update re-crawls a mirror; it cannot go with --no-mirror")
+	case o.update && o.fresh:
+		return cfg, errors.New("--update re-crawls what an earlier crawl saved; --fresh forgets it")
+	case o.update && isRedis(o.state):
+		return cfg, errors.New("--update works with the state on disk or in memory, not with --state redis://")
 	}
 	var err error
 	if cfg.Scope, err = scope.ParseMode(o.scope); err != nil {
@@ -287,8 +303,12 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		fmt.Fprintf(stderr, "crawl: %v\n", err)
 		return exitFailures
 	}
-	if cfg.Resume && !o.quiet {
+	switch {
+	case o.quiet:
+	case cfg.Resume:
 		fmt.Fprintf(stderr, "crawl: resuming the crawl in %s (--fresh to start over)\n", cfg.OutDir)
+	case cfg.Update:
+		fmt.Fprintf(stderr, "crawl: updating the mirror in %s\n", cfg.OutDir)
 	}
 	c, err := crawl.New(cfg)
 	if err != nil {
@@ -339,7 +359,7 @@ func (o *crawlOptions) openState(ctx context.Context, cfg *crawl.Config) error {
 	if o.state == "memory" {
 		return nil
 	}
-	if strings.HasPrefix(o.state, "redis://") || strings.HasPrefix(o.state, "rediss://") {
+	if isRedis(o.state) {
 		if o.crawlID == "" {
 			return errors.New("--state redis://... needs --crawl-id NAME")
 		}
@@ -370,15 +390,50 @@ func (o *crawlOptions) openState(ctx context.Context, cfg *crawl.Config) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("creating the state folder: %w", err)
 	}
-	f, err := disk.Open(disk.Options{Path: path})
-	if errors.Is(err, disk.ErrLocked) {
-		return fmt.Errorf("another crawl is running with the state %s", path)
-	}
+	f, err := openDisk(path)
 	if err != nil {
-		return fmt.Errorf("opening the crawl's state: %w", err)
+		return err
+	}
+	if o.update && cfg.Resume {
+		// An update carries on an interrupted crawl, or starts a new
+		// run over a finished one.
+		queued, leased, _, err := f.Stats()
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("reading the crawl's state: %w", err)
+		}
+		if queued+leased == 0 {
+			cfg.Resume = false
+			if err := f.Close(); err != nil {
+				return fmt.Errorf("closing the finished crawl's state: %w", err)
+			}
+			if err := os.Remove(path); err != nil {
+				return fmt.Errorf("starting a new run: %w", err)
+			}
+			if f, err = openDisk(path); err != nil {
+				return err
+			}
+		}
 	}
 	cfg.Frontier = f
 	return nil
+}
+
+// openDisk opens the on-disk state at path.
+func openDisk(path string) (*disk.Frontier, error) {
+	f, err := disk.Open(disk.Options{Path: path})
+	if errors.Is(err, disk.ErrLocked) {
+		return nil, fmt.Errorf("another crawl is running with the state %s", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening the crawl's state: %w", err)
+	}
+	return f, nil
+}
+
+// isRedis reports whether the --state value names a Redis server.
+func isRedis(state string) bool {
+	return strings.HasPrefix(state, "redis://") || strings.HasPrefix(state, "rediss://")
 }
 
 func version() string {

@@ -48,6 +48,10 @@ func TestRunExitStatus(t *testing.T) {
 		{"bad user", []string{"--user", "nopassword", srv.URL}, "", exitUsage, "--user", nil},
 		{"missing cookies", []string{"--cookies", "/nonexistent/cookies.txt", srv.URL}, "", exitUsage, "--cookies", nil},
 		{"bad proxy", []string{"--proxy", "::", srv.URL}, "", exitUsage, "--proxy", nil},
+		{"prune alone", []string{"--prune", srv.URL}, "", exitUsage, "--prune works with --update", nil},
+		{"update without mirror", []string{"--update", "--no-mirror", srv.URL}, "", exitUsage, "--no-mirror", nil},
+		{"update and fresh", []string{"-N", "--fresh", srv.URL}, "", exitUsage, "--fresh", nil},
+		{"update in redis", []string{"--update", "--state", "redis://127.0.0.1:1/0", "--crawl-id", "x", srv.URL}, "", exitUsage, "not with --state redis", nil},
 	}
 	host := strings.ReplaceAll(strings.TrimPrefix(srv.URL, "http://"), ":", "_")
 	for _, tt := range tests {
