@@ -97,6 +97,11 @@ type Config struct {
 	// Content-Disposition suggests (made safe, in the URL's own folder)
 	// instead of after the URL.
 	ContentDisposition bool
+	// AdjustExtension names HTML files that do not end in .html or .htm
+	// NAME.html, and CSS files that do not end in .css NAME.css
+	// (store.AdjustExtension), so that they open with the right type from
+	// disk.
+	AdjustExtension bool
 	// NoMirror saves no files, only the manifest (and the WARC files).
 	NoMirror bool
 

@@ -152,6 +152,9 @@ func (c *Crawler) save(j *job, body *fetch.Body) (string, error) {
 				rel = store.WithName(rel, name)
 			}
 		}
+		if c.cfg.AdjustExtension {
+			rel = store.AdjustExtension(rel, j.resp.ContentType)
+		}
 	}
 	var path string
 	var err error

@@ -268,3 +268,44 @@ func mapsEqual[K, V comparable](a, b map[K]V) bool {
 	}
 	return true
 }
+
+func TestAdjustExtension(t *testing.T) {
+	html := func(body string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, body)
+		}
+	}
+	srv, _ := serveSite(t, map[string]http.HandlerFunc{
+		"/page.php": html(`<link rel=stylesheet href="/style.php?v=2"><a href="/data.php">data</a>`),
+		"/style.php": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/css")
+			fmt.Fprint(w, "body{}")
+		},
+		"/data.php": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, "{}")
+		},
+	})
+	for _, adjust := range []bool{false, true} {
+		cfg := testConfig(t, srv.URL+"/page.php")
+		cfg.Depth = 1
+		cfg.AdjustExtension = adjust
+		_, recs := crawlT(t, cfg)
+		host := strings.ReplaceAll(strings.TrimPrefix(srv.URL, "http://"), ":", "_")
+		want := map[string]string{
+			"/page.php":      host + "/page.php",
+			"/style.php?v=2": host + "/style.php?v=2",
+			"/data.php":      host + "/data.php",
+		}
+		if adjust {
+			want["/page.php"] += ".html"
+			want["/style.php?v=2"] += ".css"
+		}
+		for p, file := range want {
+			if r := recs[srv.URL+p]; r == nil || r.Path != file {
+				t.Errorf("adjust %v: %s saved as %+v; want %s", adjust, p, r, file)
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/url"
+	"path"
 	"strings"
 	"unicode/utf8"
 
@@ -352,4 +353,35 @@ func Extension(contentType string) string {
 		return ".ogg"
 	}
 	return ""
+}
+
+// AdjustExtension returns rel, a path from [Path], with ".html" appended
+// when contentType is HTML and the file name does not end in .html or .htm,
+// and ".css" when it is CSS and the name does not end in .css, as wget's
+// --adjust-extension does: a browser opening the file from disk, or a
+// static server, then gives it the right type. "page.php" served as HTML
+// becomes "page.php.html", "page.html?x=1" becomes "page.html?x=1.html".
+// Other types, and names that already fit, are returned unchanged.
+func AdjustExtension(rel, contentType string) string {
+	ext := Extension(contentType)
+	var ok []string
+	switch ext {
+	case ".html":
+		ok = []string{".html", ".htm"}
+	case ".css":
+		ok = []string{".css"}
+	default:
+		return rel
+	}
+	dir, file := path.Split(rel)
+	lower := strings.ToLower(file)
+	for _, e := range ok {
+		if strings.HasSuffix(lower, e) && len(file) > len(e) {
+			return rel
+		}
+	}
+	if len(file)+len(ext) > MaxName {
+		return dir + hashName(file+ext, file)
+	}
+	return dir + file + ext
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"net/url"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -273,5 +274,34 @@ func BenchmarkPath(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		Path(urls[i%len(urls)], "text/html; charset=utf-8")
+	}
+}
+
+func TestAdjustExtension(t *testing.T) {
+	long := strings.Repeat("x", MaxName-2)
+	tests := []struct {
+		rel, contentType, want string
+	}{
+		{"h/page.php", "text/html; charset=utf-8", "h/page.php.html"},
+		{"h/page.html", "text/html", "h/page.html"},
+		{"h/PAGE.HTM", "text/html", "h/PAGE.HTM"},
+		{"h/page.html?x=1", "text/html", "h/page.html?x=1.html"},
+		{"h/search?q=1.html", "text/html", "h/search?q=1.html"},
+		{"h/style.php", "text/css", "h/style.php.css"},
+		{"h/style.css", "text/css", "h/style.css"},
+		{"h/style.css?v=2", "text/css", "h/style.css?v=2.css"},
+		{"h/data.php", "application/json", "h/data.php"},
+		{"h/img.php", "image/png", "h/img.php"},
+		{"h/.html", "text/html", "h/.html.html"},
+		{"h/" + long, "text/html", "h/" + hashName(long+".html", long)},
+	}
+	for _, tt := range tests {
+		got := AdjustExtension(tt.rel, tt.contentType)
+		if got != tt.want {
+			t.Errorf("AdjustExtension(%q, %q) = %q; want %q", tt.rel, tt.contentType, got, tt.want)
+		}
+		if len(path.Base(got)) > MaxName {
+			t.Errorf("AdjustExtension(%q) = a name of %d bytes", tt.rel, len(path.Base(got)))
+		}
 	}
 }

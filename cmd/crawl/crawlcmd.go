@@ -44,7 +44,7 @@ type crawlOptions struct {
 	cpuProfile, state, crawlID       string
 	lease                            time.Duration
 	fresh, noMirror, disposition     bool
-	update, prune                    bool
+	update, prune, adjustExt         bool
 	warc                             string
 	warcMaxSize                      sizeFlag
 	resolve                          stringsFlag
@@ -92,6 +92,8 @@ func (o *crawlOptions) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.warc, "warc", "", "also write every response to WARC 1.1 files `NAME`-00000.warc.gz, NAME-00001.warc.gz... (bodies are then requested uncompressed)")
 	fs.Var(&o.warcMaxSize, "warc-max-size", "start a new WARC file before one would pass `SIZE`, like 1G (0: one file)")
 	fs.BoolVar(&o.disposition, "content-disposition", false, "name files as the server's Content-Disposition suggests (sanitized, in the URL's folder)")
+	fs.BoolVar(&o.adjustExt, "adjust-extension", false, "save HTML as NAME.html and CSS as NAME.css when the URL's name ends otherwise (page.php becomes page.php.html)")
+	fs.BoolVar(&o.adjustExt, "E", false, "same as --adjust-extension")
 	fs.BoolVar(&o.noMirror, "no-mirror", false, "save no files, only the manifest (with --warc: only the WARC files)")
 	fs.BoolVar(&o.fsync, "fsync", false, "fsync every file before it is renamed into place (safe against power loss, slower)")
 	fs.BoolVar(&o.quiet, "q", false, "print no progress and no summary")
@@ -138,6 +140,7 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 		WARCMaxSize:        int64(o.warcMaxSize),
 		NoMirror:           o.noMirror,
 		Update:             o.update,
+		AdjustExtension:    o.adjustExt,
 		Prune:              o.prune,
 		ContentDisposition: o.disposition,
 		Robots:             o.robots,
