@@ -135,6 +135,12 @@ func (s *Store) ReadFile(rel string, limit int64) ([]byte, error) {
 	if err := checkRel(rel); err != nil {
 		return nil, fmt.Errorf("reading %q: %w", rel, err)
 	}
+	return s.readFile(rel, limit)
+}
+
+// readFile reads name, a slash-separated path under the root, if it is at
+// most limit bytes long.
+func (s *Store) readFile(rel string, limit int64) ([]byte, error) {
 	f, err := s.root.Open(filepath.FromSlash(rel))
 	if err != nil {
 		return nil, fmt.Errorf("reading %q: %w", rel, err)
