@@ -83,4 +83,3 @@ func (s *Store) Overwrite(rel string, data []byte) error {
 	}
 	return nil
 }
-
