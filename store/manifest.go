@@ -224,3 +224,20 @@ func appendString(b []byte, s string) []byte {
 }
 
 const lowerHex = "0123456789abcdef"
+
+// Saved maps each URL of a manifest to its line that names the URL's file
+// now. Add the lines in the order of the manifest: a URL's latest line
+// with a path wins, so a file kept by a later failure (a 500, a 404
+// without --prune) is still found, and a URL whose file was pruned
+// (update "removed" without a path) is forgotten.
+type Saved map[string]*Record
+
+// Add folds the next line of the manifest into s.
+func (s Saved) Add(r *Record) {
+	switch {
+	case r.Path != "":
+		s[r.URL] = r
+	case r.Update == UpdateRemoved:
+		delete(s, r.URL)
+	}
+}

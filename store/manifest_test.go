@@ -273,3 +273,29 @@ func BenchmarkManifestWrite(b *testing.B) {
 		}
 	})
 }
+
+func TestSaved(t *testing.T) {
+	lines := []*Record{
+		{Run: 1, URL: "a", Path: "h/a"},
+		{Run: 1, URL: "b", Path: "h/b"},
+		{Run: 1, URL: "c", Path: "h/c"},
+		{Run: 2, URL: "a", Error: "http 500", ErrorKind: "http_5xx"}, // the file stays
+		{Run: 2, URL: "b", Error: "http 404", Update: UpdateRemoved}, // pruned
+		{Run: 2, URL: "c", Path: "h/c", Update: UpdateRemoved},       // gone, kept
+		{Run: 2, URL: "d", Path: "h/d", Update: UpdateNew},
+		{Run: 3, URL: "b", Path: "h/b~2", Update: UpdateNew}, // back again
+	}
+	s := make(Saved)
+	for _, r := range lines {
+		s.Add(r)
+	}
+	want := map[string]string{"a": "h/a", "b": "h/b~2", "c": "h/c", "d": "h/d"}
+	if len(s) != len(want) {
+		t.Errorf("Saved has %d URLs; want %d", len(s), len(want))
+	}
+	for u, p := range want {
+		if s[u] == nil || s[u].Path != p {
+			t.Errorf("Saved[%q] = %+v; want path %q", u, s[u], p)
+		}
+	}
+}
