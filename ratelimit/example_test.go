@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 
+	"golang.org/x/time/rate"
+
 	"github.com/crawl-go/crawl/ratelimit"
 )
 
@@ -57,4 +59,38 @@ func ExampleLimiter_SetRate() {
 	l.SetRate("example.com", l.Rate("example.com")/2)
 	fmt.Println(l.Rate("example.com"), l.Rate("example.org"))
 	// Output: 2 4
+}
+
+// printShared stands in for a limit shared with other processes, such as
+// the one of package redisrate: it grants every request and says at which
+// rate it was asked.
+type printShared struct{}
+
+func (printShared) Wait(ctx context.Context, host string, r rate.Limit) error {
+	fmt.Printf("shared wait for %s at %v/s\n", host, r)
+	return nil
+}
+
+func ExampleOptions_shared() {
+	l := ratelimit.New(ratelimit.Options{Rate: 10, Burst: 2, Shared: printShared{}})
+	ctx := context.Background()
+	release, err := l.Acquire(ctx, "example.com")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	release()
+
+	// robots.txt asks for a Crawl-delay of 2s: the shared limit is then
+	// asked at that rate, so the host gets it from all processes together.
+	l.SetMaxRate("example.com", 0.5)
+	release, err = l.Acquire(ctx, "example.com")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	release()
+	// Output:
+	// shared wait for example.com at 10/s
+	// shared wait for example.com at 0.5/s
 }

@@ -1,5 +1,6 @@
 // Package ratelimit keeps crawl polite per host: a token bucket and a cap on
-// concurrent requests for every host.
+// concurrent requests for every host, optionally shared with other
+// processes.
 //
 // A [Limiter] holds one entry per host, created on first use: a
 // [rate.Limiter] that spaces requests out in time and a semaphore that bounds
@@ -7,13 +8,25 @@
 // the primitive; [Limiter.Transport] applies it to every round trip of an
 // [http.Client], so retries and redirect hops are limited too.
 //
+// With [Options.Adaptive], a host that answers 429 or 503 is slowed down and
+// paused, and a host that keeps failing to connect is given up; see
+// [Limiter.Observe]. [Limiter.SetMaxRate] caps a host at its robots.txt
+// Crawl-delay.
+//
+// When several crawl processes share one crawl, each limits a host on its
+// own, so the host would get the sum of their rates. [Options.Shared] adds a
+// limit that they draw from together (the redisrate package keeps it in
+// Redis): after the local limits, Acquire also waits for the host's turn in
+// the shared one, at the host's current local rate.
+//
 // Entries that have been idle for [Options.IdleTimeout] are forgotten, so a
 // crawl that touches a million hosts does not keep a million limiters alive.
 // Eviction is lazy: it runs inside Acquire at most once per IdleTimeout, and no
 // background goroutine is started, so a Limiter needs no Close.
 //
-// Files: limiter.go (the registry, Acquire, SetRate, eviction) and
-// transport.go (the http.RoundTripper).
+// Files: limiter.go (the registry, Acquire, SetRate, eviction), adaptive.go
+// (Observe, SetMaxRate, pauses and the circuit breaker), shared.go (the
+// Shared interface and its wait) and transport.go (the http.RoundTripper).
 package ratelimit
 
 import (
@@ -37,6 +50,8 @@ type Options struct {
 	Rate float64
 	// Burst is the size of each host's token bucket: how many requests may
 	// start back to back after the host has been quiet. Values below 1 mean 1.
+	// With Shared, the shared limit's own burst applies too, and the smaller
+	// of the two wins.
 	Burst int
 	// PerHost is the maximum number of concurrent requests to one host.
 	// Zero or negative means unlimited.
@@ -65,6 +80,13 @@ type Options struct {
 	// the host is given up: Acquire then fails at once with
 	// ErrHostUnreachable; 0 means 3.
 	BreakerTrips int
+
+	// Shared, when not nil, is a rate limit shared with other processes
+	// crawling the same hosts. Acquire calls its Wait after every local
+	// wait, with the host's current rate (Rate, as cut by Adaptive or
+	// capped by SetMaxRate), unless that rate is unlimited. The local
+	// limits stay in force: they bound what this process asks of Shared.
+	Shared Shared
 }
 
 // Limiter limits requests per host. It is safe for concurrent use by multiple
@@ -75,6 +97,7 @@ type Limiter struct {
 	perHost int
 	idle    time.Duration
 	adapt   adaptOptions
+	shared  Shared // nil when the limit is local only
 
 	// now is the limiter's clock. It is time.Now outside tests.
 	now func() time.Time
@@ -107,6 +130,7 @@ func New(opts Options) *Limiter {
 		burst:   max(opts.Burst, 1),
 		perHost: max(opts.PerHost, 0),
 		idle:    opts.IdleTimeout,
+		shared:  opts.Shared,
 		now:     time.Now,
 		hosts:   make(map[string]*hostEntry),
 	}
@@ -126,15 +150,25 @@ func toLimit(r float64) rate.Limit {
 	return rate.Limit(r)
 }
 
-// Acquire waits for a free concurrency slot for host, then for a token from
-// host's bucket, and returns a release function that frees the slot. The
-// caller must call release once the request is over, whatever its outcome;
-// calling it more than once is harmless.
+// Acquire waits for a free concurrency slot for host, then for the end of
+// host's pause (with Options.Adaptive), then for a token from host's bucket,
+// then for host's turn in Options.Shared, and returns a release function
+// that frees the slot. The caller must call release once the request is
+// over, whatever its outcome; calling it more than once is harmless.
 //
-// Both waits end early when ctx is done: Acquire then returns ctx.Err() and
+// Every wait ends early when ctx is done: Acquire then returns ctx.Err() and
 // holds nothing. If ctx has a deadline that the token wait would overrun,
 // Acquire fails at once with an error wrapping context.DeadlineExceeded
-// rather than sleeping until the deadline.
+// rather than sleeping until the deadline; a Shared may do the same (the
+// redisrate package does). When the shared wait fails, for that or another
+// reason (its store is unreachable, say), Acquire returns the error wrapped,
+// and holds nothing; the local token is spent all the same, which errs on
+// the polite side.
+//
+// The slot is held during the shared wait, so Options.PerHost also bounds
+// how many of this process's requests to host wait on the shared store at
+// once. The shared wait comes last so that a grant from it, which counts
+// against every process, is used at once rather than after a local wait.
 //
 // The host is used as given; callers that want "example.com" and
 // "example.com:443" to share a limit must normalise it first.
@@ -152,6 +186,10 @@ func (l *Limiter) Acquire(ctx context.Context, host string) (release func(), err
 		return nil, err
 	}
 	if err := l.waitToken(ctx, host, e); err != nil {
+		l.leave(e, true)
+		return nil, err
+	}
+	if err := l.waitShared(ctx, host, e); err != nil {
 		l.leave(e, true)
 		return nil, err
 	}

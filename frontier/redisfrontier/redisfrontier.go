@@ -111,6 +111,14 @@ func Open(ctx context.Context, opts Options) (*Frontier, error) {
 	return f, nil
 }
 
+// Client returns the frontier's Redis client, for other state of the same
+// crawl (its shared rate limits). It is closed by Close.
+func (f *Frontier) Client() redis.UniversalClient { return f.client }
+
+// KeyPrefix returns the prefix of the crawl's keys, "crawl:{ID}:": other
+// state of the crawl under it stays in the crawl's cluster slot.
+func (f *Frontier) KeyPrefix() string { return f.prefix }
+
 // orDefault returns v, or def if v is zero.
 func orDefault(v, def time.Duration) time.Duration {
 	if v == 0 {
