@@ -95,39 +95,39 @@ func linkKind(rel []byte) (kind Kind, ok bool) {
 // addSrcset records the URLs of a srcset attribute.
 func (c *collector) addSrcset(v []byte) {
 	for i := 0; i < len(v); {
-		var u []byte
-		u, i = nextSrcsetURL(v, i)
-		if len(u) > 0 {
-			c.add(u, Requisite, false)
+		var s, e int
+		s, e, i = nextSrcsetURL(v, i)
+		if s < e {
+			c.add(v[s:e], Requisite, false)
 		}
 	}
 }
 
-// nextSrcsetURL returns the URL of the image candidate of the srcset value
-// v that starts at or after v[i], and the index where the next one starts.
-// It splits candidates as the HTML standard's "parse a srcset attribute"
-// algorithm does: a candidate is a run of non-whitespace (its trailing
-// commas removed) followed by descriptors up to a comma outside
-// parentheses. So "a.png 1x, b.png 2x", "a.png, b.png 2x" and
-// "data:image/png;base64,xx 1x, b.png" all split right, while in
-// "a.png,b.png 2x" the comma is part of one URL. Descriptors are not
-// checked. u is empty when no candidate is left.
-func nextSrcsetURL(v []byte, i int) (u []byte, next int) {
+// nextSrcsetURL returns the span v[start:end] of the URL of the image
+// candidate of the srcset value v that starts at or after v[i], and the
+// index where the next one starts. It splits candidates as the HTML
+// standard's "parse a srcset attribute" algorithm does: a candidate is a
+// run of non-whitespace (its trailing commas removed) followed by
+// descriptors up to a comma outside parentheses. So "a.png 1x, b.png 2x",
+// "a.png, b.png 2x" and "data:image/png;base64,xx 1x, b.png" all split
+// right, while in "a.png,b.png 2x" the comma is part of one URL.
+// Descriptors are not checked. The span is empty when no candidate is left.
+func nextSrcsetURL(v []byte, i int) (start, end, next int) {
 	n := len(v)
 	for i < n && (isSpace(v[i]) || v[i] == ',') {
 		i++
 	}
-	start := i
+	start = i
 	for i < n && !isSpace(v[i]) {
 		i++
 	}
-	u = v[start:i]
-	if len(u) > 0 && u[len(u)-1] == ',' {
+	end = i
+	if start < end && v[end-1] == ',' {
 		// "a.png," ends the candidate without descriptors.
-		for len(u) > 0 && u[len(u)-1] == ',' {
-			u = u[:len(u)-1]
+		for start < end && v[end-1] == ',' {
+			end--
 		}
-		return u, i
+		return start, end, i
 	}
 	inParens := false
 	for ; i < n; i++ {
@@ -138,11 +138,11 @@ func nextSrcsetURL(v []byte, i int) (u []byte, next int) {
 			inParens = false
 		case ',':
 			if !inParens {
-				return u, i + 1
+				return start, end, i + 1
 			}
 		}
 	}
-	return u, n
+	return start, end, n
 }
 
 // refreshURL returns the URL of a meta refresh content attribute such as
@@ -150,6 +150,13 @@ func nextSrcsetURL(v []byte, i int) (u []byte, next int) {
 // refresh steps". ok is false when there is none (a plain reload, or a
 // malformed value).
 func refreshURL(content []byte) (ref []byte, ok bool) {
+	start, end, ok := refreshSpan(content)
+	return content[start:end], ok
+}
+
+// refreshSpan is refreshURL, returning the span content[start:end] of the
+// URL: without its quotes if it is quoted, else up to the end of content.
+func refreshSpan(content []byte) (start, end int, ok bool) {
 	s := content
 	i := 0
 	skip := func() {
@@ -158,21 +165,21 @@ func refreshURL(content []byte) (ref []byte, ok bool) {
 		}
 	}
 	skip()
-	start := i
+	digits := i
 	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
 		i++
 	}
-	if i == start && (i == len(s) || s[i] != '.') {
-		return nil, false
+	if i == digits && (i == len(s) || s[i] != '.') {
+		return 0, 0, false
 	}
 	for i < len(s) && ('0' <= s[i] && s[i] <= '9' || s[i] == '.') {
 		i++
 	}
 	if i == len(s) {
-		return nil, false
+		return 0, 0, false
 	}
 	if s[i] != ';' && s[i] != ',' && !isSpace(s[i]) {
-		return nil, false
+		return 0, 0, false
 	}
 	skip()
 	if i < len(s) && (s[i] == ';' || s[i] == ',') {
@@ -180,7 +187,7 @@ func refreshURL(content []byte) (ref []byte, ok bool) {
 	}
 	skip()
 	if i == len(s) {
-		return nil, false
+		return 0, 0, false
 	}
 	if hasPrefixFold(s[i:], "url") {
 		j := i + 3
@@ -195,11 +202,11 @@ func refreshURL(content []byte) (ref []byte, ok bool) {
 	if i < len(s) && (s[i] == '"' || s[i] == '\'') {
 		q := s[i]
 		i++
-		end := i
+		end = i
 		for end < len(s) && s[end] != q {
 			end++
 		}
-		return s[i:end], true
+		return i, end, true
 	}
-	return s[i:], true
+	return i, len(s), true
 }

@@ -45,7 +45,7 @@ func (c *collector) scanCSS(css []byte) {
 		case ch == '"' || ch == '\'':
 			s, next, ok := c.cssString(css, i)
 			if ok && imageSet == 1 {
-				c.addCSS(s)
+				c.addCSS(s, i, next)
 			}
 			i = next
 		case ch == '\\':
@@ -58,7 +58,7 @@ func (c *collector) scanCSS(css []byte) {
 				if i < n && (css[i] == '"' || css[i] == '\'') {
 					s, next, ok := c.cssString(css, i)
 					if ok {
-						c.addCSS(s)
+						c.addCSS(s, i, next)
 					}
 					i = next
 				}
@@ -75,9 +75,9 @@ func (c *collector) scanCSS(css []byte) {
 			}
 			i++
 		case (ch == 'u' || ch == 'U') && hasPrefixFold(css[i:], "url(") && (i == 0 || !isNameChar(css[i-1])):
-			s, next, ok := c.cssURL(css, i+4)
+			s, start, end, next, ok := c.cssURL(css, i+4)
 			if ok {
-				c.addCSS(s)
+				c.addCSS(s, start, end)
 			}
 			i = next
 		case (ch == 'i' || ch == 'I') && hasPrefixFold(css[i:], "image-set(") && (i == 0 || !isNameChar(css[i-1]) || css[i-1] == '-'):
@@ -100,11 +100,17 @@ func cssSpecial(c byte) bool {
 	return false
 }
 
-// addCSS records a URL found in CSS.
-func (c *collector) addCSS(ref []byte) {
-	if len(trimSpace(ref)) > 0 {
-		c.add(ref, Requisite, false)
+// addCSS records a URL found in CSS, decoded into ref from the string or
+// url token css[start:end], or hands it to c.cssRef when that is set.
+func (c *collector) addCSS(ref []byte, start, end int) {
+	if len(trimSpace(ref)) == 0 {
+		return
 	}
+	if c.cssRef != nil {
+		c.cssRef(ref, start, end)
+		return
+	}
+	c.add(ref, Requisite, false)
 }
 
 // cssString reads the string that starts with the quote at css[i]. It
@@ -128,39 +134,42 @@ func (c *collector) cssString(css []byte, i int) (s []byte, next int, ok bool) {
 }
 
 // cssURL reads the rest of a url( token, from css[i] just after the "(".
-// It returns the URL, the index after the closing parenthesis, and ok false
-// for a bad url (whitespace inside, stray quotes or parentheses), which is
-// skipped up to its closing parenthesis as CSS does.
-func (c *collector) cssURL(css []byte, i int) (u []byte, next int, ok bool) {
+// It returns the URL, the span css[start:end] it was read from (the string
+// with its quotes, or the unquoted URL without the whitespace around it),
+// the index after the closing parenthesis, and ok false for a bad url
+// (whitespace inside, stray quotes or parentheses), which is skipped up to
+// its closing parenthesis as CSS does.
+func (c *collector) cssURL(css []byte, i int) (u []byte, start, end, next int, ok bool) {
 	n := len(css)
 	i = skipCSSSpace(css, i)
 	if i < n && (css[i] == '"' || css[i] == '\'') {
 		// url("x"): a function with a string argument.
 		s, j, ok := c.cssString(css, i)
+		strEnd := j
 		j = skipCSSSpace(css, j)
 		if !ok || j < n && css[j] != ')' {
-			return nil, badURLEnd(css, j), false
+			return nil, 0, 0, badURLEnd(css, j), false
 		}
-		return s, min(j+1, n), true
+		return s, i, strEnd, min(j+1, n), true
 	}
-	start := i
+	start = i
 	escaped := false
 	for ; i < n; i++ {
 		switch ch := css[i]; {
 		case ch == ')':
-			return c.unquotedURL(css[start:i], escaped), i + 1, true
+			return c.unquotedURL(css[start:i], escaped), start, i, i + 1, true
 		case isCSSSpace(ch):
-			end := i
+			urlEnd := i
 			i = skipCSSSpace(css, i)
 			if i == n || css[i] == ')' {
-				return c.unquotedURL(css[start:end], escaped), min(i+1, n), true
+				return c.unquotedURL(css[start:urlEnd], escaped), start, urlEnd, min(i+1, n), true
 			}
-			return nil, badURLEnd(css, i), false
+			return nil, 0, 0, badURLEnd(css, i), false
 		case ch == '"' || ch == '\'' || ch == '(' || ch < ' ' || ch == 0x7f:
-			return nil, badURLEnd(css, i), false
+			return nil, 0, 0, badURLEnd(css, i), false
 		case ch == '\\':
 			if i+1 == n || css[i+1] == '\n' {
-				return nil, badURLEnd(css, i), false
+				return nil, 0, 0, badURLEnd(css, i), false
 			}
 			escaped = true
 			i++
@@ -178,7 +187,7 @@ func (c *collector) cssURL(css []byte, i int) (u []byte, next int, ok bool) {
 			}
 		}
 	}
-	return c.unquotedURL(css[start:], escaped), n, true // EOF ends a url
+	return c.unquotedURL(css[start:], escaped), start, n, n, true // EOF ends a url
 }
 
 func (c *collector) unquotedURL(b []byte, escaped bool) []byte {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/crawl-go/crawl/parse"
+	"github.com/crawl-go/crawl/urlnorm"
 )
 
 func ExampleHTML() {
@@ -54,6 +55,51 @@ body { background: url(../img/bg.png) }
 	// https://example.com/static/css/theme.css
 	// https://example.com/static/img/bg.png
 	// https://example.com/fonts/a.woff2
+}
+
+func ExampleRewriteHTML() {
+	page := []byte(`<base href="/blog/">
+<link rel="stylesheet" href="/css/site.css">
+<a href="post.html#comments">Comments</a> <a href="#top">Top</a>
+<a href="/search?q=go&amp;page=2">Search</a>
+<img src="img/photo.jpg" srcset="img/photo.jpg 1x, img/photo@2x.jpg 2x" alt="Tom &amp; Jerry">
+<div style="background: url(img/bg.png)"></div>`)
+	base, err := url.Parse("https://example.com/blog/post.html")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The mirrored files, by normalized URL, as paths relative to the
+	// local copy of the page, blog/post.html.
+	local := map[string]string{
+		"https://example.com/css/site.css":       "../css/site.css",
+		"https://example.com/blog/post.html":     "post.html",
+		"https://example.com/blog/img/photo.jpg": "img/photo.jpg",
+		"https://example.com/blog/img/bg.png":    "img/bg.png",
+	}
+	out := parse.RewriteHTML(base, page, func(r parse.Ref) (string, bool) {
+		if r.Base {
+			return "", true // remove it: the links below become relative to the file
+		}
+		key := *r.URL
+		urlnorm.Normalize(&key) // drops the fragment
+		p, ok := local[key.String()]
+		if !ok {
+			return r.URL.String(), true // not mirrored: link to the site
+		}
+		if r.URL.Fragment != "" {
+			p += "#" + r.URL.EscapedFragment()
+		}
+		return p, true
+	})
+	fmt.Println(string(out))
+	// Output:
+	// <base>
+	// <link rel="stylesheet" href="../css/site.css">
+	// <a href="post.html#comments">Comments</a> <a href="https://example.com/blog/#top">Top</a>
+	// <a href="https://example.com/search?q=go&amp;page=2">Search</a>
+	// <img src="img/photo.jpg" srcset="img/photo.jpg 1x, https://example.com/blog/img/photo@2x.jpg 2x" alt="Tom &amp; Jerry">
+	// <div style="background: url('img/bg.png')"></div>
 }
 
 func ExampleExtract() {

@@ -88,10 +88,11 @@ func checkRawAttrs(t *testing.T, body []byte) {
 		var fromRaw, fromTokenizer []string
 		seen := map[string]bool{}
 		for i := attrsStart(raw); ; {
-			k, v, next, ok := nextRawAttr(raw, i)
+			k, vs, ve, next, ok := nextRawAttr(raw, i)
 			if !ok {
 				break
 			}
+			v := raw[vs:ve]
 			i = next
 			key := string(asciiLower(k))
 			if key == "" || seen[key] {

@@ -52,6 +52,7 @@ func HTML(base *url.URL, body []byte, opts Options, dst []Link) []Link {
 	var (
 		nameBuf  [maxTagName]byte
 		a        attrs
+		found    [maxLinkAttrs]linkAttr
 		haveBase bool // a <base href> was seen
 		inStyle  bool // the previous token was a <style> start tag
 	)
@@ -69,96 +70,167 @@ func HTML(base *url.URL, body []byte, opts Options, dst []Link) []Link {
 		case html.StartTagToken, html.SelfClosingTagToken:
 			raw := z.Raw()
 			name := tagName(raw, &nameBuf)
-			if !interesting(name) {
-				// Any tag may carry a style attribute with url()s; only
-				// decode the attributes of those that might.
-				if bytes.IndexByte(raw, '(') >= 0 {
-					var a attrs
-					a.read(z, raw, c)
-				}
+			act := startTagAction(name, raw)
+			switch act {
+			case tagSkip:
 				continue
-			}
-			switch string(name) {
-			case "style":
+			case tagStyleText:
 				inStyle = true
 				continue
-			case "noscript", "noframes":
+			case tagMarkupText:
 				z.NextIsNotRawText()
 				continue
 			}
-			a.read(z, raw, c)
-			if a.has&hasDataSrc != 0 {
-				c.add(a.dataSrc, Requisite, false) // lazy loading, on any tag
-			}
-			if a.has&hasDataSrcset != 0 {
-				c.addSrcset(a.dataSrcset)
-			}
-			switch string(name) {
-			case "a", "area":
-				if href, ok := a.anyHref(); ok {
-					c.add(href, Page, relHas(a.rel, "nofollow"))
-				}
-			case "image", "use":
-				// SVG: <image href> and <use href="sprite.svg#icon">.
-				if href, ok := a.anyHref(); ok {
-					c.add(href, Requisite, false)
-				}
-			case "form":
-				// A GET form's action, without submitting any values.
-				if a.has&hasAction != 0 && (a.has&hasMethod == 0 || asciiEqualFold(trimSpace(a.method), "get")) {
-					c.add(a.action, Page, false)
-				}
-			case "body", "table", "td", "th", "tr":
-				if a.has&hasBackground != 0 {
-					c.add(a.background, Requisite, false)
-				}
-			case "link":
-				if a.has&hasHref != 0 {
-					if kind, ok := linkKind(a.rel); ok {
-						c.add(a.href, kind, false)
+			a.read(z, raw)
+			for _, l := range a.linkAttrs(name, act, found[:0]) {
+				v := a.val[l.id]
+				switch l.form {
+				case formURL:
+					c.add(v, l.kind, l.nofollow)
+				case formSrcset:
+					c.addSrcset(v)
+				case formCSS:
+					c.scanCSS(v)
+				case formRefresh:
+					if s, e, ok := refreshSpan(v); ok {
+						c.add(v[s:e], Page, false)
 					}
-				}
-			case "img", "source":
-				if a.has&hasSrc != 0 {
-					c.add(a.src, Requisite, false)
-				}
-				if a.has&hasSrcset != 0 {
-					c.addSrcset(a.srcset)
-				}
-			case "script", "iframe", "frame", "embed", "audio", "track":
-				if a.has&hasSrc != 0 {
-					c.add(a.src, Requisite, false)
-				}
-			case "video":
-				if a.has&hasSrc != 0 {
-					c.add(a.src, Requisite, false)
-				}
-				if a.has&hasPoster != 0 {
-					c.add(a.poster, Requisite, false)
-				}
-			case "input":
-				if a.has&hasSrc != 0 && asciiEqualFold(a.typ, "image") {
-					c.add(a.src, Requisite, false)
-				}
-			case "object":
-				if a.has&hasData != 0 {
-					c.add(a.data, Requisite, false)
-				}
-			case "meta":
-				if asciiEqualFold(trimSpace(a.equiv), "refresh") {
-					if ref, ok := refreshURL(a.content); ok {
-						c.add(ref, Page, false)
+				case formBase:
+					if !haveBase {
+						haveBase = true
+						c.setBase(v)
 					}
-				}
-			case "base":
-				if !haveBase && a.has&hasHref != 0 {
-					haveBase = true
-					c.setBase(a.href)
 				}
 			}
 		}
 	}
 	return c.dst
+}
+
+// tagAction is what HTML does with a start tag.
+type tagAction uint8
+
+const (
+	// tagSkip: nothing to look at.
+	tagSkip tagAction = iota
+	// tagStyleAttr: a tag HTML does not know, whose style attribute may
+	// hold url()s.
+	tagStyleAttr
+	// tagLinks: a tag whose attributes may hold links.
+	tagLinks
+	// tagStyleText: <style>, whose text is CSS.
+	tagStyleText
+	// tagMarkupText: <noscript> or <noframes>, whose text is scanned as
+	// markup.
+	tagMarkupText
+)
+
+// startTagAction tells what HTML does with the start tag whose raw bytes
+// are raw and whose name, from tagName, is name.
+func startTagAction(name, raw []byte) tagAction {
+	if !interesting(name) {
+		// Any tag may carry a style attribute with url()s; only decode
+		// the attributes of those that might.
+		if bytes.IndexByte(raw, '(') >= 0 {
+			return tagStyleAttr
+		}
+		return tagSkip
+	}
+	switch string(name) {
+	case "style":
+		return tagStyleText
+	case "noscript", "noframes":
+		return tagMarkupText
+	}
+	return tagLinks
+}
+
+// valueForm is how an attribute value holds its links.
+type valueForm uint8
+
+const (
+	formURL     valueForm = iota // the value is one URL
+	formSrcset                   // a srcset: URLs and descriptors
+	formRefresh                  // a meta refresh content: "5; url=..."
+	formCSS                      // a style attribute: CSS declarations
+	formBase                     // the href of a <base>: the resolution base
+)
+
+// linkAttr is an attribute of a tag that holds links, and what they are.
+type linkAttr struct {
+	id       attrID
+	form     valueForm
+	kind     Kind // of the links of a formURL value
+	nofollow bool
+}
+
+// maxLinkAttrs is the most link attributes one tag can have: style,
+// data-src, data-srcset and two of the tag's own (img src and srcset,
+// video src and poster).
+const maxLinkAttrs = 5
+
+// linkAttrs appends to dst the attributes of a that hold links, in the
+// order HTML reports their links, for a tag named name (from tagName) on
+// which startTagAction said act (tagStyleAttr or tagLinks). This is the
+// table of which attribute of which tag is a link, shared by HTML and
+// RewriteHTML so that they cannot disagree.
+func (a *attrs) linkAttrs(name []byte, act tagAction, dst []linkAttr) []linkAttr {
+	add := func(id attrID, form valueForm, kind Kind) {
+		if a.has&(1<<id) != 0 {
+			dst = append(dst, linkAttr{id: id, form: form, kind: kind})
+		}
+	}
+	add(attrStyle, formCSS, Requisite)
+	if act != tagLinks {
+		return dst
+	}
+	add(attrDataSrc, formURL, Requisite) // lazy loading, on any tag
+	add(attrDataSrcset, formSrcset, Requisite)
+	switch string(name) {
+	case "a", "area":
+		if id, ok := a.anyHref(); ok {
+			dst = append(dst, linkAttr{id: id, form: formURL, kind: Page, nofollow: relHas(a.val[attrRel], "nofollow")})
+		}
+	case "image", "use":
+		// SVG: <image href> and <use href="sprite.svg#icon">.
+		if id, ok := a.anyHref(); ok {
+			add(id, formURL, Requisite)
+		}
+	case "form":
+		// A GET form's action, without submitting any values.
+		if a.has&(1<<attrMethod) == 0 || asciiEqualFold(trimSpace(a.val[attrMethod]), "get") {
+			add(attrAction, formURL, Page)
+		}
+	case "body", "table", "td", "th", "tr":
+		add(attrBackground, formURL, Requisite)
+	case "link":
+		if a.has&(1<<attrHref) != 0 {
+			if kind, ok := linkKind(a.val[attrRel]); ok {
+				add(attrHref, formURL, kind)
+			}
+		}
+	case "img", "source":
+		add(attrSrc, formURL, Requisite)
+		add(attrSrcset, formSrcset, Requisite)
+	case "script", "iframe", "frame", "embed", "audio", "track":
+		add(attrSrc, formURL, Requisite)
+	case "video":
+		add(attrSrc, formURL, Requisite)
+		add(attrPoster, formURL, Requisite)
+	case "input":
+		if asciiEqualFold(a.val[attrType], "image") {
+			add(attrSrc, formURL, Requisite)
+		}
+	case "object":
+		add(attrData, formURL, Requisite)
+	case "meta":
+		if asciiEqualFold(trimSpace(a.val[attrEquiv]), "refresh") {
+			add(attrContent, formRefresh, Page)
+		}
+	case "base":
+		add(attrHref, formBase, Page)
+	}
+	return dst
 }
 
 // maxTagName is the length of the longest interesting tag name ("noscript").
@@ -202,80 +274,81 @@ func interesting(name []byte) bool {
 	return false
 }
 
-// Bits of attrs.has.
+// attrID names an attribute that HTML reads; it indexes attrs.val, and
+// 1<<attrID is its bit in attrs.has.
+type attrID uint8
+
 const (
-	hasHref = 1 << iota
-	hasSrc
-	hasSrcset
-	hasPoster
-	hasData
-	hasRel
-	hasType
-	hasEquiv
-	hasContent
-	hasStyle
-	hasXlinkHref
-	hasBackground
-	hasDataSrc
-	hasDataSrcset
-	hasAction
-	hasMethod
+	attrHref attrID = iota
+	attrSrc
+	attrSrcset
+	attrPoster
+	attrData
+	attrRel
+	attrType
+	attrEquiv // http-equiv
+	attrContent
+	attrStyle
+	attrXlinkHref
+	attrBackground
+	attrDataSrc    // data-src, data-lazy-src, data-original: lazy loading
+	attrDataSrcset // data-srcset
+	attrAction
+	attrMethod
+	numAttrs
 )
 
-// attrs holds the attributes of an interesting tag that HTML uses. The
-// slices are only valid until the tokenizer moves on.
+// attrs holds the attributes of a tag that HTML uses. The slices are only
+// valid until the tokenizer moves on.
 type attrs struct {
-	href, src, srcset, poster, data []byte
-	rel, typ, equiv, content        []byte
-	xlinkHref, background           []byte
-	dataSrc, dataSrcset             []byte // lazy loading: data-src, data-lazy-src, data-original; data-srcset
-	action, method                  []byte
-	has                             uint32 // which attributes are present, even empty
+	val [numAttrs][]byte
+	has uint32 // 1<<id for each attribute present, even empty
 }
 
-// anyHref returns href, or SVG's older xlink:href.
-func (a *attrs) anyHref() ([]byte, bool) {
+// anyHref returns the href attribute, or SVG's older xlink:href.
+func (a *attrs) anyHref() (attrID, bool) {
 	switch {
-	case a.has&hasHref != 0:
-		return a.href, true
-	case a.has&hasXlinkHref != 0:
-		return a.xlinkHref, true
+	case a.has&(1<<attrHref) != 0:
+		return attrHref, true
+	case a.has&(1<<attrXlinkHref) != 0:
+		return attrXlinkHref, true
 	}
-	return nil, false
+	return 0, false
 }
 
 // read decodes the attributes of the current tag of z, whose raw bytes are
-// raw, into a, and scans a style attribute on the way.
+// raw, into a.
 //
 // Tokenizer.TagAttr allocates two copies per attribute. When the tag has
 // no character reference, carriage return or NUL, the values need no
 // decoding and read splits raw itself with the tokenizer's rules
 // (nextRawAttr), allocating nothing; else it asks TagAttr.
-func (a *attrs) read(z *html.Tokenizer, raw []byte, c *collector) {
+func (a *attrs) read(z *html.Tokenizer, raw []byte) {
 	*a = attrs{}
 	if !needsDecoding(raw) {
 		for i := attrsStart(raw); ; {
-			k, v, next, ok := nextRawAttr(raw, i)
+			k, vs, ve, next, ok := nextRawAttr(raw, i)
 			if !ok {
 				return
 			}
-			a.set(k, v, c)
+			a.set(k, raw[vs:ve])
 			i = next
 		}
 	}
 	for more := true; more; {
 		var k, v []byte
 		k, v, more = z.TagAttr()
-		a.set(k, v, c)
+		a.set(k, v)
 	}
 }
 
-// set records the attribute k=v; the first of duplicate attributes wins,
-// as in the tokenizer. k may be in any case.
-func (a *attrs) set(k, v []byte, c *collector) {
+// set records the attribute k=v and returns its attrID, with ok false when
+// k is not an attribute HTML reads or is a duplicate: the first of
+// duplicate attributes wins, as in the tokenizer. k may be in any case.
+func (a *attrs) set(k, v []byte) (id attrID, ok bool) {
 	var buf [len("data-lazy-src")]byte
 	if len(k) > len(buf) {
-		return
+		return 0, false
 	}
 	for i, ch := range k {
 		if 'A' <= ch && ch <= 'Z' {
@@ -283,52 +356,48 @@ func (a *attrs) set(k, v []byte, c *collector) {
 		}
 		buf[i] = ch
 	}
-	var bit uint32
-	var dst *[]byte
 	switch string(buf[:len(k)]) {
 	case "href":
-		bit, dst = hasHref, &a.href
+		id = attrHref
 	case "src":
-		bit, dst = hasSrc, &a.src
+		id = attrSrc
 	case "srcset":
-		bit, dst = hasSrcset, &a.srcset
+		id = attrSrcset
 	case "poster":
-		bit, dst = hasPoster, &a.poster
+		id = attrPoster
 	case "data":
-		bit, dst = hasData, &a.data
+		id = attrData
 	case "rel":
-		bit, dst = hasRel, &a.rel
+		id = attrRel
 	case "type":
-		bit, dst = hasType, &a.typ
+		id = attrType
 	case "http-equiv":
-		bit, dst = hasEquiv, &a.equiv
+		id = attrEquiv
 	case "content":
-		bit, dst = hasContent, &a.content
-	case "xlink:href":
-		bit, dst = hasXlinkHref, &a.xlinkHref
-	case "background":
-		bit, dst = hasBackground, &a.background
-	case "data-src", "data-lazy-src", "data-original":
-		bit, dst = hasDataSrc, &a.dataSrc
-	case "data-srcset":
-		bit, dst = hasDataSrcset, &a.dataSrcset
-	case "action":
-		bit, dst = hasAction, &a.action
-	case "method":
-		bit, dst = hasMethod, &a.method
+		id = attrContent
 	case "style":
-		if a.has&hasStyle == 0 {
-			a.has |= hasStyle
-			c.scanCSS(v)
-		}
-		return
+		id = attrStyle
+	case "xlink:href":
+		id = attrXlinkHref
+	case "background":
+		id = attrBackground
+	case "data-src", "data-lazy-src", "data-original":
+		id = attrDataSrc
+	case "data-srcset":
+		id = attrDataSrcset
+	case "action":
+		id = attrAction
+	case "method":
+		id = attrMethod
 	default:
-		return
+		return 0, false
 	}
-	if a.has&bit == 0 {
-		a.has |= bit
-		*dst = v
+	if a.has&(1<<id) != 0 {
+		return 0, false
 	}
+	a.has |= 1 << id
+	a.val[id] = v
+	return id, true
 }
 
 // needsDecoding reports whether the attribute values of the raw tag may
@@ -368,13 +437,15 @@ func attrsStart(raw []byte) int {
 // nextRawAttr splits the attribute at raw[i] off the raw start tag raw,
 // which ends with the '>' that closed it, following the tokenizer's
 // readTag, readTagAttrKey and readTagAttrVal step for step. It returns the
-// key as written (not lowercased), the value without quotes, the index of
-// the next attribute, and ok false at the end of the tag. Keys may be empty
-// (a stray '/'); set ignores them as the tokenizer does.
-func nextRawAttr(raw []byte, i int) (key, val []byte, next int, ok bool) {
+// key as written (not lowercased), the span raw[vs:ve] of the value without
+// quotes, the index of the next attribute, and ok false at the end of the
+// tag. Keys may be empty (a stray '/'); set ignores them as the tokenizer
+// does. A quoted value has its opening quote at raw[vs-1]; an attribute
+// without '=' has vs == ve == i+len(key), the end of its key.
+func nextRawAttr(raw []byte, i int) (key []byte, vs, ve, next int, ok bool) {
 	n := len(raw)
 	if i >= n || raw[i] == '>' {
-		return nil, nil, n, false
+		return nil, n, n, n, false
 	}
 	ks := i
 	for ; i < n; i++ {
@@ -387,7 +458,7 @@ func nextRawAttr(raw []byte, i int) (key, val []byte, next int, ok bool) {
 		}
 	}
 	key = raw[ks:i]
-	vs, ve := i, i
+	vs, ve = i, i
 	i = skipTagSpace(raw, i)
 	if i < n {
 		switch raw[i] {
@@ -395,6 +466,7 @@ func nextRawAttr(raw []byte, i int) (key, val []byte, next int, ok bool) {
 			i++
 		case '=':
 			i = skipTagSpace(raw, i+1)
+			vs, ve = i, i
 			if i < n {
 				switch q := raw[i]; q {
 				case '>':
@@ -418,5 +490,5 @@ func nextRawAttr(raw []byte, i int) (key, val []byte, next int, ok bool) {
 			}
 		}
 	}
-	return key, raw[vs:ve], skipTagSpace(raw, i), true
+	return key, vs, ve, skipTagSpace(raw, i), true
 }

@@ -147,9 +147,9 @@ func TestSrcset(t *testing.T) {
 			var got []string
 			v := []byte(tt.srcset)
 			for i := 0; i < len(v); {
-				var u []byte
-				if u, i = nextSrcsetURL(v, i); len(u) > 0 {
-					got = append(got, string(u))
+				var s, e int
+				if s, e, i = nextSrcsetURL(v, i); s < e {
+					got = append(got, string(v[s:e]))
 				}
 			}
 			if g := strings.Join(got, " "); g != tt.want {

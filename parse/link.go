@@ -80,6 +80,11 @@ type collector struct {
 	raw map[string]int
 
 	scratch []byte // CSS escape decoding
+
+	// cssRef, when set, receives the URLs that scanCSS finds instead of
+	// add, with the span css[start:end] of the string or url token each
+	// was read from. RewriteHTML and RewriteCSS set it.
+	cssRef func(ref []byte, start, end int)
 }
 
 // newCollector returns a collector for a document fetched from page.

@@ -1,0 +1,658 @@
+package parse
+
+import (
+	"bytes"
+	"cmp"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/crawl-go/crawl/urlnorm"
+	"golang.org/x/net/html"
+)
+
+// Ref is one link occurrence handed to the function of [RewriteHTML] or
+// [RewriteCSS].
+type Ref struct {
+	// URL is the reference resolved against the base in effect (the
+	// document URL, or the first <base href>), never nil and always http or
+	// https. It is the URL that HTML or CSS reports for the occurrence,
+	// normalized by urlnorm the same way, except that the fragment of the
+	// reference is kept ("#section"), so that a local path made from it can
+	// keep it too. Normalize a copy to get the crawl's dedup key.
+	URL *url.URL
+	// Kind is how HTML classifies this occurrence: Page for a[href],
+	// link rel=canonical, meta refresh..., Requisite for img[src], CSS
+	// url()s... It is Page for the <base href>.
+	Kind Kind
+	// Base is set for the href of the document's first <base> element,
+	// the only one HTML honours. Returning ("", true) for it removes the
+	// attribute, so that the links of the local copy resolve against the
+	// file itself; any other text replaces its value. The links after it
+	// are resolved against the URL it held, whatever fn returns for it.
+	Base bool
+}
+
+// RewriteHTML returns a copy of the HTML document body, fetched from base,
+// in which fn has rewritten the links, as wget --convert-links does for an
+// offline mirror. Each reference in which HTML finds a link (an attribute
+// value, a srcset candidate, a meta refresh URL, a CSS url() in a style
+// attribute or element) is handed to fn as a Ref; when fn returns ok, its
+// text replaces the reference. Every other byte is kept: the document is
+// not re-serialized, and if fn never returns ok the result equals body.
+// body and base are not modified.
+//
+// fn is called once per occurrence, in the order HTML meets them (by tag,
+// and within a tag in the order of HTML's table, not of the attributes),
+// for exactly the occurrences whose links HTML reports, except that:
+//
+//   - an empty or fragment-only reference ("", "#top") is left alone while
+//     the base is the document itself, as it stays valid in a local copy;
+//     after a <base href> to another URL it is a link, and fn gets it;
+//   - a link back to the document under another spelling ("page.html")
+//     is handed to fn, which knows where the local copy of the document is;
+//   - the first <base href> is handed to fn with Ref.Base set;
+//   - rel=nofollow links are handed to fn, and there is no MaxLinks cap.
+//
+// References that do not resolve to an http or https URL (javascript:,
+// mailto:, data:...) are never handed to fn. If fn removes the <base
+// href>, the references it declines after it resolve against the local
+// file from then on, so it should answer for all of them (with a local
+// path or an absolute URL).
+//
+// fn's text is encoded for its context, so that a browser reads back
+// exactly that text: in an attribute value, '&' and the value's quote
+// become character references, and an unquoted value gets double quotes;
+// in a srcset, whitespace is percent-encoded and a trailing comma
+// protected; in a meta refresh, the URL is quoted when it must be; in CSS,
+// the url(...) argument or string becomes a CSS string with its quote, '\'
+// and control characters escaped, quoted with the other quote than the
+// style attribute's, and with '<' escaped in a <style> element so that
+// "</style" cannot appear. A srcset, meta refresh or style attribute with
+// a replaced reference is written back from its decoded value: byte for
+// byte outside the replacements when it had no character reference,
+// carriage return or NUL, else re-encoded.
+//
+// The document's character encoding is not known here: fn should return
+// ASCII (percent-encoded paths, punycode hosts), which reads the same in
+// every ASCII-compatible encoding. Like HTML, RewriteHTML never fails:
+// malformed markup is read the way the tokenizer reads it.
+func RewriteHTML(base *url.URL, body []byte, fn func(Ref) (string, bool)) []byte {
+	r := newRewriter(base, body, fn)
+	z := html.NewTokenizer(bytes.NewReader(body))
+	var (
+		nameBuf  [maxTagName]byte
+		found    [maxLinkAttrs]linkAttr
+		haveBase bool // a <base href> was seen
+		inStyle  bool // the previous token was a <style> start tag
+		end      int  // body[:end] has been tokenized
+	)
+	for {
+		tt := z.Next()
+		// The raw bytes of the tokens partition body. The tokenizer may
+		// decode values in place in its buffer, so take them from body.
+		start := end
+		end += len(z.Raw())
+		raw := body[start:end]
+		styleText := inStyle
+		inStyle = false
+		switch tt {
+		case html.ErrorToken:
+			return r.result()
+		case html.TextToken:
+			if styleText {
+				r.styleText(start, raw, z.Text())
+			}
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name := tagName(raw, &nameBuf)
+			act := startTagAction(name, raw)
+			switch act {
+			case tagSkip:
+				continue
+			case tagStyleText:
+				inStyle = true
+				continue
+			case tagMarkupText:
+				z.NextIsNotRawText()
+				continue
+			}
+			r.readAttrs(z, raw)
+			for _, l := range r.a.linkAttrs(name, act, found[:0]) {
+				if l.form == formBase {
+					if haveBase {
+						continue
+					}
+					haveBase = true
+				}
+				r.rewriteAttr(start, raw, l)
+			}
+		}
+	}
+}
+
+// RewriteCSS returns a copy of the stylesheet body, fetched from base, in
+// which fn has rewritten the links that CSS finds: url(...), @import
+// strings and image-set() strings. Each is handed to fn as a Ref (a
+// Requisite), and when fn returns ok the reference is replaced by its
+// text written as a double-quoted CSS string: url(a.png) becomes
+// url("../img/a.png") when fn returns "../img/a.png". Comments, other
+// strings and every other byte are kept as they are; when fn never returns
+// ok the result equals body. body and base are not modified.
+//
+// As in RewriteHTML, an empty or fragment-only reference (url(#filter))
+// is left alone, references that are not http or https are never handed
+// to fn, Ref.URL keeps the reference's fragment, and fn should return
+// ASCII text. RewriteCSS never fails.
+func RewriteCSS(base *url.URL, body []byte, fn func(Ref) (string, bool)) []byte {
+	r := newRewriter(base, body, fn)
+	r.cssQuote, r.cssInStyle = '"', false
+	r.subs = r.subs[:0]
+	r.css.scanCSS(body)
+	for _, s := range r.subs {
+		r.edit(s.start, s.end, s.text)
+	}
+	return r.result()
+}
+
+// rewriter holds the state of one RewriteHTML or RewriteCSS call.
+type rewriter struct {
+	fn   func(Ref) (string, bool)
+	body []byte
+	doc  linkKey  // the document's normalized URL
+	base *url.URL // the resolution base, normalized: as collector.base
+	// selfBase is set while base is the document itself, when empty and
+	// fragment-only references are left alone.
+	selfBase bool
+
+	edits []replacement // in body, in any order
+
+	// The current start tag: its attributes, decoded, and where each of
+	// them is in its raw bytes.
+	a     attrs
+	spans [numAttrs]attrSpan
+	keys  map[string]bool // the lowercased keys of the tag, when it needs decoding
+
+	// CSS: the scanner with its cssRef hook, the CSS string quote and
+	// context of the CSS being scanned, and the replacements found in it,
+	// in order, at offsets in the scanned bytes.
+	css        collector
+	cssQuote   byte
+	cssInStyle bool // in a <style> element: escape '<'
+	subs       []replacement
+}
+
+// replacement replaces b[start:end] by text, in the document (edits) or
+// in a value being rewritten (subs).
+type replacement struct {
+	start, end int
+	text       string
+}
+
+// attrSpan is where an attribute is in the raw bytes of its tag: its key
+// is raw[ks:ke] and its value, without quotes, raw[vs:ve]; as with
+// nextRawAttr, vs == ke when it has no '='.
+type attrSpan struct {
+	ks, ke, vs, ve int
+}
+
+func newRewriter(base *url.URL, body []byte, fn func(Ref) (string, bool)) *rewriter {
+	p := *base
+	urlnorm.Normalize(&p)
+	r := &rewriter{fn: fn, body: body, doc: keyOf(&p), base: &p, selfBase: true}
+	r.css.cssRef = r.cssRef
+	return r
+}
+
+// result applies the edits to a copy of body.
+func (r *rewriter) result() []byte {
+	slices.SortStableFunc(r.edits, func(a, b replacement) int {
+		return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(a.end, b.end))
+	})
+	grow := 0
+	for _, e := range r.edits {
+		grow += len(e.text)
+	}
+	out := make([]byte, 0, len(r.body)+grow)
+	last := 0
+	for _, e := range r.edits {
+		if e.start < last {
+			continue // cannot happen: edits do not overlap
+		}
+		out = append(out, r.body[last:e.start]...)
+		out = append(out, e.text...)
+		last = e.end
+	}
+	return append(out, r.body[last:]...)
+}
+
+func (r *rewriter) edit(start, end int, text string) {
+	r.edits = append(r.edits, replacement{start, end, text})
+}
+
+// resolve returns the Ref of the reference ref, or ok false when fn is not
+// to see it: it does not resolve to an http or https URL, or it is empty
+// or a bare fragment while the base is the document.
+func (r *rewriter) resolve(ref []byte, kind Kind) (Ref, bool) {
+	t := trimControl(ref)
+	if r.selfBase && (len(t) == 0 || t[0] == '#') {
+		return Ref{}, false
+	}
+	u, err := urlnorm.Resolve(r.base, string(ref))
+	if err != nil {
+		return Ref{}, false
+	}
+	if i := bytes.IndexByte(t, '#'); i >= 0 {
+		setFragment(u, t[i+1:])
+	}
+	return Ref{URL: u, Kind: kind}, true
+}
+
+// trimControl trims what urlnorm trims around a reference: spaces and
+// control characters.
+func trimControl(b []byte) []byte {
+	for len(b) > 0 && b[0] <= ' ' {
+		b = b[1:]
+	}
+	for len(b) > 0 && b[len(b)-1] <= ' ' {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// setFragment sets the fragment of u to frag as written in a reference,
+// without the tabs and newlines that browsers remove.
+func setFragment(u *url.URL, frag []byte) {
+	f := strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' {
+			return -1
+		}
+		return r
+	}, string(frag))
+	if p, err := url.Parse("#" + f); err == nil {
+		u.Fragment, u.RawFragment = p.Fragment, p.RawFragment
+		return
+	}
+	u.Fragment, u.RawFragment = f, "" // a bad escape: String escapes the '%'
+}
+
+// call hands ref to fn if it is to see it, and returns fn's answer.
+func (r *rewriter) call(ref []byte, kind Kind) (string, bool) {
+	l, ok := r.resolve(ref, kind)
+	if !ok {
+		return "", false
+	}
+	return r.fn(l)
+}
+
+// readAttrs reads the attributes of the current start tag of z, whose raw
+// bytes are raw, into r.a, and where they are into r.spans. It splits raw
+// with nextRawAttr, which mirrors the tokenizer, and when the tag needs
+// decoding takes the decoded values from TagAttr in lockstep. The
+// tokenizer drops the attributes that nextRawAttr reports with an empty
+// key and those whose key repeats an earlier one, in any case.
+func (r *rewriter) readAttrs(z *html.Tokenizer, raw []byte) {
+	r.a = attrs{}
+	decode := needsDecoding(raw)
+	if decode {
+		if r.keys == nil {
+			r.keys = make(map[string]bool)
+		}
+		clear(r.keys)
+	}
+	for i := attrsStart(raw); ; {
+		k, vs, ve, next, ok := nextRawAttr(raw, i)
+		if !ok {
+			return
+		}
+		ks := i
+		i = next
+		v := raw[vs:ve]
+		if decode {
+			if len(k) == 0 {
+				continue
+			}
+			key := string(asciiLowerCopy(k))
+			if r.keys[key] {
+				continue
+			}
+			r.keys[key] = true
+			_, v, _ = z.TagAttr()
+		}
+		if id, ok := r.a.set(k, v); ok {
+			r.spans[id] = attrSpan{ks: ks, ke: ks + len(k), vs: vs, ve: ve}
+		}
+	}
+}
+
+// asciiLowerCopy returns a copy of b with ASCII letters lowercased, as the
+// tokenizer lowercases attribute keys.
+func asciiLowerCopy(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// rewriteAttr rewrites the links of the attribute l of the current start
+// tag, whose raw bytes raw start at body[tag].
+func (r *rewriter) rewriteAttr(tag int, raw []byte, l linkAttr) {
+	v := r.a.val[l.id]
+	sp := r.spans[l.id]
+	quote := attrQuote(raw, sp)
+	r.subs = r.subs[:0]
+	switch l.form {
+	case formURL:
+		if text, ok := r.call(v, l.kind); ok {
+			r.setAttr(tag, raw, sp, text)
+		}
+		return
+	case formBase:
+		r.rewriteBase(tag, raw, sp, v)
+		return
+	case formSrcset:
+		for i := 0; i < len(v); {
+			var s, e int
+			s, e, i = nextSrcsetURL(v, i)
+			if s == e {
+				continue
+			}
+			if text, ok := r.call(v[s:e], Requisite); ok {
+				r.subs = append(r.subs, replacement{s, e, srcsetURL(text)})
+			}
+		}
+	case formRefresh:
+		s, e, ok := refreshSpan(v)
+		if !ok {
+			return
+		}
+		if text, ok := r.call(v[s:e], Page); ok {
+			r.subs = append(r.subs, refreshSub(v, s, e, text))
+		}
+	case formCSS:
+		// A CSS string in a double-quoted attribute is single-quoted, so
+		// that no &quot; is needed, and the other way round.
+		r.cssQuote, r.cssInStyle = '\'', false
+		if quote == '\'' {
+			r.cssQuote = '"'
+		}
+		r.css.scanCSS(v)
+	}
+	if len(r.subs) == 0 {
+		return
+	}
+	var b strings.Builder
+	last := 0
+	for _, s := range r.subs {
+		b.Write(v[last:s.start])
+		b.WriteString(s.text)
+		last = s.end
+	}
+	b.Write(v[last:])
+	r.setAttr(tag, raw, sp, b.String())
+}
+
+// attrQuote returns the quote of the value of the attribute at sp in raw,
+// or 0 when it is unquoted or missing.
+func attrQuote(raw []byte, sp attrSpan) byte {
+	if sp.vs > sp.ke {
+		if q := raw[sp.vs-1]; q == '"' || q == '\'' {
+			return q
+		}
+	}
+	return 0
+}
+
+// setAttr replaces the value of the attribute at sp in the current start
+// tag, whose raw bytes raw start at body[tag], by the text v, encoded for
+// an attribute value in the quote it had, or in double quotes.
+func (r *rewriter) setAttr(tag int, raw []byte, sp attrSpan, v string) {
+	switch q := attrQuote(raw, sp); {
+	case q != 0:
+		r.edit(tag+sp.vs, tag+sp.ve, string(appendAttr(nil, v, q)))
+	case sp.vs == sp.ke: // no value at all: <a href>
+		b := append([]byte(`="`), appendAttr(nil, v, '"')...)
+		r.edit(tag+sp.ke, tag+sp.ke, string(append(b, '"')))
+	default:
+		b := appendAttr([]byte{'"'}, v, '"')
+		r.edit(tag+sp.vs, tag+sp.ve, string(append(b, '"')))
+	}
+}
+
+// appendAttr appends s to dst encoded for an attribute value quoted with
+// q: only '&' and q need character references. NUL, which the tokenizer
+// would read as U+FFFD, is written "%00", as urlnorm would escape it.
+func appendAttr(dst []byte, s string, q byte) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == 0:
+			dst = append(dst, "%00"...)
+		case c == '&':
+			dst = append(dst, "&amp;"...)
+		case c == q && q == '"':
+			dst = append(dst, "&quot;"...)
+		case c == q:
+			dst = append(dst, "&#39;"...)
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// rewriteBase hands the first <base href>, whose value is v, to fn, and
+// makes it the base of the links after it as HTML does.
+func (r *rewriter) rewriteBase(tag int, raw []byte, sp attrSpan, v []byte) {
+	u, err := urlnorm.Resolve(r.base, string(v))
+	if err != nil {
+		return // HTML ignores it, and so do browsers
+	}
+	l := Ref{URL: u, Kind: Page, Base: true}
+	if t := trimControl(v); bytes.IndexByte(t, '#') >= 0 {
+		// The base URL itself has no fragment: give fn a copy with it.
+		c := *u
+		setFragment(&c, t[bytes.IndexByte(t, '#')+1:])
+		l.URL = &c
+	}
+	text, ok := r.fn(l)
+	r.base = u
+	r.selfBase = keyOf(u) == r.doc
+	switch {
+	case !ok:
+	case text == "":
+		// Remove the attribute with the whitespace before it, and its
+		// duplicates, which would take its place.
+		for i := attrsStart(raw); ; {
+			k, vs, ve, next, ok := nextRawAttr(raw, i)
+			if !ok {
+				break
+			}
+			if asciiEqualFold(k, "href") {
+				r.edit(tag+attrStart(raw, i), tag+attrEnd(raw, attrSpan{ks: i, ke: i + len(k), vs: vs, ve: ve}), "")
+			}
+			i = next
+		}
+	default:
+		r.setAttr(tag, raw, sp, text)
+	}
+}
+
+// attrStart returns where the whitespace before the attribute at raw[ks]
+// starts.
+func attrStart(raw []byte, ks int) int {
+	for ks > 0 && isTagSpace(raw[ks-1]) {
+		ks--
+	}
+	return ks
+}
+
+// attrEnd returns the index after the attribute at sp: after its value and
+// closing quote, or its key if it has no value.
+func attrEnd(raw []byte, sp attrSpan) int {
+	switch {
+	case sp.vs == sp.ke:
+		return sp.ke
+	case attrQuote(raw, sp) != 0 && sp.ve < len(raw):
+		return sp.ve + 1 // the closing quote
+	}
+	return sp.ve
+}
+
+// srcsetURL makes text read back as one URL in a srcset, where whitespace
+// ends a URL, leading commas are skipped and trailing ones dropped.
+func srcsetURL(text string) string {
+	var b strings.Builder
+	if strings.HasPrefix(text, ",") {
+		b.WriteString("./") // a relative path: the same file
+	}
+	for i := 0; i < len(text); i++ {
+		if c := text[i]; isSpace(c) {
+			b.WriteByte('%')
+			b.WriteByte(upperHex[c>>4])
+			b.WriteByte(upperHex[c&15])
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	if strings.HasSuffix(text, ",") && !strings.Contains(text, "#") {
+		b.WriteByte('#') // an empty fragment keeps the comma in the URL
+	}
+	return b.String()
+}
+
+const upperHex = "0123456789ABCDEF"
+
+// refreshSub returns the replacement of the URL v[s:e] of the meta
+// refresh content v by text: the URL and its quotes, if it had them, are
+// replaced by text quoted with a quote it does not contain, or unquoted if
+// it had none and reads back unquoted (it is the rest of the content, and
+// starts with neither a quote, whitespace nor "url=").
+func refreshSub(v []byte, s, e int, text string) replacement {
+	var q byte
+	if s > 0 && (v[s-1] == '"' || v[s-1] == '\'') {
+		q = v[s-1]
+		s--
+		if e < len(v) && v[e] == q {
+			e++
+		}
+	}
+	if q == 0 && (text == "" || isSpace(text[0]) || text[0] == '"' || text[0] == '\'' || refreshURLPrefix(text)) {
+		q = '\''
+	}
+	if q == 0 {
+		return replacement{s, e, text}
+	}
+	if strings.IndexByte(text, q) >= 0 {
+		if other := '"' + '\'' - q; strings.IndexByte(text, other) < 0 {
+			q = other
+		} else {
+			text = strings.ReplaceAll(text, string(q), "%"+string(upperHex[q>>4])+string(upperHex[q&15]))
+		}
+	}
+	return replacement{s, e, string(q) + text + string(q)}
+}
+
+// refreshURLPrefix reports whether text starts with what refreshSpan skips
+// as the "url=" before a URL.
+func refreshURLPrefix(text string) bool {
+	if len(text) < 3 || !asciiEqualFold([]byte(text[:3]), "url") {
+		return false
+	}
+	t := strings.TrimLeft(text[3:], " \t\n\f\r")
+	return strings.HasPrefix(t, "=")
+}
+
+// cssRef is the collector's cssRef hook: it hands the URL ref, read from
+// css[start:end] of the CSS being scanned, to fn, and records fn's text as
+// a CSS string.
+func (r *rewriter) cssRef(ref []byte, start, end int) {
+	if text, ok := r.call(ref, Requisite); ok {
+		r.subs = append(r.subs, replacement{start, end, string(appendCSSString(nil, text, r.cssQuote, r.cssInStyle))})
+	}
+}
+
+// appendCSSString appends s to dst as a CSS string quoted with q. Control
+// characters become CSS escapes (newline is `\a `), except NUL, which CSS
+// cannot hold and becomes "%00" as urlnorm would escape it; with escapeLT,
+// so does '<' (`\3c `).
+func appendCSSString(dst []byte, s string, q byte, escapeLT bool) []byte {
+	dst = append(dst, q)
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == q || c == '\\':
+			dst = append(dst, '\\', c)
+		case c == 0:
+			dst = append(dst, "%00"...)
+		case c < ' ' || c == 0x7f || c == '<' && escapeLT:
+			dst = append(dst, '\\')
+			if c >= 0x10 {
+				dst = append(dst, lowerHex[c>>4])
+			}
+			dst = append(dst, lowerHex[c&15], ' ')
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return append(dst, q)
+}
+
+const lowerHex = "0123456789abcdef"
+
+// styleText rewrites the links of the text of a <style> element, whose raw
+// bytes raw start at body[at]; text is what the tokenizer's Text made of
+// them, the CSS that HTML scans.
+func (r *rewriter) styleText(at int, raw, text []byte) {
+	r.cssQuote, r.cssInStyle = '"', true
+	r.subs = r.subs[:0]
+	r.css.scanCSS(text)
+	if len(r.subs) == 0 {
+		return
+	}
+	idx, ok := textOffsets(raw, text)
+	if !ok {
+		return // cannot happen: Text is raw with newlines and NULs converted
+	}
+	for _, s := range r.subs {
+		start, end := s.start, s.end
+		if idx != nil {
+			start, end = idx[start], idx[end]
+		}
+		r.edit(at+start, at+end, s.text)
+	}
+}
+
+// textOffsets maps the offsets of text, the Text of a raw text token whose
+// raw bytes are raw, to offsets in raw: the tokenizer turns "\r\n" and "\r"
+// into "\n" and NUL into U+FFFD. idx[i] is the offset in raw of the
+// character that starts at text[i], and idx[len(text)] is len(raw); idx is
+// nil when text is raw. ok is false if text is not what raw converts to.
+func textOffsets(raw, text []byte) (idx []int, ok bool) {
+	if bytes.Equal(raw, text) {
+		return nil, true
+	}
+	conv := make([]byte, 0, len(text))
+	idx = make([]int, 0, len(text)+1)
+	for j := 0; j < len(raw); j++ {
+		switch c := raw[j]; c {
+		case '\r':
+			conv = append(conv, '\n')
+			idx = append(idx, j)
+			if j+1 < len(raw) && raw[j+1] == '\n' {
+				j++
+			}
+		case 0:
+			conv = append(conv, "\uFFFD"...)
+			idx = append(idx, j, j, j)
+		default:
+			conv = append(conv, c)
+			idx = append(idx, j)
+		}
+	}
+	if !bytes.Equal(conv, text) {
+		return nil, false
+	}
+	return append(idx, len(raw)), true
+}
