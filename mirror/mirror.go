@@ -1,0 +1,285 @@
+// Package mirror turns a crawl's output directory into a mirror that
+// browses offline, as wget's --convert-links does: in every saved HTML and
+// CSS file, a link to a URL that was saved becomes a relative path to its
+// file, and a link to a URL that was not becomes absolute, to the original
+// site.
+//
+// Only the bytes of the links change; the rest of each file is kept as
+// fetched (parse.RewriteHTML and parse.RewriteCSS find the links and
+// encode the new ones). Conversion always starts from the body as it was
+// fetched: the first time a file is converted its original is kept in
+// DIR/.crawl/orig (store.SaveOriginal), so that converting again, after a
+// resumed or updated crawl saved more pages, gives the same result as
+// converting once at the end, and a re-crawl can still read the links of
+// an unchanged page.
+package mirror
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/crawl-go/crawl/parse"
+	"github.com/crawl-go/crawl/store"
+	"github.com/crawl-go/crawl/urlnorm"
+)
+
+// MaxFileSize is the largest file Convert rewrites; larger HTML or CSS
+// files are left as they are.
+const MaxFileSize = 32 << 20
+
+// Options configures Convert. The zero value is usable.
+type Options struct {
+	// Workers is how many files are converted at once; default
+	// GOMAXPROCS.
+	Workers int
+	// Log receives a line for each file that cannot be converted; nil
+	// discards them.
+	Log io.Writer
+}
+
+// Stats counts what Convert did.
+type Stats struct {
+	Files  int // HTML and CSS files rewritten
+	Local  int // links made relative to a saved file
+	Remote int // links made absolute to the original site
+	Failed int // files that could not be converted (see Options.Log)
+}
+
+// Convert rewrites the links of the HTML and CSS files of the output
+// directory of st, which manifest (DIR/manifest.jsonl, every run of it)
+// describes. It returns an error only when the manifest cannot be read or
+// ctx is done; a file that cannot be converted is reported to
+// Options.Log, counted in Stats.Failed and left as it was.
+func Convert(ctx context.Context, st *store.Store, manifest io.Reader, opts Options) (Stats, error) {
+	ix, err := readIndex(manifest)
+	if err != nil {
+		return Stats{}, err
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.Log == nil {
+		opts.Log = io.Discard
+	}
+	work := make(chan *store.Record)
+	var (
+		wg                           sync.WaitGroup
+		files, local, remote, failed atomic.Int64
+		logMu                        sync.Mutex
+	)
+	for range opts.Workers {
+		wg.Go(func() {
+			for r := range work {
+				n, err := ix.convert(st, r)
+				if err != nil {
+					failed.Add(1)
+					logMu.Lock()
+					fmt.Fprintf(opts.Log, "crawl: converting the links of %s: %v\n", r.Path, err)
+					logMu.Unlock()
+					continue
+				}
+				if n.Files > 0 {
+					files.Add(1)
+					local.Add(int64(n.Local))
+					remote.Add(int64(n.Remote))
+				}
+			}
+		})
+	}
+feed:
+	for _, r := range ix.files {
+		select {
+		case work <- r:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	s := Stats{Files: int(files.Load()), Local: int(local.Load()), Remote: int(remote.Load()), Failed: int(failed.Load())}
+	return s, ctx.Err()
+}
+
+// index knows, for every URL of the crawl, the file it was saved to.
+type index struct {
+	// paths maps a normalized URL to its file: the URL as queued, the
+	// URL its body came from after redirects, and each redirect hop.
+	paths map[string]string
+	// files is the current line of every saved file.
+	files []*store.Record
+}
+
+// readIndex reads a manifest into an index.
+func readIndex(manifest io.Reader) (*index, error) {
+	saved := make(store.Saved)
+	// aliases maps URLs that redirected to the URL their body came from.
+	aliases := make(map[string]string)
+	err := store.ReadManifest(manifest, func(r *store.Record) error {
+		saved.Add(r)
+		if r.FinalURL != "" {
+			aliases[r.URL] = r.FinalURL
+			for _, hop := range r.Redirects {
+				aliases[hop] = r.FinalURL
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the manifest to convert links: %w", err)
+	}
+	ix := &index{paths: make(map[string]string, len(saved)+len(aliases))}
+	for u, r := range saved {
+		ix.paths[key(u)] = r.Path
+		ix.files = append(ix.files, r)
+	}
+	for u, final := range aliases {
+		k := key(u)
+		if _, ok := ix.paths[k]; ok {
+			continue
+		}
+		if p, ok := ix.paths[key(final)]; ok {
+			ix.paths[k] = p
+		}
+	}
+	return ix, nil
+}
+
+// key returns the dedup key of a URL string, as the crawl queues it.
+func key(raw string) string {
+	u, err := urlnorm.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.String()
+}
+
+// convert rewrites the links of the file of r, if it is HTML or CSS.
+func (ix *index) convert(st *store.Store, r *store.Record) (Stats, error) {
+	var n Stats
+	typ := parse.Classify(r.ContentType)
+	if typ != parse.TypeHTML && typ != parse.TypeCSS {
+		return n, nil
+	}
+	body, err := original(st, r)
+	if err != nil {
+		return n, err
+	}
+	if typ == parse.TypeHTML {
+		typ = parse.ClassifyBody(r.ContentType, body)
+	}
+	base := r.FinalURL
+	if base == "" {
+		base = r.URL
+	}
+	page, err := url.Parse(base)
+	if err != nil {
+		return n, fmt.Errorf("the manifest's URL %q: %w", base, err)
+	}
+	rewrite := func(ref parse.Ref) (string, bool) {
+		if ref.Base {
+			return "", true // links are now relative to the file itself
+		}
+		if p, ok := ix.paths[key(ref.URL.String())]; ok {
+			n.Local++
+			return relative(r.Path, p, ref.URL.EscapedFragment()), true
+		}
+		n.Remote++
+		return ref.URL.String(), true
+	}
+	var out []byte
+	switch typ {
+	case parse.TypeHTML:
+		out = parse.RewriteHTML(page, body, rewrite)
+	case parse.TypeCSS:
+		out = parse.RewriteCSS(page, body, rewrite)
+	default:
+		return n, nil
+	}
+	n.Files = 1
+	current, err := st.ReadFile(r.Path, MaxFileSize)
+	if err == nil && bytes.Equal(current, out) {
+		return n, nil // converted already
+	}
+	if err := st.Overwrite(r.Path, out); err != nil {
+		return n, err
+	}
+	return n, nil
+}
+
+// original returns the body of r as it was fetched: the file itself if it
+// is still unconverted (its original is then kept first), else the
+// original kept when it was first converted.
+func original(st *store.Store, r *store.Record) ([]byte, error) {
+	body, err := st.ReadFile(r.Path, MaxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	if digest(body) == r.SHA256 {
+		if err := st.SaveOriginal(r.Path, body); err != nil {
+			return nil, err
+		}
+		return body, nil
+	}
+	orig, err := st.Original(r.Path, MaxFileSize)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, errors.New("the file differs from the body fetched, and no original is kept")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if digest(orig) != r.SHA256 {
+		return nil, errors.New("neither the file nor its kept original is the body fetched")
+	}
+	return orig, nil
+}
+
+func digest(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// relative returns a relative URL reference from the file from to the file
+// to (both slash-separated paths under the output directory), with the
+// fragment frag (escaped) if not empty.
+func relative(from, to, frag string) string {
+	fromDir := strings.Split(from, "/")
+	fromDir = fromDir[:len(fromDir)-1]
+	toParts := strings.Split(to, "/")
+	i := 0
+	for i < len(fromDir) && i < len(toParts)-1 && fromDir[i] == toParts[i] {
+		i++
+	}
+	var b strings.Builder
+	for range len(fromDir) - i {
+		b.WriteString("../")
+	}
+	for j, p := range toParts[i:] {
+		if j > 0 {
+			b.WriteByte('/')
+		}
+		b.WriteString(escapeSegment(p))
+	}
+	if frag != "" {
+		b.WriteByte('#')
+		b.WriteString(frag)
+	}
+	return b.String()
+}
+
+// escapeSegment escapes a file name for a URL path, so that a browser or
+// a static server maps the reference back to that very name: "%", "?",
+// "#" and ":" (which would start a scheme) among others are escaped.
+func escapeSegment(s string) string {
+	return strings.ReplaceAll(url.PathEscape(s), ":", "%3A")
+}
