@@ -17,6 +17,7 @@ import (
 
 	"github.com/crawl-go/crawl/fetch"
 	"github.com/crawl-go/crawl/frontier"
+	"github.com/crawl-go/crawl/mirror"
 	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/ratelimit"
 	"github.com/crawl-go/crawl/robots"
@@ -102,6 +103,11 @@ type Config struct {
 	// (store.AdjustExtension), so that they open with the right type from
 	// disk.
 	AdjustExtension bool
+	// ConvertLinks rewrites, once the crawl has finished, the links of
+	// every saved HTML and CSS file so that the mirror browses offline
+	// (see package mirror). An interrupted crawl converts nothing; the
+	// run that finishes it converts everything.
+	ConvertLinks bool
 	// NoMirror saves no files, only the manifest (and the WARC files).
 	NoMirror bool
 
@@ -196,6 +202,7 @@ type Crawler struct {
 	// sitemaps were queued.
 	sitemapHosts sync.Map
 	stats        stats
+	converted    mirror.Stats // set by Run, after the crawl
 	seeds        []frontier.Item
 	bad          []badSeed
 
@@ -210,7 +217,7 @@ type Crawler struct {
 	recorded   map[string]struct{}
 	// saved holds, with Update, the latest saved file of each URL
 	// according to the manifest; read-only once New returns.
-	saved map[string]*store.Record
+	saved store.Saved
 
 	fatalOnce sync.Once
 	fatal     error
@@ -357,6 +364,9 @@ type job struct {
 func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	c.stats.start = time.Now()
 	err := c.run(ctx)
+	if err == nil && c.cfg.ConvertLinks && !c.cfg.NoMirror {
+		err = c.convertLinks(ctx)
+	}
 	// Closing flushes the manifest and the archive and syncs the output
 	// directory: its failure (a full disk) is the crawl's failure too.
 	if cerr := c.close(); cerr != nil {

@@ -166,8 +166,10 @@ func TestHostileFixture(t *testing.T) {
 	if _, err := os.Stat("/tmp/evil.sh"); err == nil {
 		t.Error("a Content-Disposition name escaped to /tmp")
 	}
-	if n := hits.get("/chain/"); n != 1 {
-		t.Errorf("the endless redirect chain made %d first requests", n)
+	// One attempt, unless a hop timed out on a loaded machine (200 ms read
+	// timeout) and the attempt was retried: a redirect error never is.
+	if r := recs[srv.URL+"/chain/"]; r == nil || hits.get("/chain/") != r.Attempts || r.ErrorKind != "redirects" {
+		t.Errorf("the endless redirect chain made %d first requests: %+v", hits.get("/chain/"), r)
 	}
 	if recs[srv.URL+"/nested-ok"] != nil || recs[srv.URL+"/many/0"] != nil {
 		t.Error("links at depth 2 were followed")

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/crawl-go/crawl/frontier"
+	"github.com/crawl-go/crawl/mirror"
 	"github.com/crawl-go/crawl/store"
 )
 
@@ -19,9 +21,9 @@ type earlier struct {
 	lastRun int
 	// recorded holds the URLs that have a line of run wantRun.
 	recorded map[string]struct{}
-	// saved holds, for each URL, its latest line that names a file (nil
-	// unless asked for): the file a re-crawl keeps or replaces.
-	saved map[string]*store.Record
+	// saved holds, for each URL, its line that names its file (nil unless
+	// asked for): the file a re-crawl keeps or replaces.
+	saved store.Saved
 }
 
 // readEarlier reads the manifest at path, if there is one. With resume,
@@ -39,7 +41,7 @@ func readEarlier(path string, resume, saved bool) (earlier, error) {
 	defer f.Close()
 	byRun := make(map[string]int) // URL to the run of its last line, with resume
 	if saved {
-		e.saved = make(map[string]*store.Record)
+		e.saved = make(store.Saved)
 	}
 	err = store.ReadManifest(bufio.NewReaderSize(f, 1<<20), func(r *store.Record) error {
 		run := r.RunNumber()
@@ -47,12 +49,8 @@ func readEarlier(path string, resume, saved bool) (earlier, error) {
 		if resume {
 			byRun[r.URL] = max(byRun[r.URL], run)
 		}
-		switch {
-		case !saved:
-		case r.Path != "":
-			e.saved[r.URL] = r
-		case r.Update == store.UpdateRemoved:
-			delete(e.saved, r.URL) // pruned
+		if saved {
+			e.saved.Add(r)
 		}
 		return nil
 	})
@@ -114,4 +112,21 @@ func (c *Crawler) recordBadSeed(b badSeed) {
 	}
 	c.writeRecord(&rec)
 	c.stats.done(&rec)
+}
+
+// convertLinks makes the mirror browse offline, from what the manifest
+// says was saved, in this run and earlier ones.
+func (c *Crawler) convertLinks(ctx context.Context) error {
+	f, err := os.Open(filepath.Join(c.cfg.OutDir, store.ManifestName))
+	if err != nil {
+		return fmt.Errorf("converting links: %w", err)
+	}
+	defer f.Close()
+	c.converted, err = mirror.Convert(ctx, c.store, bufio.NewReaderSize(f, 1<<20), mirror.Options{
+		Workers: c.cfg.Parsers, Log: c.cfg.Log,
+	})
+	if err != nil {
+		return fmt.Errorf("converting links: %w", err)
+	}
+	return nil
 }

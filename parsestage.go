@@ -2,6 +2,8 @@ package crawl
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +12,7 @@ import (
 	"github.com/crawl-go/crawl/frontier"
 	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/scope"
+	"github.com/crawl-go/crawl/store"
 	"github.com/crawl-go/crawl/urlnorm"
 )
 
@@ -52,7 +55,7 @@ func (c *Crawler) parse(ctx context.Context, j *job, b *parseBuffers) {
 		if !follow && len(c.cfg.Select) == 0 {
 			return
 		}
-		if body, err = c.store.ReadFile(j.prev.Path, maxParseBytes); err != nil {
+		if body, err = c.keptBody(j.prev); err != nil {
 			fmt.Fprintf(c.cfg.Log, "crawl: reading the kept copy of %s to parse it: %v\n", j.item.URL, err)
 			body = nil
 		}
@@ -134,4 +137,21 @@ func (c *Crawler) bodyBytes(j *job) ([]byte, error) {
 		return nil, nil
 	}
 	return io.ReadAll(io.NewSectionReader(f, 0, body.Len()))
+}
+
+// keptBody returns the body of prev's file as it was fetched: the file
+// itself, or the original kept when --convert-links rewrote it.
+func (c *Crawler) keptBody(prev *store.Record) ([]byte, error) {
+	data, err := c.store.ReadFile(prev.Path, maxParseBytes)
+	if err != nil {
+		return nil, err
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) == prev.SHA256 {
+		return data, nil
+	}
+	orig, err := c.store.Original(prev.Path, maxParseBytes)
+	if err != nil {
+		return data, nil // edited by hand, perhaps: its links are still the best guess
+	}
+	return orig, nil
 }

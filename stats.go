@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/crawl-go/crawl/mirror"
 	"github.com/crawl-go/crawl/store"
 )
 
@@ -86,7 +87,9 @@ type Summary struct {
 	Skipped map[string]int64
 	// Failures holds the errors of the first few failed URLs; each names
 	// its URL.
-	Failures    []string
+	Failures []string
+	// Converted counts what link conversion did, with ConvertLinks.
+	Converted   mirror.Stats
 	Elapsed     time.Duration
 	Interrupted bool // the crawl was stopped before it was finished
 }
@@ -115,6 +118,7 @@ func (c *Crawler) snapshot() Summary {
 
 func (c *Crawler) summary(ctx context.Context) Summary {
 	s := c.snapshot()
+	s.Converted = c.converted
 	s.Interrupted = ctx.Err() != nil || c.fatal != nil
 	return s
 }
@@ -146,6 +150,12 @@ func (s Summary) String() string {
 	}
 	if len(s.Skipped) > 0 {
 		fmt.Fprintf(&b, "\nlinks not followed: %s", formatCounts(s.Skipped))
+	}
+	if c := s.Converted; c.Files > 0 || c.Failed > 0 {
+		fmt.Fprintf(&b, "\nlinks converted in %d files: %d to local files, %d to the web", c.Files, c.Local, c.Remote)
+		if c.Failed > 0 {
+			fmt.Fprintf(&b, "; %d files could not be converted", c.Failed)
+		}
 	}
 	return b.String()
 }

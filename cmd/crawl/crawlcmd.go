@@ -23,6 +23,7 @@ import (
 	"github.com/crawl-go/crawl/frontier/disk"
 	"github.com/crawl-go/crawl/frontier/redisfrontier"
 	"github.com/crawl-go/crawl/parse"
+	"github.com/crawl-go/crawl/ratelimit/redisrate"
 	"github.com/crawl-go/crawl/scope"
 	"github.com/crawl-go/crawl/store"
 	"golang.org/x/net/publicsuffix"
@@ -45,6 +46,7 @@ type crawlOptions struct {
 	lease                            time.Duration
 	fresh, noMirror, disposition     bool
 	update, prune, adjustExt         bool
+	convertLinks                     bool
 	warc                             string
 	warcMaxSize                      sizeFlag
 	resolve                          stringsFlag
@@ -92,6 +94,8 @@ func (o *crawlOptions) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.warc, "warc", "", "also write every response to WARC 1.1 files `NAME`-00000.warc.gz, NAME-00001.warc.gz... (bodies are then requested uncompressed)")
 	fs.Var(&o.warcMaxSize, "warc-max-size", "start a new WARC file before one would pass `SIZE`, like 1G (0: one file)")
 	fs.BoolVar(&o.disposition, "content-disposition", false, "name files as the server's Content-Disposition suggests (sanitized, in the URL's folder)")
+	fs.BoolVar(&o.convertLinks, "convert-links", false, "when the crawl is over, rewrite the links of the saved HTML and CSS so the mirror browses offline: to local files where saved, to the web elsewhere")
+	fs.BoolVar(&o.convertLinks, "k", false, "same as --convert-links")
 	fs.BoolVar(&o.adjustExt, "adjust-extension", false, "save HTML as NAME.html and CSS as NAME.css when the URL's name ends otherwise (page.php becomes page.php.html)")
 	fs.BoolVar(&o.adjustExt, "E", false, "same as --adjust-extension")
 	fs.BoolVar(&o.noMirror, "no-mirror", false, "save no files, only the manifest (with --warc: only the WARC files)")
@@ -141,6 +145,7 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 		NoMirror:           o.noMirror,
 		Update:             o.update,
 		AdjustExtension:    o.adjustExt,
+		ConvertLinks:       o.convertLinks,
 		Prune:              o.prune,
 		ContentDisposition: o.disposition,
 		Robots:             o.robots,
@@ -157,6 +162,8 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 	switch {
 	case o.prune && !o.update:
 		return cfg, errors.New("--prune works with --update")
+	case o.convertLinks && o.noMirror:
+		return cfg, errors.New("--convert-links rewrites the mirror; it cannot go with --no-mirror")
 	case o.update && o.noMirror:
 		return cfg, errors.New("--update re-crawls a mirror; it cannot go with --no-mirror")
 	case o.update && o.fresh:
@@ -370,6 +377,9 @@ func (o *crawlOptions) openState(ctx context.Context, cfg *crawl.Config) error {
 		if err != nil {
 			return fmt.Errorf("opening the shared crawl: %w", err)
 		}
+		// Every process of the crawl draws from one rate limit per host
+		// (its --rate, or the Crawl-delay of its robots.txt).
+		cfg.RateLimit.Shared = redisrate.New(f.Client(), f.KeyPrefix()+"rate:").WithBurst(o.burst)
 		// Each process keeps its own manifest: one that restarts into
 		// its directory must not repeat lines.
 		_, err = os.Stat(filepath.Join(cfg.OutDir, store.ManifestName))

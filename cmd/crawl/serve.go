@@ -53,8 +53,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 // serveDir serves dir on ln until ctx ends, then shuts down gracefully.
 func serveDir(ctx context.Context, ln net.Listener, dir string) error {
+	return serve(ctx, ln, dirHandler(dir))
+}
+
+// dirHandler is the handler of crawl serve: the files of dir, with their
+// type from their extension (or sniffed), and folder listings.
+func dirHandler(dir string) http.Handler { return http.FileServer(http.Dir(dir)) }
+
+// serve serves h on ln until ctx ends, then shuts down gracefully.
+func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	srv := &http.Server{
-		Handler:           http.FileServer(http.Dir(dir)),
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	errc := make(chan error, 1)
