@@ -16,6 +16,8 @@ type treeSite struct {
 	mu     sync.Mutex
 	served map[string]int // requests by path
 	total  int
+	// handler serves the site; the test server of newTreeSite runs it.
+	handler http.Handler
 }
 
 // newTreeSite starts a treeSite of pages pages; onRequest, if not nil, is
@@ -23,7 +25,7 @@ type treeSite struct {
 func newTreeSite(t *testing.T, pages, fanout int, onRequest func(total int)) (*httptest.Server, *treeSite) {
 	t.Helper()
 	s := &treeSite{served: map[string]int{}}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.served[r.URL.Path]++
 		s.total++
@@ -43,7 +45,8 @@ func newTreeSite(t *testing.T, pages, fanout int, onRequest func(total int)) (*h
 			fmt.Fprintf(w, "<a href=\"/p/%d\">%d</a>", c, c)
 		}
 		fmt.Fprint(w, strings.Repeat("<p>text</p>", 100))
-	}))
+	})
+	srv := httptest.NewServer(s.handler)
 	t.Cleanup(srv.Close)
 	return srv, s
 }

@@ -2,11 +2,18 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -101,4 +108,72 @@ func TestSharedCrawl(t *testing.T) {
 		}
 	}
 	t.Logf("%d requests for %d pages with one process killed", total, pages)
+}
+
+// TestSharedRate runs two crawl processes on one crawl shared through
+// Redis and checks that together they keep to one host's rate: --rate, or
+// the Crawl-delay of its robots.txt. Alone, each would go at that rate, and
+// the two at twice it.
+func TestSharedRate(t *testing.T) {
+	redis := redisURL(t)
+	const pages, perSecond = 30, 20
+	tests := []struct {
+		name   string
+		args   []string
+		robots string
+	}{
+		{"--rate", []string{"--rate", "20", "--robots=false"}, ""},
+		{"Crawl-delay", nil, "User-agent: *\nCrawl-delay: 0.05\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var times []time.Time
+			_, site := newTreeSite(t, pages, 3, nil)
+			tree := site.handler
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/robots.txt" {
+					if tt.robots == "" {
+						http.NotFound(w, r)
+					} else {
+						fmt.Fprint(w, tt.robots)
+					}
+					return
+				}
+				mu.Lock()
+				times = append(times, time.Now())
+				mu.Unlock()
+				tree.ServeHTTP(w, r)
+			}))
+			defer srv.Close()
+			var id [6]byte
+			rand.Read(id[:])
+			crawlID := "test-rate-" + hex.EncodeToString(id[:])
+			var wg sync.WaitGroup
+			for range 2 {
+				wg.Go(func() {
+					var stderr bytes.Buffer
+					args := append([]string{"-o", t.TempDir(), "-q", "--depth", "100", "--workers", "4",
+						"--state", redis, "--crawl-id", crawlID, srv.URL + "/p/0"}, tt.args...)
+					if code := run(context.Background(), args, nil, &bytes.Buffer{}, &stderr); code != exitOK {
+						t.Errorf("exit %d: %s", code, stderr.String())
+					}
+				})
+			}
+			wg.Wait()
+			mu.Lock()
+			defer mu.Unlock()
+			if len(times) != pages {
+				t.Fatalf("%d pages fetched; want %d", len(times), pages)
+			}
+			slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+			span := times[len(times)-1].Sub(times[0])
+			// pages-1 gaps of 1/perSecond at least (burst 1), with a
+			// tenth of slack for clock granularity.
+			if want := time.Duration(float64(pages-1) / perSecond * 0.9 * float64(time.Second)); span < want {
+				t.Errorf("%d pages in %v by two processes: faster than %d/s together (want at least %v)", pages, span, perSecond, want)
+			}
+			t.Logf("%d pages in %v", pages, span)
+		})
+	}
 }
