@@ -60,11 +60,11 @@ func TestHostileFixture(t *testing.T) {
 		},
 		"/drip": func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Length", "100")
-			for range 100 { // one byte every 300 ms: the idle timeout is 200 ms
+			for range 100 { // one byte every 1.5 s: the idle timeout is 1 s
 				w.Write([]byte("x"))
 				w.(http.Flusher).Flush()
 				select {
-				case <-time.After(300 * time.Millisecond):
+				case <-time.After(1500 * time.Millisecond):
 				case <-r.Context().Done():
 					return
 				}
@@ -120,7 +120,9 @@ func TestHostileFixture(t *testing.T) {
 	cfg.Workers = 8
 	cfg.Fetch.MaxSize = 4 << 20
 	cfg.Fetch.Timeout = 5 * time.Second
-	cfg.ReadTimeout = 200 * time.Millisecond
+	// 1 s: long enough that a loaded machine does not turn connection
+	// errors into timeouts, short enough to keep the test quick.
+	cfg.ReadTimeout = time.Second
 	cfg.ContentDisposition = true
 	cfg.RateLimit = ratelimit.Options{Adaptive: true, MaxPause: 10 * time.Millisecond}
 	start := time.Now()
@@ -166,7 +168,7 @@ func TestHostileFixture(t *testing.T) {
 	if _, err := os.Stat("/tmp/evil.sh"); err == nil {
 		t.Error("a Content-Disposition name escaped to /tmp")
 	}
-	// One attempt, unless a hop timed out on a loaded machine (200 ms read
+	// One attempt, unless a hop timed out on a loaded machine (1 s read
 	// timeout) and the attempt was retried: a redirect error never is.
 	if r := recs[srv.URL+"/chain/"]; r == nil || hits.get("/chain/") != r.Attempts || r.ErrorKind != "redirects" {
 		t.Errorf("the endless redirect chain made %d first requests: %+v", hits.get("/chain/"), r)
