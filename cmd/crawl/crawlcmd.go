@@ -43,6 +43,7 @@ type crawlOptions struct {
 	sitemaps                         stringsFlag
 	quiet, fsync                     bool
 	cpuProfile, state, crawlID       string
+	memProfile                       string
 	lease                            time.Duration
 	fresh, noMirror, disposition     bool
 	update, prune, adjustExt         bool
@@ -109,6 +110,7 @@ func (o *crawlOptions) addFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&o.update, "N", false, "same as --update")
 	fs.BoolVar(&o.prune, "prune", false, "with --update, delete the files of pages that now answer 404 or 410")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the crawl to `FILE` (for go tool pprof)")
+	fs.StringVar(&o.memProfile, "memprofile", "", "write a heap profile to `FILE` when the crawl is interrupted, or else when it ends (for go tool pprof)")
 }
 
 func usage(fs *flag.FlagSet, w io.Writer) func() {
@@ -341,6 +343,23 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if o.memProfile != "" {
+		// On an interrupt the profile is taken at once, while the crawl's
+		// state is still in memory.
+		ran := make(chan struct{})
+		wrote := make(chan struct{})
+		defer func() { close(ran); <-wrote }()
+		go func() {
+			defer close(wrote)
+			select {
+			case <-ctx.Done():
+			case <-ran:
+			}
+			if err := writeHeapProfile(o.memProfile); err != nil {
+				fmt.Fprintf(stderr, "crawl: --memprofile: %v\n", err)
+			}
+		}()
+	}
 	var p *progress
 	if !o.quiet {
 		p = startProgress(stderr, c.Stats)
@@ -360,6 +379,19 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		return exitFailures
 	}
 	return exitOK
+}
+
+// writeHeapProfile writes the heap profile to the file name.
+func writeHeapProfile(name string) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	err = pprof.Lookup("heap").WriteTo(f, 0)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // openState opens the crawl's persistent frontier (unless --state memory),

@@ -22,7 +22,7 @@ type treeSite struct {
 
 // newTreeSite starts a treeSite of pages pages; onRequest, if not nil, is
 // called with the number of requests so far at each request.
-func newTreeSite(t *testing.T, pages, fanout int, onRequest func(total int)) (*httptest.Server, *treeSite) {
+func newTreeSite(t testing.TB, pages, fanout int, onRequest func(total int)) (*httptest.Server, *treeSite) {
 	t.Helper()
 	s := &treeSite{served: map[string]int{}}
 	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -35,9 +35,18 @@ const (
 // tenth of the CPU time there for 9 MB more memory.
 const defaultGCPercent = 200
 
+// defaultMemoryLimit is the soft memory limit when GOMEMLIMIT is not set:
+// past it the collector works harder instead of letting GOGC's headroom
+// triple a heap whose live part grew (a big crawl's frontier commits).
+// It is not a cap: a crawl that needs more live memory gets it.
+const defaultMemoryLimit = 160 << 20
+
 func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(defaultGCPercent)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
 	ctx, stop := interruptContext(os.Stderr)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
