@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,7 +22,7 @@ import (
 // one line per URL, every saved file must match its digest, and no URL may
 // have been fetched more often than the kills can explain.
 func TestResumeAfterKill(t *testing.T) {
-	const pages = 2000
+	const pages = 20_000
 	var killAt atomic.Int64
 	kill := make(chan struct{}, 1)
 	srv, site := newTreeSite(t, pages, 5, func(total int) {
@@ -43,7 +44,13 @@ func TestResumeAfterKill(t *testing.T) {
 		return cmd, done
 	}
 	kills := 0
-	for _, at := range []int{150, 700, 1400} {
+	// Three kills at random moments: early, in the middle, late.
+	var ats []int
+	for _, r := range [][2]int{{500, 3000}, {6000, 10000}, {13000, 18000}} {
+		ats = append(ats, r[0]+rand.IntN(r[1]-r[0]))
+	}
+	t.Logf("killing at requests %v", ats)
+	for _, at := range ats {
 		killAt.Store(int64(at))
 		cmd, done := run()
 		select {
