@@ -57,13 +57,7 @@ func (s *Store) Replace(rel string, data []byte) (string, error) {
 		s.release(rel)
 		return s.Put(rel, data)
 	}
-	_, err = f.Write(data)
-	if err == nil && s.opts.Fsync {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	err = s.writeClose(f, data)
 	final := rel
 	if err == nil {
 		final, err = s.replaceWith(tmp, rel)

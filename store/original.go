@@ -27,13 +27,7 @@ func (s *Store) SaveOriginal(rel string, data []byte) error {
 		return fmt.Errorf("keeping the original of %q: %w", rel, err)
 	}
 	tmp := s.tmpRel(f)
-	_, err = f.Write(data)
-	if err == nil && s.opts.Fsync {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	err = s.writeClose(f, data)
 	if err == nil {
 		err = s.root.Rename(tmp, filepath.FromSlash(name))
 	}
@@ -64,13 +58,7 @@ func (s *Store) Overwrite(rel string, data []byte) error {
 	if err != nil {
 		return fmt.Errorf("rewriting %q: %w", rel, err)
 	}
-	_, err = f.Write(data)
-	if err == nil && s.opts.Fsync {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	err = s.writeClose(f, data)
 	if err == nil {
 		err = s.root.Rename(tmp, filepath.FromSlash(rel))
 	}

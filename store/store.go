@@ -189,13 +189,7 @@ func (s *Store) Put(rel string, data []byte) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("saving %q: %w", rel, err)
 	}
-	_, err = f.Write(data)
-	if err == nil && s.opts.Fsync {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	err = s.writeClose(f, data)
 	if err != nil {
 		s.root.Remove(tmp)
 		return "", fmt.Errorf("saving %q: writing temporary file: %w", rel, err)
@@ -259,6 +253,19 @@ func (s *Store) create(dir string) (*os.File, string, error) {
 		return f, name, nil
 	}
 	return nil, "", fmt.Errorf("creating temporary file: %w", fs.ErrExist)
+}
+
+// writeClose writes data to f, a new temporary file, fsyncs it when
+// Options.Fsync asks for it, and closes it.
+func (s *Store) writeClose(f *os.File, data []byte) error {
+	_, err := f.Write(data)
+	if err == nil && s.opts.Fsync {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // PutFile moves f, a file returned by TempFile and fully written, to rel
