@@ -19,7 +19,8 @@ import (
 type earlier struct {
 	// lastRun is the highest run number of its lines, 0 without any.
 	lastRun int
-	// recorded holds the URLs that have a line of run wantRun.
+	// recorded holds, with resume, the URLs that have a line of the last
+	// run.
 	recorded map[string]struct{}
 	// saved holds, for each URL, its line that names its file (nil unless
 	// asked for): the file a re-crawl keeps or replaces.
