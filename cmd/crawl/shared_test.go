@@ -17,22 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crawl-go/crawl/internal/testredis"
 	"github.com/crawl-go/crawl/store"
 )
-
-// redisURL returns the test Redis server, or skips the test when run by
-// hand without one; CI always provides it.
-func redisURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv("CRAWL_TEST_REDIS")
-	if u == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CRAWL_TEST_REDIS is not set: CI must start redis-server (see .ci/run)")
-		}
-		t.Skip("CRAWL_TEST_REDIS is not set: start redis-server --port 6399 --save '' and set CRAWL_TEST_REDIS=redis://127.0.0.1:6399/0 to run this test")
-	}
-	return u
-}
 
 // TestSharedCrawl runs three crawl processes on one crawl shared through
 // Redis, kills one of them with SIGKILL mid-crawl, and checks that the
@@ -40,7 +27,7 @@ func redisURL(t *testing.T) string {
 // no URL was fetched more than twice (once more for those the dead process
 // held).
 func TestSharedCrawl(t *testing.T) {
-	redis := redisURL(t)
+	redis := testredis.URL(t)
 	const pages = 1500
 	kill := make(chan struct{}, 1)
 	srv, site := newTreeSite(t, pages, 4, func(total int) {
@@ -115,7 +102,7 @@ func TestSharedCrawl(t *testing.T) {
 // the Crawl-delay of its robots.txt. Alone, each would go at that rate, and
 // the two at twice it.
 func TestSharedRate(t *testing.T) {
-	redis := redisURL(t)
+	redis := testredis.URL(t)
 	const pages, perSecond = 30, 20
 	tests := []struct {
 		name   string

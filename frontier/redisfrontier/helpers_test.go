@@ -4,29 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"os"
 	"strings"
 	"testing"
-)
 
-// redisURL returns the URL of the Redis server the tests use, from
-// CRAWL_TEST_REDIS. Without it the test is skipped, or fails under CI,
-// which must provide a server.
-func redisURL(t testing.TB) string {
-	t.Helper()
-	u := os.Getenv("CRAWL_TEST_REDIS")
-	if u != "" {
-		return u
-	}
-	const msg = "CRAWL_TEST_REDIS is not set: set it to a disposable Redis server, e.g. " +
-		"redis-server --port 6399 --save '' --appendonly no --daemonize yes; " +
-		"CRAWL_TEST_REDIS=redis://127.0.0.1:6399/0"
-	if os.Getenv("CI") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
+	"github.com/crawl-go/crawl/internal/testredis"
+)
 
 // crawlID returns a crawl id no other test uses.
 func crawlID(t testing.TB) string {
@@ -47,7 +29,7 @@ func open(t testing.TB, opts Options) *Frontier {
 		opts.CrawlID = crawlID(t)
 	}
 	if opts.URL == "" {
-		opts.URL = redisURL(t)
+		opts.URL = testredis.URL(t)
 	}
 	f, err := Open(ctx, opts)
 	if err != nil {

@@ -6,40 +6,21 @@ import (
 	"encoding/hex"
 	"errors"
 	"math"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/crawl-go/crawl/internal/testredis"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/time/rate"
 )
-
-// redisURL returns the URL of the Redis server the tests use, from
-// CRAWL_TEST_REDIS. Without it the test is skipped, or fails under CI,
-// which must provide a server.
-func redisURL(t testing.TB) string {
-	t.Helper()
-	u := os.Getenv("CRAWL_TEST_REDIS")
-	if u != "" {
-		return u
-	}
-	const msg = "CRAWL_TEST_REDIS is not set: set it to a disposable Redis server, e.g. " +
-		"redis-server --port 6399 --save '' --appendonly no --daemonize yes; " +
-		"CRAWL_TEST_REDIS=redis://127.0.0.1:6399/0"
-	if os.Getenv("CI") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
 
 // newClient returns a client of the test server, closed at the end of the
 // test. Each client stands for one crawl process.
 func newClient(t testing.TB) *redis.Client {
 	t.Helper()
-	opts, err := redis.ParseURL(redisURL(t))
+	opts, err := redis.ParseURL(testredis.URL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
