@@ -2,8 +2,7 @@ package crawl
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -140,18 +139,12 @@ func (c *Crawler) bodyBytes(j *job) ([]byte, error) {
 }
 
 // keptBody returns the body of prev's file as it was fetched: the file
-// itself, or the original kept when --convert-links rewrote it.
+// itself, or the original kept when --convert-links rewrote it; a file
+// edited by hand since is the best guess there is of its links.
 func (c *Crawler) keptBody(prev *store.Record) ([]byte, error) {
-	data, err := c.store.ReadFile(prev.Path, maxParseBytes)
-	if err != nil {
-		return nil, err
+	body, current, _, err := c.store.ReadAsFetched(prev.Path, prev.SHA256, maxParseBytes)
+	if errors.Is(err, store.ErrEdited) {
+		return current, nil
 	}
-	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) == prev.SHA256 {
-		return data, nil
-	}
-	orig, err := c.store.Original(prev.Path, maxParseBytes)
-	if err != nil {
-		return data, nil // edited by hand, perhaps: its links are still the best guess
-	}
-	return orig, nil
+	return body, err
 }

@@ -17,12 +17,8 @@ package mirror
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/url"
 	"runtime"
 	"strings"
@@ -171,7 +167,7 @@ func (ix *index) convert(st *store.Store, r *store.Record) (Stats, error) {
 	if typ != parse.TypeHTML && typ != parse.TypeCSS {
 		return n, nil
 	}
-	body, err := original(st, r)
+	body, current, err := original(st, r)
 	if err != nil {
 		return n, err
 	}
@@ -207,8 +203,7 @@ func (ix *index) convert(st *store.Store, r *store.Record) (Stats, error) {
 		return n, nil
 	}
 	n.Files = 1
-	current, err := st.ReadFile(r.Path, MaxFileSize)
-	if err == nil && bytes.Equal(current, out) {
+	if bytes.Equal(current, out) {
 		return n, nil // converted already
 	}
 	if err := st.Overwrite(r.Path, out); err != nil {
@@ -217,36 +212,20 @@ func (ix *index) convert(st *store.Store, r *store.Record) (Stats, error) {
 	return n, nil
 }
 
-// original returns the body of r as it was fetched: the file itself if it
-// is still unconverted (its original is then kept first), else the
-// original kept when it was first converted.
-func original(st *store.Store, r *store.Record) ([]byte, error) {
-	body, err := st.ReadFile(r.Path, MaxFileSize)
+// original returns the body of r as it was fetched, and the file as it
+// is. The first time a file is converted its body is kept
+// (store.SaveOriginal), for the conversions after.
+func original(st *store.Store, r *store.Record) (body, current []byte, err error) {
+	body, current, converted, err := st.ReadAsFetched(r.Path, r.SHA256, MaxFileSize)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if digest(body) == r.SHA256 {
+	if !converted {
 		if err := st.SaveOriginal(r.Path, body); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return body, nil
 	}
-	orig, err := st.Original(r.Path, MaxFileSize)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, errors.New("the file differs from the body fetched, and no original is kept")
-	}
-	if err != nil {
-		return nil, err
-	}
-	if digest(orig) != r.SHA256 {
-		return nil, errors.New("neither the file nor its kept original is the body fetched")
-	}
-	return orig, nil
-}
-
-func digest(b []byte) string {
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	return body, current, nil
 }
 
 // relative returns a relative URL reference from the file from to the file

@@ -1,7 +1,11 @@
 package store
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"path"
 	"path/filepath"
 	"strings"
@@ -70,4 +74,37 @@ func (s *Store) Overwrite(rel string, data []byte) error {
 		return s.syncDirs(strings.TrimSuffix(path.Dir(rel), "."))
 	}
 	return nil
+}
+
+// ErrEdited reports a saved file whose bytes, like those of its kept
+// original if it has one, are not the body that was fetched: it was
+// edited since.
+var ErrEdited = errors.New("store: the file differs from the body fetched")
+
+// ReadAsFetched returns the body of rel as it was fetched, whose SHA-256
+// (hex) is digest: the file itself, or the original SaveOriginal kept
+// before the file was rewritten (converted is then true). current is the
+// file as it is now. A file that is neither gives ErrEdited, with current
+// set. Files over limit bytes are an error.
+func (s *Store) ReadAsFetched(rel, digest string, limit int64) (body, current []byte, converted bool, err error) {
+	current, err = s.ReadFile(rel, limit)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if sha256Hex(current) == digest {
+		return current, current, false, nil
+	}
+	orig, err := s.Original(rel, limit)
+	if err == nil && sha256Hex(orig) == digest {
+		return orig, current, true, nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, current, false, err
+	}
+	return nil, current, false, fmt.Errorf("reading %q: %w", rel, ErrEdited)
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }

@@ -46,3 +46,24 @@ func TestOriginals(t *testing.T) {
 		}
 	}
 }
+
+func TestReadAsFetched(t *testing.T) {
+	const fetched = "<a href=x>"
+	sum := sha256Hex([]byte(fetched))
+	s, dir := earlierRun(t, Options{}, map[string]string{"h/a.html": fetched})
+	body, current, converted, err := s.ReadAsFetched("h/a.html", sum, 100)
+	if err != nil || string(body) != fetched || string(current) != fetched || converted {
+		t.Errorf("unconverted file: %q, %q, %v, %v", body, current, converted, err)
+	}
+	s.SaveOriginal("h/a.html", []byte(fetched))
+	s.Overwrite("h/a.html", []byte("<a href=x.html>"))
+	body, current, converted, err = s.ReadAsFetched("h/a.html", sum, 100)
+	if err != nil || string(body) != fetched || string(current) != "<a href=x.html>" || !converted {
+		t.Errorf("converted file: %q, %q, %v, %v", body, current, converted, err)
+	}
+	os.WriteFile(filepath.Join(dir, "h", "a.html"), []byte("edited"), 0o644)
+	s.SaveOriginal("h/a.html", []byte("also edited"))
+	if _, current, _, err := s.ReadAsFetched("h/a.html", sum, 100); !errors.Is(err, ErrEdited) || string(current) != "edited" {
+		t.Errorf("edited file: current %q, %v; want ErrEdited", current, err)
+	}
+}
