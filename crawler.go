@@ -353,6 +353,20 @@ type job struct {
 	// conditional request: prev's file stays.
 	notModified bool
 	data        map[string]any
+	// claimed lists the redirect targets the fetch claimed in the
+	// frontier.
+	claimed []string
+	// unfinished says the URL's work could not be completed (its links
+	// could not be queued): it is released, not done, so that a later
+	// run does it again.
+	unfinished bool
+}
+
+// abandoned reports whether the job's URL was not fetched to the end
+// because the crawl is stopping: it is then released in the frontier, to
+// be fetched by the next run, and gets no manifest line.
+func (j *job) abandoned() bool {
+	return j.unfinished || errors.Is(j.err, context.Canceled)
 }
 
 // Run crawls until nothing is queued and nothing is in flight, or until ctx
@@ -402,13 +416,9 @@ func (c *Crawler) run(ctx context.Context) error {
 		}
 	}()
 
-	if st, ok := c.frontier.(interface {
-		Stats() (queued, leased, done int, err error)
-	}); ok {
-		// A resumed frontier starts with queued items.
-		if q, l, _, err := st.Stats(); err == nil {
-			c.stats.queued.Add(int64(q + l))
-		}
+	// A resumed frontier starts with queued items.
+	if n, err := c.frontier.Counts(ctx); err == nil {
+		c.stats.queued.Add(int64(n.Queued + n.Leased))
 	}
 	for _, b := range c.bad {
 		c.recordBadSeed(b)
@@ -431,8 +441,11 @@ func (c *Crawler) run(ctx context.Context) error {
 	for range c.cfg.Workers {
 		fetchers.Go(func() { c.fetchLoop(intake, fetching, parsed) })
 	}
+	// The links of a page fetched in the grace period are still queued:
+	// the page is done only with its links.
+	admitting := context.WithoutCancel(ctx)
 	for range c.cfg.Parsers {
-		parsers.Go(func() { c.parseLoop(fetching, parsed, stored) })
+		parsers.Go(func() { c.parseLoop(admitting, parsed, stored) })
 	}
 	for range c.cfg.Writers {
 		writers.Go(func() { c.storeLoop(stored) })
@@ -443,6 +456,10 @@ func (c *Crawler) run(ctx context.Context) error {
 	close(stored)
 	writers.Wait()
 
+	// What is left for the next run: queued, or released by this one.
+	if n, err := c.frontier.Counts(context.WithoutCancel(ctx)); err == nil {
+		c.stats.left.Store(int64(n.Queued + n.Leased))
+	}
 	if c.fatal != nil {
 		return c.fatal
 	}

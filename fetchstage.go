@@ -11,7 +11,9 @@ import (
 
 // fetchLoop is one fetch worker: it leases URLs from the frontier until the
 // crawl is over or intake ends, fetches each with the fetching context, and
-// hands every outcome, failures included, to the parse stage.
+// hands every outcome, failures included, to the parse stage. Once intake
+// has ended no new URL is taken and no fetch starts: a URL leased just
+// before is handed on as abandoned, and the store stage releases it.
 func (c *Crawler) fetchLoop(intake, fetching context.Context, parsed chan<- *job) {
 	for {
 		it, err := c.frontier.Next(intake)
@@ -22,22 +24,32 @@ func (c *Crawler) fetchLoop(intake, fetching context.Context, parsed chan<- *job
 			return
 		}
 		c.stats.inFlight.Add(1)
-		if c.robots != nil {
-			if err := c.checkRobots(fetching, &it); err != nil {
-				parsed <- &job{item: it, err: err}
-				continue
-			}
-		}
-		// A re-crawl asks for a body only if it changed since the
-		// file it has.
-		var v fetch.Validators
-		prev := c.saved[it.URL]
-		if prev != nil && c.store.Has(prev.Path) {
-			v = fetch.Validators{ETag: prev.ETag, LastModified: prev.LastModified}
-		}
-		resp, err := c.fetcher.GetIf(context.WithValue(fetching, itemKey{}, &it), it.URL, v)
 		// The parse stage drains this channel until it is closed, so
-		// the send always completes.
-		parsed <- &job{item: it, resp: resp, err: err, prev: prev}
+		// every send completes.
+		parsed <- c.fetchOne(intake, fetching, it)
 	}
+}
+
+// fetchOne fetches one leased URL.
+func (c *Crawler) fetchOne(intake, fetching context.Context, it frontier.Item) *job {
+	if err := intake.Err(); err != nil {
+		return &job{item: it, err: err}
+	}
+	if c.robots != nil {
+		// robots.txt is a new request: it is not started, nor waited
+		// for, once intake has ended.
+		if err := c.checkRobots(intake, &it); err != nil {
+			return &job{item: it, err: err}
+		}
+	}
+	// A re-crawl asks for a body only if it changed since the file it
+	// has.
+	var v fetch.Validators
+	prev := c.saved[it.URL]
+	if prev != nil && c.store.Has(prev.Path) {
+		v = fetch.Validators{ETag: prev.ETag, LastModified: prev.LastModified}
+	}
+	fs := &fetchState{item: it}
+	resp, err := c.fetcher.GetIf(withFetchState(fetching, fs), it.URL, v)
+	return &job{item: it, resp: resp, err: err, prev: prev, claimed: fs.claimed}
 }

@@ -2,6 +2,7 @@ package crawl
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -39,6 +40,13 @@ func (c *counter) get(uri string) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.n[uri]
+}
+
+// snapshot returns a copy of the counts so far.
+func (c *counter) snapshot() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.n)
 }
 
 func (c *counter) max() (string, int) {

@@ -113,6 +113,7 @@ func (c *Crawler) parse(ctx context.Context, j *job, b *parseBuffers) {
 		if reason, why, ok := c.traps.Static(l.URL, it.URL); !ok {
 			if err := c.skipURL(ctx, it, reason, why); err != nil {
 				c.fail(fmt.Errorf("recording a skipped link of %s: %w", j.item.URL, err))
+				j.unfinished = true
 			}
 			continue
 		}
@@ -121,6 +122,7 @@ func (c *Crawler) parse(ctx context.Context, j *job, b *parseBuffers) {
 	}
 	if err := c.admit(ctx, b.items, b.urls); err != nil {
 		c.fail(fmt.Errorf("queuing the links of %s: %w", j.item.URL, err))
+		j.unfinished = true
 	}
 }
 

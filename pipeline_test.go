@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/crawl-go/crawl/frontier"
+	"github.com/crawl-go/crawl/frontier/disk"
 	"github.com/crawl-go/crawl/ratelimit"
 	"github.com/crawl-go/crawl/scope"
 	"github.com/crawl-go/crawl/store"
@@ -124,8 +125,13 @@ func TestCrawlInterrupt(t *testing.T) {
 			const slow = 3
 			started := make(chan struct{}, slow)
 			cancelled := make(chan struct{})
-			srv, _ := serveSite(t, map[string]http.HandlerFunc{
+			var resumed atomic.Bool // the second run: answer at once
+			srv, hits := serveSite(t, map[string]http.HandlerFunc{
 				"/slow/": func(w http.ResponseWriter, r *http.Request) {
+					if resumed.Load() {
+						fmt.Fprint(w, strings.Repeat("c", 20000))
+						return
+					}
 					w.Header().Set("Content-Length", "20000")
 					fmt.Fprint(w, strings.Repeat("a", 10000))
 					w.(http.Flusher).Flush()
@@ -150,6 +156,8 @@ func TestCrawlInterrupt(t *testing.T) {
 			cfg.Workers = slow + 2
 			cfg.Fetch.Retries = 0
 			cfg.Grace = tt.grace
+			state := filepath.Join(t.TempDir(), "state.db")
+			cfg.Frontier = openState(t, state)
 			c, err := New(cfg)
 			if err != nil {
 				t.Fatal(err)
@@ -173,6 +181,7 @@ func TestCrawlInterrupt(t *testing.T) {
 			case <-time.After(30 * time.Second):
 				t.Fatal("Run did not return after cancellation")
 			}
+			resumed.Store(true)
 			if !errors.Is(err, context.Canceled) || !sum.Interrupted {
 				t.Fatalf("Run = %v, interrupted %v; want context.Canceled", err, sum.Interrupted)
 			}
@@ -180,17 +189,61 @@ func TestCrawlInterrupt(t *testing.T) {
 			for i := range slow {
 				r := recs[srv.URL+"/slow/"+strconv.Itoa(i)]
 				switch {
-				case r == nil:
-					t.Errorf("slow request %d not in the manifest", i)
-				case tt.finish && (r.Error != "" || r.Bytes != 20000 || r.Path == ""):
+				case tt.finish && (r == nil || r.Error != "" || r.Bytes != 20000 || r.Path == ""):
 					t.Errorf("slow request %d not finished: %+v", i, r)
-				case !tt.finish && (r.ErrorKind != "canceled" || r.Path != ""):
-					t.Errorf("slow request %d not recorded as abandoned: %+v", i, r)
+				case !tt.finish && r != nil:
+					// An abandoned URL is not an outcome: it stays
+					// queued for the next run.
+					t.Errorf("slow request %d abandoned, and recorded: %+v", i, r)
+				}
+			}
+			// Every URL is either recorded or left for the next run.
+			if want := int64(len(cfg.Seeds) - len(recs)); sum.Left != want {
+				t.Errorf("summary: %d URLs left; want %d (%d recorded)", sum.Left, want, len(recs))
+			}
+			assertNoStrayFiles(t, cfg.OutDir, recs)
+			if tt.finish {
+				return
+			}
+
+			// The same crawl again resumes: the abandoned URLs are
+			// fetched, each gets one line, nothing else is fetched
+			// again.
+			before := hits.snapshot()
+			cfg.Frontier = openState(t, state)
+			cfg.Resume = true
+			c, err = New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			recs = readManifest(t, cfg.OutDir)
+			for i := range slow {
+				r := recs[srv.URL+"/slow/"+strconv.Itoa(i)]
+				if r == nil || r.Error != "" || r.Bytes != 20000 {
+					t.Errorf("slow request %d after the resume: %+v", i, r)
+				}
+			}
+			for path, n := range hits.snapshot() {
+				if before[path] > 0 && n > before[path] && !strings.HasPrefix(path, "/slow/") {
+					t.Errorf("%s fetched again by the resumed crawl", path)
 				}
 			}
 			assertNoStrayFiles(t, cfg.OutDir, recs)
 		})
 	}
+}
+
+// openState opens the on-disk frontier at path, closed by the crawl.
+func openState(t *testing.T, path string) *disk.Frontier {
+	t.Helper()
+	f, err := disk.Open(disk.Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
 
 // generatedSite serves n pages: page i links to pages 4i+1 .. 4i+4 (those

@@ -72,7 +72,10 @@ func (c *Crawler) checkRobots(ctx context.Context, it *frontier.Item) error {
 	}
 	d, err := c.robots.Check(ctx, u)
 	if err != nil {
-		return nil // cancelled: the fetch reports it
+		if ctx.Err() != nil {
+			return fmt.Errorf("checking robots.txt: %w", ctx.Err())
+		}
+		return nil // not an http URL: the fetch reports it
 	}
 	if d.CrawlDelay > 0 {
 		c.limiter.SetMaxRate(u.Host, rate.Limit(1/min(d.CrawlDelay, maxCrawlDelay).Seconds()))

@@ -23,6 +23,8 @@ type stats struct {
 	failed   atomic.Int64
 	bytes    atomic.Int64
 	declined atomic.Int64 // queued URLs recorded as not fetched by policy
+	released atomic.Int64 // URLs given back to the frontier unfinished
+	left     atomic.Int64 // URLs queued or leased when the run ended
 
 	mu       sync.Mutex
 	errors   map[string]int64
@@ -80,6 +82,7 @@ type Summary struct {
 	Failed   int64 // URLs recorded with an error (bad seeds included)
 	Bytes    int64 // body bytes of the URLs fetched
 	Declined int64 // URLs queued, then not fetched because of robots.txt
+	Released int64 // URLs given back unfinished on an interrupt
 	// Errors counts failures by kind ("http_4xx", "timeout", ...).
 	Errors map[string]int64
 	// Skipped counts links not followed, by reason ("off_site",
@@ -92,6 +95,10 @@ type Summary struct {
 	Converted   mirror.Stats
 	Elapsed     time.Duration
 	Interrupted bool // the crawl was stopped before it was finished
+	// Left is the number of URLs still queued when Run returned: the
+	// work of the next run into the same state, which fetches them
+	// (unless the state is in memory only).
+	Left int64
 }
 
 // Stats returns a snapshot of the crawl's progress.
@@ -106,6 +113,7 @@ func (c *Crawler) snapshot() Summary {
 		Failed:   s.failed.Load(),
 		Bytes:    s.bytes.Load(),
 		Declined: s.declined.Load(),
+		Released: s.released.Load(),
 		Elapsed:  time.Since(s.start),
 	}
 	s.mu.Lock()
@@ -120,6 +128,7 @@ func (c *Crawler) summary(ctx context.Context) Summary {
 	s := c.snapshot()
 	s.Converted = c.converted
 	s.Interrupted = ctx.Err() != nil || c.fatal != nil
+	s.Left = c.stats.left.Load()
 	return s
 }
 
@@ -137,7 +146,7 @@ func (s Summary) String() string {
 	fmt.Fprintf(&b, "%d fetched, %d failed, %s in %.2fs (%.0f pages/s)",
 		s.OK, s.Failed, formatBytes(s.Bytes), s.Elapsed.Seconds(), s.PagesPerSecond())
 	if s.Interrupted {
-		fmt.Fprintf(&b, "; interrupted with %d URLs not fetched", s.Waiting()+s.InFlight)
+		fmt.Fprintf(&b, "; interrupted with %d URLs left", s.Left)
 	}
 	if len(s.Errors) > 0 {
 		fmt.Fprintf(&b, "\nerrors: %s", formatCounts(s.Errors))

@@ -23,6 +23,10 @@ func (c *Crawler) storeLoop(stored <-chan *job) {
 }
 
 func (c *Crawler) storeJob(j *job) {
+	if j.abandoned() {
+		c.release(j)
+		return
+	}
 	rec := store.Record{
 		URL:       j.item.URL,
 		Depth:     j.item.Depth,
@@ -87,6 +91,20 @@ func (c *Crawler) storeJob(j *job) {
 	}
 	if body != nil {
 		body.Release()
+	}
+}
+
+// release gives an abandoned job's URL back to the frontier, with the
+// redirect targets it claimed: nothing of it is recorded, so the next run
+// fetches it.
+func (c *Crawler) release(j *job) {
+	c.stats.inFlight.Add(-1)
+	c.stats.released.Add(1)
+	if err := c.frontier.Release(context.Background(), j.item, j.claimed...); err != nil {
+		c.fail(fmt.Errorf("giving %s back to the frontier: %w", j.item.URL, err))
+	}
+	if j.resp != nil && j.resp.Body != nil {
+		j.resp.Body.Release()
 	}
 }
 

@@ -37,6 +37,12 @@ type Item struct {
 	Requisite bool
 }
 
+// Counts is a snapshot of a frontier's queue.
+type Counts struct {
+	Queued int // items waiting to be handed out
+	Leased int // items handed out and neither done nor released
+}
+
 // Frontier is the crawl's queue and seen set. Implementations are safe for
 // concurrent use. Add never waits for consumers, so the stage that discovers
 // links can always hand them back without deadlocking the pipeline.
@@ -59,6 +65,17 @@ type Frontier interface {
 	// Done ends the lease of an item returned by Next. The item's links
 	// must have been added before.
 	Done(ctx context.Context, it Item) error
+	// Release ends the lease of an item returned by Next without marking
+	// it done: the item is queued again, to be handed out again by a
+	// later Next (in this process, after a restart, or in another
+	// process). A crawl releases what it could not finish, so that an
+	// interrupted crawl loses nothing. unclaim lists URLs that were
+	// claimed with Claim on the item's behalf (the targets of redirects
+	// it was following) and whose bodies were not kept: they are
+	// forgotten, so that the item's next fetch can claim them again.
+	Release(ctx context.Context, it Item, unclaim ...string) error
+	// Counts reports how many items are queued and how many are leased.
+	Counts(ctx context.Context) (Counts, error)
 	// Close releases the frontier's resources. Waiting Next calls return
 	// ErrClosed.
 	Close() error

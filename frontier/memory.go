@@ -166,6 +166,11 @@ func (m *Memory) broadcast() {
 // Next implements Frontier.
 func (m *Memory) Next(ctx context.Context) (Item, error) {
 	for {
+		// A cancelled caller gets nothing, even when items are queued:
+		// an interrupted crawl must not start new work.
+		if err := ctx.Err(); err != nil {
+			return Item{}, err
+		}
 		m.mu.Lock()
 		if m.closed {
 			m.mu.Unlock()
@@ -203,6 +208,36 @@ func (m *Memory) Done(ctx context.Context, it Item) error {
 		m.broadcast() // the next level, or ErrDone, may now be handed out
 	}
 	return nil
+}
+
+// Release implements Frontier. The item goes to the back of its host's
+// queue.
+func (m *Memory) Release(ctx context.Context, it Item, unclaim ...string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return ErrClosed
+	}
+	d := max(it.Depth, 0)
+	if d >= len(m.levels) || m.levels[d].leased == 0 {
+		return fmt.Errorf("frontier: release without a lease for %s", it.URL)
+	}
+	l := m.levels[d]
+	l.leased--
+	m.leased--
+	l.push(it)
+	m.queued++
+	for _, u := range unclaim {
+		delete(m.seen, u)
+	}
+	m.broadcast()
+	return nil
+}
+
+// Counts implements Frontier.
+func (m *Memory) Counts(context.Context) (Counts, error) {
+	q, l := m.Len()
+	return Counts{Queued: q, Leased: l}, nil
 }
 
 // Close implements Frontier.

@@ -369,6 +369,13 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		p.stop()
 		fmt.Fprintf(stderr, "crawl: %s\n", sum)
 	}
+	if sum.Interrupted && sum.Left > 0 {
+		if o.state == "memory" {
+			fmt.Fprintf(stderr, "crawl: %d URLs were not fetched; with --state memory there is nothing to resume\n", sum.Left)
+		} else {
+			fmt.Fprintf(stderr, "crawl: %d URLs left: run the same command again to resume\n", sum.Left)
+		}
+	}
 	switch {
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		return exitInterrupted

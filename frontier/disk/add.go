@@ -76,6 +76,18 @@ func (f *Frontier) Claim(ctx context.Context, url string) (bool, error) {
 	return true, nil
 }
 
+// unclaim forgets URLs marked seen by Claim. It must be called with f.mu
+// held. The Bloom filter keeps them: a URL it has seen is looked up.
+func (f *Frontier) unclaim(urls []string) {
+	for _, u := range urls {
+		k := keyOf(u)
+		f.pending.unseen[k] = struct{}{}
+		delete(f.pending.seen, k)
+		f.record(op{kind: opUnclaim, seen: k})
+		f.seen--
+	}
+}
+
 // seenCheck is the read transaction shared by the lookups of one call,
 // begun at the first lookup that needs the disk.
 type seenCheck struct {
@@ -111,12 +123,17 @@ func (f *Frontier) isSeen(k seenKey, s *seenCheck) (bool, error) {
 	if !f.bloom.Test(k[:]) {
 		return false, nil
 	}
-	if _, ok := f.pending.seen[k]; ok {
-		return true, nil
-	}
-	if f.committing != nil {
-		if _, ok := f.committing.seen[k]; ok {
+	// The latest state wins: the pending batch, the batch being
+	// committed, then the disk.
+	for _, b := range []*batch{f.pending, f.committing} {
+		if b == nil {
+			continue
+		}
+		if _, ok := b.seen[k]; ok {
 			return true, nil
+		}
+		if _, ok := b.unseen[k]; ok {
+			return false, nil
 		}
 	}
 	tx, err := s.begin(f.db)
@@ -130,6 +147,7 @@ func (f *Frontier) isSeen(k seenKey, s *seenCheck) (bool, error) {
 // writes it. It must be called with f.mu held.
 func (f *Frontier) markSeen(k seenKey, s *seenCheck) {
 	f.pending.seen[k] = struct{}{}
+	delete(f.pending.unseen, k)
 	f.seen++
 	if f.seen > f.bloomCap {
 		f.growBloom(s)

@@ -18,9 +18,10 @@ const queueFill = 0.9
 type opKind uint8
 
 const (
-	opAdd   opKind = iota // mark seen as queued, put the item in the queue
-	opClaim               // mark seen as claimed
-	opDone                // delete the item from the queue, mark seen as done
+	opAdd     opKind = iota // mark seen as queued, put the item in the queue
+	opClaim                 // mark seen as claimed
+	opDone                  // delete the item from the queue, mark seen as done
+	opUnclaim               // forget a claimed URL: delete it from the seen set
 )
 
 type op struct {
@@ -35,11 +36,14 @@ type batch struct {
 	gen  uint64 // batches are numbered from 1, in commit order
 	ops  []op
 	seen map[seenKey]struct{} // URLs marked seen by ops
-	done []string             // URLs whose lease ends when the batch is committed
+	// unseen holds the URLs whose last op in the batch forgets them; a
+	// key is in seen or unseen, never both.
+	unseen map[seenKey]struct{}
+	done   []string // URLs whose lease ends when the batch is committed
 }
 
 func newBatch(gen uint64) *batch {
-	return &batch{gen: gen, seen: make(map[seenKey]struct{})}
+	return &batch{gen: gen, seen: make(map[seenKey]struct{}), unseen: make(map[seenKey]struct{})}
 }
 
 // apply writes the batch's operations in order.
@@ -57,6 +61,12 @@ func (b *batch) apply(tx *bolt.Tx) error {
 			err = queue.Put(o.qkey, o.val)
 		case opDone:
 			err = queue.Delete(o.qkey)
+		case opUnclaim:
+			err = seen.Delete(o.seen[:])
+			if err != nil {
+				return err
+			}
+			continue
 		}
 		if err == nil {
 			err = seen.Put(o.seen[:], state[o.kind])

@@ -18,7 +18,9 @@
 // before a call of Flush returned is lost.
 //
 // Reopened, the database queues every item that was queued or leased:
-// leases do not survive. Every URL marked done stays seen and is not
+// leases do not survive. Release is therefore a change in memory only
+// (the item never left the queue on disk), except for the claims it
+// forgets, which leave the seen set with the next batch. Every URL marked done stays seen and is not
 // handed out again, and every URL added or claimed stays seen.
 //
 // For a crawl that keeps the frontier's rule (a page's links are added

@@ -148,6 +148,11 @@ func (f *Frontier) Next(ctx context.Context) (frontier.Item, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for {
+		// A cancelled caller gets nothing, even when items are queued:
+		// an interrupted crawl must not start new work.
+		if err := ctx.Err(); err != nil {
+			return frontier.Item{}, err
+		}
 		if err := f.usable(); err != nil {
 			return frontier.Item{}, err
 		}
@@ -369,4 +374,72 @@ func (f *Frontier) Done(_ context.Context, it frontier.Item) error {
 		f.broadcast() // the next level, or ErrDone, may now be handed out
 	}
 	return nil
+}
+
+// Release implements frontier.Frontier. The item never left the queue on
+// disk; it goes back to the window if its host has items there, in order,
+// and is otherwise loaded by a later refill. The URLs of unclaim leave the
+// seen set with the next batch. Release returns an error wrapping
+// ErrNotLeased if the item is not leased.
+func (f *Frontier) Release(ctx context.Context, it frontier.Item, unclaim ...string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.usable(); err != nil {
+		return err
+	}
+	ls := f.leases[it.URL]
+	if ls == nil || ls.done {
+		return fmt.Errorf("releasing the lease of %s: %w", it.URL, ErrNotLeased)
+	}
+	delete(f.leases, it.URL)
+	_, hostPart, seq, err := splitKey(ls.key)
+	if err != nil {
+		return fmt.Errorf("releasing the lease of %s: %w", it.URL, err)
+	}
+	l := f.levels[ls.depth]
+	onlyOnDisk := l.queued - l.windowed
+	l.leased--
+	f.leased--
+	l.queued++
+	f.queued++
+	host := string(hostPart[1:])
+	switch q := l.hosts[host]; {
+	case q != nil:
+		q.insert(entry{it, seq})
+		l.windowed++
+	case onlyOnDisk == 0 && l.windowed < f.cacheItems:
+		// Everything of this depth is in the window, so the host has
+		// nothing else queued.
+		q = l.addHost(host)
+		q.complete = true
+		q.push(entry{it, seq})
+		l.windowed++
+	}
+	if len(unclaim) > 0 {
+		f.unclaim(unclaim)
+	}
+	f.broadcast()
+	return nil
+}
+
+// insert puts e back in the window's queue of its host, in sequence order.
+func (q *hostQueue) insert(e entry) {
+	i := q.head
+	for i < len(q.items) && q.items[i].seq < e.seq {
+		i++
+	}
+	q.items = append(q.items, entry{})
+	copy(q.items[i+1:], q.items[i:])
+	q.items[i] = e
+	q.lastSeq = max(q.lastSeq, e.seq)
+}
+
+// Counts implements frontier.Frontier.
+func (f *Frontier) Counts(context.Context) (frontier.Counts, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.usable(); err != nil {
+		return frontier.Counts{}, err
+	}
+	return frontier.Counts{Queued: f.queued, Leased: f.leased}, nil
 }

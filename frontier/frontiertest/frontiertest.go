@@ -108,6 +108,87 @@ func Run(t *testing.T, newFrontier func(t *testing.T) frontier.Frontier) {
 		}
 	})
 
+	t.Run("cancelled Next takes nothing although items are queued", func(t *testing.T) {
+		f := newFrontier(t)
+		f.Add(ctx, item("a", "/1"), item("a", "/2"))
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		if it, err := f.Next(cctx); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Next with a cancelled context = %+v, %v; want context.Canceled", it, err)
+		}
+		if c, err := f.Counts(ctx); err != nil || c != (frontier.Counts{Queued: 2}) {
+			t.Fatalf("Counts = %+v, %v; want 2 queued, none leased", c, err)
+		}
+	})
+
+	t.Run("release queues the item again", func(t *testing.T) {
+		f := newFrontier(t)
+		f.Add(ctx, item("a", "/1"), item("b", "/1"))
+		first, err := f.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := f.Counts(ctx); c != (frontier.Counts{Queued: 1, Leased: 1}) {
+			t.Fatalf("Counts with one leased = %+v", c)
+		}
+		if err := f.Release(ctx, first); err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := f.Counts(ctx); c != (frontier.Counts{Queued: 2}) {
+			t.Fatalf("Counts after Release = %+v; want 2 queued", c)
+		}
+		if err := f.Done(ctx, first); err == nil {
+			t.Error("Done of a released item succeeded")
+		}
+		got := map[string]int{}
+		for range 2 {
+			it, err := f.Next(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got[it.URL]++
+			if err := f.Done(ctx, it); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got[first.URL] != 1 || len(got) != 2 {
+			t.Fatalf("handed out after Release: %v", got)
+		}
+		if _, err := f.Next(ctx); !errors.Is(err, frontier.ErrDone) {
+			t.Fatalf("Next after every Done = %v; want frontier.ErrDone", err)
+		}
+	})
+
+	t.Run("release forgets the claims it names", func(t *testing.T) {
+		f := newFrontier(t)
+		f.Add(ctx, item("a", "/from"))
+		it, _ := f.Next(ctx)
+		for _, u := range []string{"http://a/to", "http://a/kept"} {
+			if ok, err := f.Claim(ctx, u); !ok || err != nil {
+				t.Fatalf("Claim(%s) = %v, %v", u, ok, err)
+			}
+		}
+		if err := f.Release(ctx, it, "http://a/to"); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := f.Claim(ctx, "http://a/to"); !ok {
+			t.Error("a URL released with its item is still seen")
+		}
+		if ok, _ := f.Claim(ctx, "http://a/kept"); ok {
+			t.Error("a claim not named by Release was forgotten")
+		}
+		if n, _ := f.Add(ctx, item("a", "/from")); n != 0 {
+			t.Error("the released item itself is no longer seen")
+		}
+	})
+
+	t.Run("release without a lease fails", func(t *testing.T) {
+		f := newFrontier(t)
+		if err := f.Release(ctx, item("a", "/1")); err == nil {
+			t.Fatal("Release of an item never handed out succeeded")
+		}
+	})
+
 	t.Run("close wakes Next", func(t *testing.T) {
 		f := newFrontier(t)
 		f.Add(ctx, item("a", "/1"))

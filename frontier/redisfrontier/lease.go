@@ -82,28 +82,14 @@ func (f *Frontier) Next(ctx context.Context) (frontier.Item, error) {
 // an error wrapping ErrNotLeased for an item this Frontier did not hand
 // out, or already marked done.
 func (f *Frontier) Done(ctx context.Context, it frontier.Item) error {
-	f.mu.Lock()
-	if f.closed {
-		f.mu.Unlock()
-		return frontier.ErrClosed
-	}
-	tokens := f.held[it.URL]
-	if len(tokens) == 0 {
-		f.mu.Unlock()
-		return fmt.Errorf("%w for %s", ErrNotLeased, it.URL)
-	}
 	// The oldest token first: if this Frontier holds the URL twice, the
 	// older lease is the one that ran out, so the first Done is the one
 	// that does nothing.
-	tok := tokens[0]
-	if len(tokens) == 1 {
-		delete(f.held, it.URL)
-	} else {
-		f.held[it.URL] = tokens[1:]
+	tok, err := f.takeToken(it.URL)
+	if err != nil {
+		return err
 	}
-	f.mu.Unlock()
-
-	err := doneScript.Run(ctx, f.client, f.keys, f.prefix, it.URL, tok).Err()
+	err = doneScript.Run(ctx, f.client, f.keys, f.prefix, it.URL, tok).Err()
 	f.mu.Lock()
 	if !f.closed {
 		f.broadcast() // the next level, or ErrDone, may be handed out
@@ -114,4 +100,53 @@ func (f *Frontier) Done(ctx context.Context, it frontier.Item) error {
 		return f.fail(fmt.Sprintf("marking %s done", it.URL), err)
 	}
 	return nil
+}
+
+// Release implements frontier.Frontier. If the item's lease ran out before
+// Release, the item was queued again already and Release only forgets the
+// URLs of unclaim. It returns an error wrapping ErrNotLeased for an item
+// this Frontier did not hand out, or already marked done or released.
+func (f *Frontier) Release(ctx context.Context, it frontier.Item, unclaim ...string) error {
+	tok, err := f.takeToken(it.URL)
+	if err != nil {
+		return err
+	}
+	args := make([]any, 0, 3+len(unclaim))
+	args = append(args, f.prefix, it.URL, tok)
+	for _, u := range unclaim {
+		args = append(args, u)
+	}
+	err = releaseScript.Run(ctx, f.client, f.keys, args...).Err()
+	f.mu.Lock()
+	if !f.closed {
+		f.broadcast()
+	}
+	f.mu.Unlock()
+	if err != nil {
+		// The lease stays, and runs out: the item is handed out again.
+		return f.fail(fmt.Sprintf("releasing %s", it.URL), err)
+	}
+	return nil
+}
+
+// takeToken removes and returns the oldest lease token this Frontier holds
+// for url: if it holds the URL twice, the older lease is the one that ran
+// out.
+func (f *Frontier) takeToken(url string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return "", frontier.ErrClosed
+	}
+	tokens := f.held[url]
+	if len(tokens) == 0 {
+		return "", fmt.Errorf("%w for %s", ErrNotLeased, url)
+	}
+	tok := tokens[0]
+	if len(tokens) == 1 {
+		delete(f.held, url)
+	} else {
+		f.held[url] = tokens[1:]
+	}
+	return tok, nil
 }

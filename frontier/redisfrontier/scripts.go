@@ -166,9 +166,14 @@ return 1
 `)
 
 // releaseScript puts the leased url ARGV[2] back at the front of its queue
-// if its lease is still held by the token ARGV[3]. It returns 1 if it did.
+// if its lease is still held by the token ARGV[3], and then forgets the
+// URLs ARGV[4:], which the lease claimed (whether or not the lease was
+// still held: the claims were never fetched). It returns 1 if it requeued.
 var releaseScript = redis.NewScript(luaCommon + `
 local url = ARGV[2]
+for i = 4, #ARGV do
+  redis.call('SREM', P .. 'seen', ARGV[i])
+end
 if redis.call('HGET', P .. 'owner', url) ~= ARGV[3] then
   return 0
 end
@@ -193,4 +198,17 @@ for _, d in ipairs(redis.call('ZRANGE', P .. 'depths', 0, -1)) do
   end
 end
 return out
+`)
+
+// countsScript returns the number of items queued and of items leased, over
+// all depths, in one snapshot.
+var countsScript = redis.NewScript(luaCommon + `
+local q, l = 0, 0
+for _, n in ipairs(redis.call('HVALS', P .. 'queued')) do
+  q = q + tonumber(n)
+end
+for _, n in ipairs(redis.call('HVALS', P .. 'leased')) do
+  l = l + tonumber(n)
+end
+return {q, l}
 `)

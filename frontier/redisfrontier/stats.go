@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/crawl-go/crawl/frontier"
 )
 
 // Stats is a snapshot of a crawl's frontier, taken in one step.
@@ -48,6 +50,22 @@ func (f *Frontier) Stats(ctx context.Context) (Stats, error) {
 		s.Queued[h] += num(res[i+1])
 	}
 	return s, nil
+}
+
+// Counts implements frontier.Frontier: the queued and leased items of the
+// whole shared crawl.
+func (f *Frontier) Counts(ctx context.Context) (frontier.Counts, error) {
+	if _, err := f.check(); err != nil {
+		return frontier.Counts{}, err
+	}
+	res, err := countsScript.Run(ctx, f.client, f.keys, f.prefix).Int64Slice()
+	if err != nil {
+		return frontier.Counts{}, f.fail("counting items", err)
+	}
+	if len(res) != 2 {
+		return frontier.Counts{}, fmt.Errorf("redisfrontier: unexpected counts reply of %d values", len(res))
+	}
+	return frontier.Counts{Queued: int(res[0]), Leased: int(res[1])}, nil
 }
 
 // Delete removes every key of the crawl from Redis: its seen set, queues,
