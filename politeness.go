@@ -14,6 +14,7 @@ import (
 	"github.com/crawl-go/crawl/fetch"
 	"github.com/crawl-go/crawl/frontier"
 	"github.com/crawl-go/crawl/parse"
+	"github.com/crawl-go/crawl/ratelimit"
 	"github.com/crawl-go/crawl/robots"
 	"github.com/crawl-go/crawl/scope"
 	"github.com/crawl-go/crawl/sitemap"
@@ -34,11 +35,28 @@ const (
 // errRobots marks URLs that robots.txt disallows.
 var errRobots = errors.New("disallowed by robots.txt")
 
+// errRobotsUnavailable marks URLs whose host's robots.txt answered 5xx
+// through all its attempts: the host may not be crawled.
+var errRobotsUnavailable = errors.New("robots.txt unavailable")
+
+// robotsError is the failure of a URL whose robots.txt could not be read.
+// It wraps errRobotsUnavailable, or ratelimit.ErrHostUnreachable when no
+// answer came at all.
+type robotsError struct {
+	reason   string
+	attempts int
+	kind     error
+}
+
+func (e *robotsError) Error() string { return e.reason }
+func (e *robotsError) Unwrap() error { return e.kind }
+
 // newRobots returns a robots.txt cache whose fetches go through the crawl's
 // transport (so the host's rate limit applies to them too), follow at most
 // five redirects, as RFC 9309 asks, and are not retried: the cache has its
 // own backoff for hosts whose robots.txt cannot be read.
 func newRobots(fo fetch.Options) *robots.Cache {
+	retries := fo.Retries
 	ro := fetch.Options{
 		Transport:    fo.Transport,
 		MaxRedirects: 5,
@@ -50,6 +68,12 @@ func newRobots(fo fetch.Options) *robots.Cache {
 	f := fetch.New(ro)
 	return robots.NewCache(robots.Options{
 		Agent: fo.UserAgent,
+		// A robots.txt answering 5xx or nothing is tried as often as a
+		// page would be, with the same waits, before its host is given
+		// up.
+		Attempts:     retries + 1,
+		RetryWait:    fo.RetryWaitMin,
+		RetryWaitMax: fo.RetryWaitMax,
 		Fetch: func(ctx context.Context, u string) (int, []byte, error) {
 			resp, err := f.Get(ctx, u)
 			if err != nil {
@@ -90,10 +114,22 @@ func (c *Crawler) checkRobots(ctx context.Context, it *frontier.Item) error {
 			}
 		}
 	}
-	if !d.Allowed {
-		return fmt.Errorf("%w: %s", errRobots, strings.TrimPrefix(d.Reason, "disallowed by robots.txt: "))
+	switch {
+	case d.Allowed:
+		return nil
+	case d.Unavailable:
+		kind := errRobotsUnavailable
+		if d.Status == 0 {
+			kind = ratelimit.ErrHostUnreachable
+		}
+		return &robotsError{reason: d.Reason, attempts: d.Attempts, kind: kind}
 	}
-	return nil
+	if it.Depth == 0 {
+		// A URL the user asked for: say so, whatever else is quiet.
+		fmt.Fprintf(c.cfg.Log, "crawl: %s is disallowed by %s (--robots=false ignores robots.txt, for your own sites)\n",
+			it.URL, strings.TrimPrefix(d.Reason, "disallowed by "))
+	}
+	return fmt.Errorf("%w: %s", errRobots, strings.TrimPrefix(d.Reason, "disallowed by robots.txt: "))
 }
 
 // queueSitemaps queues sitemap URLs at depth 0, as seeds: their URLs are

@@ -64,24 +64,33 @@ func TestCrawlRobotsAndSitemaps(t *testing.T) {
 }
 
 func TestCrawlRobotsUnreachable(t *testing.T) {
-	// A robots.txt answering 503 disallows the whole host (RFC 9309);
-	// one answering 404 allows it.
+	// A robots.txt answering 503 disallows the whole host (RFC 9309): it
+	// is tried as often as a page would be, then the host's URLs fail
+	// (they are not skipped: the user asked for them). One answering 404
+	// allows everything.
 	for _, tt := range []struct {
-		status int
-		want   string
-	}{{503, "robots"}, {404, ""}} {
+		status       int
+		want         string
+		wantAttempts int
+	}{{503, "robots_unavailable", 3}, {404, "", 1}} {
 		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {
 			srv, hits := serveSite(t, map[string]http.HandlerFunc{
 				"/robots.txt": func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(tt.status) },
 			})
 			cfg := testConfig(t, srv.URL+"/about.html")
 			cfg.Robots = true
-			_, recs := crawlT(t, cfg)
+			sum, recs := crawlT(t, cfg)
 			if r := recs[srv.URL+"/about.html"]; r == nil || r.ErrorKind != tt.want {
 				t.Errorf("about.html: %+v; want error kind %q", r, tt.want)
+			} else if tt.want != "" && r.Attempts != tt.wantAttempts {
+				t.Errorf("about.html: %d attempts recorded; want the %d of robots.txt", r.Attempts, tt.wantAttempts)
 			}
-			if tt.want != "" && hits.get("/about.html") != 0 {
-				t.Error("a disallowed page was fetched")
+			if n := hits.get("/robots.txt"); n != tt.wantAttempts {
+				t.Errorf("robots.txt fetched %d times; want %d", n, tt.wantAttempts)
+			}
+			if tt.want != "" && (hits.get("/about.html") != 0 || sum.Failed != 1) {
+				t.Errorf("a page whose robots.txt is unavailable was fetched (%d) or not failed (%d failed)",
+					hits.get("/about.html"), sum.Failed)
 			}
 		})
 	}

@@ -148,14 +148,9 @@ func (s Summary) String() string {
 	if s.Interrupted {
 		fmt.Fprintf(&b, "; interrupted with %d URLs left", s.Left)
 	}
-	if len(s.Errors) > 0 {
-		fmt.Fprintf(&b, "\nerrors: %s", formatCounts(s.Errors))
-		for _, f := range s.Failures {
-			fmt.Fprintf(&b, "\n  %s", f)
-		}
-		if n := s.Failed - int64(len(s.Failures)); n > 0 {
-			fmt.Fprintf(&b, "\n  and %d more (the manifest has them all)", n)
-		}
+	if p := s.Problems(); p != "" {
+		b.WriteString("\n")
+		b.WriteString(p)
 	}
 	if len(s.Skipped) > 0 {
 		fmt.Fprintf(&b, "\nlinks not followed: %s", formatCounts(s.Skipped))
@@ -165,6 +160,24 @@ func (s Summary) String() string {
 		if c.Failed > 0 {
 			fmt.Fprintf(&b, "; %d files could not be converted", c.Failed)
 		}
+	}
+	return b.String()
+}
+
+// Problems formats the failures alone, on a few lines: the errors by kind
+// and the first failed URLs. It is empty when nothing failed. A quiet
+// command prints it instead of String.
+func (s Summary) Problems() string {
+	if len(s.Errors) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "errors: %s", formatCounts(s.Errors))
+	for _, f := range s.Failures {
+		fmt.Fprintf(&b, "\n  %s", f)
+	}
+	if n := s.Failed - int64(len(s.Failures)); n > 0 {
+		fmt.Fprintf(&b, "\n  and %d more (the manifest has them all)", n)
 	}
 	return b.String()
 }

@@ -73,6 +73,9 @@ func (c *Crawler) storeJob(j *job) {
 	if err != nil {
 		rec.Error = err.Error()
 		rec.ErrorKind = errorKind(err)
+		if re := (*robotsError)(nil); errors.As(err, &re) {
+			rec.Attempts = re.attempts
+		}
 		if j.prev != nil && isGone(err) {
 			c.gone(j, &rec)
 		}
@@ -196,6 +199,8 @@ func errorKind(err error) string {
 		return "bad_url"
 	case errors.Is(err, errRobots):
 		return "robots"
+	case errors.Is(err, errRobotsUnavailable):
+		return "robots_unavailable"
 	case errors.Is(err, ratelimit.ErrHostUnreachable):
 		return "host_unreachable"
 	}

@@ -58,7 +58,26 @@ type Options struct {
 	MaxAge time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+
+	// Attempts is how many times one refresh tries a robots.txt that
+	// answers 5xx or not at all, before the host is disallowed until
+	// RetryMin has passed; zero means once. A crawl gives a few: a host
+	// that is briefly overloaded should not lose all its URLs.
+	Attempts int
+	// RetryWait is the wait before the second attempt, doubled before
+	// each attempt after it, and at most RetryWaitMax. Zero means
+	// DefaultRetryWait and DefaultRetryWaitMax.
+	RetryWait, RetryWaitMax time.Duration
+	// Sleep waits d, or until ctx is done (it then returns ctx.Err());
+	// nil means a timer. Tests pass one that does not sleep.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
+
+// Defaults of the waits between the attempts of one refresh.
+const (
+	DefaultRetryWait    = time.Second
+	DefaultRetryWaitMax = 30 * time.Second
+)
 
 // Cache fetches each host's robots.txt once and applies it to the host's URLs.
 // It is safe for concurrent use; one Cache serves one crawl. Create it with
@@ -74,6 +93,9 @@ type Cache struct {
 	retryMin, retryMax time.Duration
 	maxAge             time.Duration
 	now                func() time.Time
+	attempts           int
+	wait, waitMax      time.Duration
+	sleep              func(context.Context, time.Duration) error
 
 	mu    sync.Mutex
 	hosts map[string]*entry
@@ -92,6 +114,9 @@ type entry struct {
 	expires time.Time
 	// failures counts fetches in a row that found the file unreachable.
 	failures int
+	// status is the status of the last answer (0 for none), and
+	// attempts the number of fetches the last refresh made.
+	status, attempts int
 	// fetching is closed when the fetch in progress ends; nil when none is.
 	fetching chan struct{}
 }
@@ -124,7 +149,31 @@ func NewCache(opts Options) *Cache {
 	if c.now == nil {
 		c.now = time.Now
 	}
+	c.attempts = max(opts.Attempts, 1)
+	c.wait, c.waitMax = opts.RetryWait, opts.RetryWaitMax
+	if c.wait <= 0 {
+		c.wait = DefaultRetryWait
+	}
+	if c.waitMax <= 0 {
+		c.waitMax = DefaultRetryWaitMax
+	}
+	c.sleep = opts.Sleep
+	if c.sleep == nil {
+		c.sleep = sleep
+	}
 	return c
+}
+
+// sleep waits d, or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Check reports whether u may be fetched, fetching u's robots.txt first if
@@ -143,7 +192,7 @@ func (c *Cache) Check(ctx context.Context, u *url.URL) (Decision, error) {
 		return Decision{}, err
 	}
 	c.mu.Lock()
-	rules, reason := e.rules, e.unreachable
+	rules, reason, status, attempts := e.rules, e.unreachable, e.status, e.attempts
 	c.mu.Unlock()
 	switch {
 	case rules != nil:
@@ -151,7 +200,7 @@ func (c *Cache) Check(ctx context.Context, u *url.URL) (Decision, error) {
 	case isRobotsPath(matchTarget(u)):
 		return Decision{Allowed: true}, nil
 	}
-	return Decision{Reason: reason}, nil
+	return Decision{Reason: reason, Unavailable: true, Status: status, Attempts: attempts}, nil
 }
 
 // Sitemaps returns the Sitemap URLs of u's host's robots.txt, fetching the
@@ -219,31 +268,40 @@ func (c *Cache) refresh(ctx context.Context, e *entry, robotsURL string, done ch
 		close(done)
 	}()
 
-	status, body, err := c.fetch(ctx, robotsURL)
-	if err != nil && ctx.Err() != nil {
-		return fmt.Errorf("fetch %s: %w", robotsURL, ctx.Err())
-	}
-	var rules *Rules
-	var reason string
-	switch {
-	case status >= 200 && status < 300 && err == nil:
-		rules = Parse(body, c.agent)
-	case status >= 300 && status < 500:
-		rules = &Rules{} // "unavailable": no rules apply
-	case status != 0:
-		reason = "robots.txt unreachable (" + strconv.Itoa(status) + ")"
-		if err != nil {
-			reason = "robots.txt unreachable (" + strconv.Itoa(status) + ": " + err.Error() + ")"
+	var (
+		rules    *Rules
+		reason   string
+		status   int
+		attempts int
+	)
+	wait := min(c.wait, c.waitMax)
+	for attempts < c.attempts {
+		if attempts > 0 {
+			if err := c.sleep(ctx, wait); err != nil {
+				return fmt.Errorf("wait to fetch %s again: %w", robotsURL, err)
+			}
+			wait = min(2*wait, c.waitMax)
 		}
-	case err != nil:
-		reason = "robots.txt unreachable (" + err.Error() + ")"
-	default:
-		reason = "robots.txt unreachable (no response)"
+		attempts++
+		var body []byte
+		var err error
+		status, body, err = c.fetch(ctx, robotsURL)
+		if err != nil && ctx.Err() != nil {
+			return fmt.Errorf("fetch %s: %w", robotsURL, ctx.Err())
+		}
+		rules, reason = c.read(status, body, err)
+		if rules != nil {
+			break
+		}
+	}
+	if attempts > 1 && rules == nil {
+		reason += " after " + strconv.Itoa(attempts) + " attempts"
 	}
 
 	now := c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	e.status, e.attempts = status, attempts
 	if rules != nil {
 		e.rules, e.unreachable = rules, ""
 		e.failures = 0
@@ -256,6 +314,26 @@ func (c *Cache) refresh(ctx context.Context, e *entry, robotsURL string, done ch
 	e.expires = now.Add(c.backoff(e.failures))
 	e.unreachable = reason
 	return nil
+}
+
+// read says what one fetch of a robots.txt means: its rules, empty rules
+// when it is "unavailable" (3xx after too many redirects, 4xx: everything
+// is allowed), or nil and why it is unreachable (5xx, no response, a body
+// cut short), which disallows the host.
+func (c *Cache) read(status int, body []byte, err error) (*Rules, string) {
+	switch {
+	case status >= 200 && status < 300 && err == nil:
+		return Parse(body, c.agent), ""
+	case status >= 300 && status < 500:
+		return &Rules{}, "" // "unavailable": no rules apply
+	case status != 0 && err != nil:
+		return nil, "robots.txt unreachable (" + strconv.Itoa(status) + ": " + err.Error() + ")"
+	case status != 0:
+		return nil, "robots.txt unreachable (" + strconv.Itoa(status) + ")"
+	case err != nil:
+		return nil, "robots.txt unreachable (" + err.Error() + ")"
+	}
+	return nil, "robots.txt unreachable (no response)"
 }
 
 // backoff returns the wait after the n-th failure in a row: retryMin doubled

@@ -535,3 +535,77 @@ func TestRedirects(t *testing.T) {
 		})
 	}
 }
+
+// TestRetries checks that one refresh tries a robots.txt that answers 5xx
+// or not at all Options.Attempts times, waiting longer each time, and what
+// the Decision then says.
+func TestRetries(t *testing.T) {
+	tests := []struct {
+		name          string
+		responses     []response
+		wantCalls     int
+		wantAllowed   bool
+		wantWaits     []time.Duration
+		wantStatus    int
+		wantReasonEnd string
+	}{
+		{"503 then read", []response{{status: 503}, {status: 503}, {status: 200}}, 3, true,
+			[]time.Duration{time.Second, 2 * time.Second}, 0, ""},
+		{"503 forever", []response{{status: 503}}, 4, false,
+			[]time.Duration{time.Second, 2 * time.Second, 3 * time.Second}, 503, "(503) after 4 attempts"},
+		{"refused forever", []response{{err: errRefused}}, 4, false,
+			[]time.Duration{time.Second, 2 * time.Second, 3 * time.Second}, 0, "connection refused) after 4 attempts"},
+		{"404 is not retried", []response{{status: 404}}, 1, true, nil, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &scripted{responses: tt.responses}
+			var waits []time.Duration
+			c := NewCache(Options{
+				Agent: "crawl", Fetch: f.Fetch, Now: newFakeClock().Now,
+				Attempts: 4, RetryWait: time.Second, RetryWaitMax: 3 * time.Second,
+				Sleep: func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil },
+			})
+			d := check(t, c, "/page")
+			if f.calls() != tt.wantCalls || d.Allowed != tt.wantAllowed || !slices.Equal(waits, tt.wantWaits) {
+				t.Fatalf("%d fetches, waits %v, %+v; want %d fetches, waits %v, Allowed %v",
+					f.calls(), waits, d, tt.wantCalls, tt.wantWaits, tt.wantAllowed)
+			}
+			if tt.wantAllowed {
+				return
+			}
+			if !d.Unavailable || d.Status != tt.wantStatus || d.Attempts != tt.wantCalls ||
+				len(d.Reason) < len(tt.wantReasonEnd) || d.Reason[len(d.Reason)-len(tt.wantReasonEnd):] != tt.wantReasonEnd {
+				t.Errorf("Decision %+v; want Unavailable, Status %d, Attempts %d, Reason ending %q",
+					d, tt.wantStatus, tt.wantCalls, tt.wantReasonEnd)
+			}
+		})
+	}
+}
+
+// TestCancelBetweenAttempts checks that a refresh waiting to try again ends
+// with its caller's context, and records nothing.
+func TestCancelBetweenAttempts(t *testing.T) {
+	f := &scripted{responses: []response{{status: 503}, {status: 200}}}
+	ctx, cancel := context.WithCancel(context.Background())
+	c := NewCache(Options{
+		Agent: "crawl", Fetch: f.Fetch, Now: newFakeClock().Now, Attempts: 3,
+		Sleep: func(ctx context.Context, _ time.Duration) error { cancel(); return ctx.Err() },
+	})
+	if _, err := c.Check(ctx, mustURL(t, "/page")); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Check = %v; want context.Canceled", err)
+	}
+	if d := check(t, c, "/page"); !d.Allowed || f.calls() != 2 {
+		t.Fatalf("after the cancelled refresh: %+v, %d fetches; want a new fetch that allows", d, f.calls())
+	}
+}
+
+// TestRuleRefusalIsNotUnavailable checks that a URL disallowed by a rule is
+// told apart from one disallowed because the file could not be read.
+func TestRuleRefusalIsNotUnavailable(t *testing.T) {
+	f := &scripted{responses: []response{{status: 200, body: "User-agent: *\nDisallow: /\n"}}}
+	c := NewCache(Options{Agent: "crawl", Fetch: f.Fetch, Now: newFakeClock().Now, Attempts: 3})
+	if d := check(t, c, "/page"); d.Allowed || d.Unavailable {
+		t.Fatalf("Decision %+v; want disallowed by a rule", d)
+	}
+}

@@ -47,6 +47,13 @@ type Decision struct {
 	Reason string
 	// CrawlDelay is the Crawl-delay of the group that applies, zero if none.
 	CrawlDelay time.Duration
+	// Unavailable reports that the URL is disallowed because its
+	// robots.txt could not be read (an answer of 5xx, or none), not by
+	// a rule. Status is then the status of the last answer, 0 when none
+	// came (the host is unreachable), and Attempts how many fetches
+	// were tried.
+	Unavailable      bool
+	Status, Attempts int
 }
 
 // Parse reads a robots.txt file for the product token agent, as RFC 9309

@@ -101,7 +101,7 @@ func (o *crawlOptions) addFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&o.adjustExt, "E", false, "same as --adjust-extension")
 	fs.BoolVar(&o.noMirror, "no-mirror", false, "save no files, only the manifest (with --warc: only the WARC files)")
 	fs.BoolVar(&o.fsync, "fsync", false, "fsync every file before it is renamed into place (safe against power loss, slower)")
-	fs.BoolVar(&o.quiet, "q", false, "print no progress and no summary")
+	fs.BoolVar(&o.quiet, "q", false, "print no progress and no summary, only errors")
 	fs.StringVar(&o.state, "state", "", "keep the crawl's queue and seen set in `FILE` (default DIR/.crawl/state.db), so that running the same command again resumes it; memory keeps them in memory only")
 	fs.StringVar(&o.crawlID, "crawl-id", "", "with --state redis://..., the `NAME` of the crawl that several processes share")
 	fs.DurationVar(&o.lease, "lease", redisfrontier.DefaultLease, "with --state redis://..., how long a URL stays with a process before another may take it (longer than a fetch)")
@@ -368,6 +368,9 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	if p != nil {
 		p.stop()
 		fmt.Fprintf(stderr, "crawl: %s\n", sum)
+	} else if problems := sum.Problems(); problems != "" {
+		// -q silences progress and the summary, never errors.
+		fmt.Fprintf(stderr, "crawl: %s\n", problems)
 	}
 	if sum.Interrupted && sum.Left > 0 {
 		if o.state == "memory" {

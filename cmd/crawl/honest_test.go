@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bufio"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/crawl-go/crawl/store"
+)
+
+// TestUnavailableHosts runs crawl, as a process, on the URLs of three
+// hosts that cannot be crawled: one that refuses connections, one whose
+// robots.txt answers 503 forever, one whose robots.txt never answers. The
+// crawl must say it failed (exit 1), give every URL a failure line of the
+// right kind, and count the robots.txt attempts (three: --retries 2).
+func TestUnavailableHosts(t *testing.T) {
+	refused, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusedURL := "http://" + refused.Addr().String()
+	refused.Close() // nothing listens there now
+
+	var mu sync.Mutex
+	robotsHits := map[string]int{}
+	count := func(name string) {
+		mu.Lock()
+		robotsHits[name]++
+		mu.Unlock()
+	}
+	unavailable := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			count("503")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		t.Errorf("a page of a host whose robots.txt is unavailable was fetched: %s", r.URL)
+	}))
+	defer unavailable.Close()
+	release := make(chan struct{})
+	hanging := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			count("hang")
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		t.Errorf("a page of a host whose robots.txt hangs was fetched: %s", r.URL)
+	}))
+	defer hanging.Close()
+	defer close(release)
+
+	want := map[string]string{
+		refusedURL + "/":        "host_unreachable",
+		refusedURL + "/a":       "host_unreachable",
+		unavailable.URL + "/":   "robots_unavailable",
+		unavailable.URL + "/b":  "robots_unavailable",
+		hanging.URL + "/":       "host_unreachable",
+		hanging.URL + "/c.html": "host_unreachable",
+	}
+	out := t.TempDir()
+	args := []string{"-o", out, "-q", "--retries", "2", "--max-retry-wait", "50ms", "--read-timeout", "300ms"}
+	for u := range want {
+		args = append(args, u)
+	}
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "CRAWL_TEST_RUN_MAIN=1")
+	stderr, err := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != exitFailures {
+		t.Fatalf("exit %d (%v); want %d\n%s", code, err, exitFailures, stderr)
+	}
+	for _, k := range []string{"host_unreachable 4", "robots_unavailable 2"} {
+		if !strings.Contains(string(stderr), k) {
+			t.Errorf("stderr does not count %q, although -q prints errors:\n%s", k, stderr)
+		}
+	}
+	f, err := os.Open(filepath.Join(out, "manifest.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got := map[string]*store.Record{}
+	store.ReadManifest(bufio.NewReader(f), func(r *store.Record) error {
+		got[r.URL] = r
+		return nil
+	})
+	for u, kind := range want {
+		r := got[u]
+		switch {
+		case r == nil:
+			t.Errorf("%s has no manifest line", u)
+		case r.ErrorKind != kind || r.Error == "":
+			t.Errorf("%s recorded as %q (%s); want %s", u, r.ErrorKind, r.Error, kind)
+		case r.Attempts != 3:
+			t.Errorf("%s: %d attempts recorded; want the 3 of its robots.txt", u, r.Attempts)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for name, n := range robotsHits {
+		if n != 3 {
+			t.Errorf("robots.txt of the %s host fetched %d times; want 3", name, n)
+		}
+	}
+}
+
+// TestDisallowedSeed checks that a URL the user asked for and robots.txt
+// disallows is reported on stderr, with the way around it, even with -q;
+// it is not a failure.
+func TestDisallowedSeed(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			w.Write([]byte("User-agent: *\nDisallow: /private\n"))
+			return
+		}
+		w.Write([]byte("ok"))
+	}))
+	defer srv.Close()
+	cmd := exec.Command(os.Args[0], "-o", t.TempDir(), "-q", srv.URL+"/private/page", srv.URL+"/public")
+	cmd.Env = append(os.Environ(), "CRAWL_TEST_RUN_MAIN=1")
+	done := make(chan struct{})
+	var stderr []byte
+	go func() { stderr, _ = cmd.CombinedOutput(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("crawl did not end")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitOK {
+		t.Errorf("exit %d; want %d\n%s", code, exitOK, stderr)
+	}
+	msg := string(stderr)
+	if !strings.Contains(msg, srv.URL+"/private/page is disallowed by robots.txt") || !strings.Contains(msg, "--robots=false") {
+		t.Errorf("stderr does not report the disallowed URL with the way around it:\n%s", msg)
+	}
+}
