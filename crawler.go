@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"sync"
@@ -124,13 +123,15 @@ type Config struct {
 	Sitemaps       []string
 	FollowSitemaps bool
 
-	// Resume says that OutDir holds an interrupted crawl whose Frontier
-	// carries on: URLs that already have a manifest line in its run (a
-	// crash can lose a Done written after its line) are fetched again, so
-	// that their links are found again, but get no second line. Without
-	// Resume, a crawl into a directory that has a manifest is a new run:
-	// its lines carry the next run number.
-	Resume bool
+	// State is where the crawl's queue and seen set are kept: a file
+	// (default OutDir/.crawl/state.db), or StateMemory for none. With a
+	// file, running the same crawl again resumes it, and what the run
+	// does depends on what the file says of the earlier crawl (see Plan
+	// and New). Ignored when Frontier is set.
+	State string
+	// Fresh forgets an earlier crawl into OutDir first: its state, its
+	// manifest and its records (not the files of its mirror).
+	Fresh bool
 
 	// Update re-crawls into an OutDir that an earlier crawl filled, like
 	// wget -N with ETags: a URL whose file the manifest names is asked for
@@ -143,13 +144,18 @@ type Config struct {
 	// or 410.
 	Prune bool
 
-	// Frontier is the crawl's queue; nil means a new in-memory one. The
-	// crawler closes it.
+	// Frontier, when set, is the crawl's queue instead of State: a state
+	// shared with other processes. The run resumes when OutDir has a
+	// manifest (this process's own). The crawler closes it.
 	Frontier frontier.Frontier
 
 	// Log receives warnings (bad seeds, write failures); nil discards them.
 	Log io.Writer
 }
+
+// StateMemory is the Config.State that keeps the crawl's state in memory
+// only: faster, and nothing to resume.
+const StateMemory = "memory"
 
 // maxParseBytes is the largest body the parse stage reads back from a spill
 // file to find links in.
@@ -209,15 +215,19 @@ type Crawler struct {
 	traps    *scope.Traps
 	admitted atomic.Int64 // URLs admitted, counted against MaxPages
 
+	// state is what this run does with OutDir, and its state files.
+	state *runState
 	// runNo is the number of this run into OutDir, written on every line.
 	runNo int
-	// recorded holds, when resuming, the URLs the manifest already has a
-	// line of this run for; guarded by recordedMu.
-	recordedMu sync.Mutex
-	recorded   map[string]struct{}
+	// history is what earlier runs recorded; read-only once New returns.
+	history history
 	// saved holds, with Update, the latest saved file of each URL
 	// according to the manifest; read-only once New returns.
 	saved store.Saved
+
+	// finished is set when the frontier said the crawl is over: nothing
+	// queued, nothing leased.
+	finished atomic.Bool
 
 	fatalOnce sync.Once
 	fatal     error
@@ -264,26 +274,24 @@ func New(cfg Config) (*Crawler, error) {
 		return nil, fmt.Errorf("opening output directory: %w", err)
 	}
 	c.store = st
-	e, err := readEarlier(filepath.Join(cfg.OutDir, store.ManifestName), cfg.Resume, cfg.Update)
+	rs, err := openState(context.Background(), &cfg, c.seeds)
 	if err != nil {
 		c.closeOutputs()
 		return nil, err
 	}
-	c.runNo = e.lastRun + 1
-	if cfg.Resume && e.lastRun > 0 {
-		c.runNo, c.recorded = e.lastRun, e.recorded
-	}
-	c.saved = e.saved
+	c.state, c.frontier = rs, rs.frontier
+	c.history, c.runNo = rs.history, rs.runNumber()
+	c.saved = rs.history.saved
 	for _, r := range c.saved {
 		st.Keep(r.Path) // the names stay with their URLs
 	}
 	if c.manifest, err = st.OpenManifest(); err != nil {
-		c.closeOutputs()
+		c.closeAll()
 		return nil, err
 	}
 	if len(cfg.Select) > 0 {
-		if c.records, err = st.OpenJSONL("records.jsonl"); err != nil {
-			c.closeOutputs()
+		if c.records, err = st.OpenJSONL(store.RecordsName); err != nil {
+			c.closeAll()
 			return nil, err
 		}
 	}
@@ -326,18 +334,26 @@ func New(cfg Config) (*Crawler, error) {
 	c.fetcher = fetch.New(fo)
 	if cfg.WARC != "" {
 		if c.warc, err = openWARC(cfg); err != nil {
-			c.closeOutputs() // the frontier is still the caller's
+			c.closeAll()
 			return nil, err
 		}
 	}
 	if cfg.Robots {
 		c.robots = newRobots(fo)
 	}
-	if c.frontier == nil {
-		c.frontier = frontier.NewMemory()
-	}
 	return c, nil
 }
+
+// closeAll closes what New opened, when New fails half way: the frontier
+// (the caller's too: New takes it over) and the outputs.
+func (c *Crawler) closeAll() {
+	c.frontier.Close()
+	c.closeOutputs()
+}
+
+// Plan says what Run will do, as New decided from OutDir and its state:
+// for the command to tell the user before the crawl starts.
+func (c *Crawler) Plan() Plan { return c.state.plan }
 
 // job is one URL travelling through the pipeline. Each stage owns it in
 // turn; the store stage releases its body.
@@ -356,6 +372,11 @@ type job struct {
 	// claimed lists the redirect targets the fetch claimed in the
 	// frontier.
 	claimed []string
+	// earlier is the URL's line from an earlier run, when it was not
+	// fetched again: its saved file is the body, unless skip says there
+	// is nothing to do at all.
+	earlier *earlierLine
+	skip    bool
 	// unfinished says the URL's work could not be completed (its links
 	// could not be queued): it is released, not done, so that a later
 	// run does it again.
@@ -377,7 +398,13 @@ func (j *job) abandoned() bool {
 // are in the manifest and the summary.
 func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	c.stats.start = time.Now()
+	if c.state.plan.Kind == PlanNothing {
+		return c.summary(ctx), c.close()
+	}
 	err := c.run(ctx)
+	if err == nil && c.finished.Load() {
+		err = c.state.finish(c.history.urls + int(c.stats.newURLs.Load()))
+	}
 	if err == nil && c.cfg.ConvertLinks && !c.cfg.NoMirror {
 		err = c.convertLinks(ctx)
 	}

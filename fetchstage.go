@@ -17,8 +17,12 @@ import (
 func (c *Crawler) fetchLoop(intake, fetching context.Context, parsed chan<- *job) {
 	for {
 		it, err := c.frontier.Next(intake)
+		if errors.Is(err, frontier.ErrDone) {
+			c.finished.Store(true)
+			return
+		}
 		if err != nil {
-			if !errors.Is(err, frontier.ErrDone) && intake.Err() == nil {
+			if intake.Err() == nil {
 				c.fail(fmt.Errorf("taking the next URL: %w", err))
 			}
 			return
@@ -34,6 +38,19 @@ func (c *Crawler) fetchLoop(intake, fetching context.Context, parsed chan<- *job
 func (c *Crawler) fetchOne(intake, fetching context.Context, it frontier.Item) *job {
 	if err := intake.Err(); err != nil {
 		return &job{item: it, err: err}
+	}
+	if l := c.history.line(it.URL); l != nil && l.outcome() {
+		// An earlier run (or this one, before an interruption) has its
+		// outcome: no request. A saved page's links are read from its
+		// file; a URL that failed is not tried again (--update does).
+		switch {
+		case l.ok && l.path != "" && c.store.Has(l.path):
+			return &job{item: it, earlier: l}
+		case !l.ok || l.path == "" && l.status >= 300 && l.status < 400:
+			return &job{item: it, earlier: l, skip: true}
+		}
+		// Fetched without a file (--no-mirror): its links are only on
+		// the web.
 	}
 	if c.robots != nil {
 		// robots.txt is a new request: it is not started, nor waited

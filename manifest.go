@@ -14,73 +14,143 @@ import (
 	"github.com/crawl-go/crawl/store"
 )
 
-// earlier is what the manifest of an earlier crawl into the output
-// directory says, as far as this run needs it.
-type earlier struct {
-	// lastRun is the highest run number of its lines, 0 without any.
+// history is what earlier runs recorded in the manifest, as far as this
+// run needs it. It is read by New and not changed after.
+type history struct {
+	// lastRun is the highest run number of the manifest's lines, 0
+	// without any.
 	lastRun int
-	// recorded holds, with resume, the URLs that have a line of the last
-	// run.
-	recorded map[string]struct{}
-	// saved holds, for each URL, its line that names its file (nil unless
-	// asked for): the file a re-crawl keeps or replaces.
+	// urls is the number of URLs lines holds lines of (not counting
+	// the final URLs of redirects).
+	urls int
+	// lines holds the latest line of each URL that this run must not
+	// repeat (see readHistory), in brief; a followed redirect's final
+	// URL shares the line of the URL it was reached from.
+	lines map[string]*earlierLine
+	// saved holds, for --update, each URL's latest line that names its
+	// file: the file a re-crawl keeps or replaces.
 	saved store.Saved
 }
 
-// readEarlier reads the manifest at path, if there is one. With resume,
-// it collects the URLs recorded in the last run, which a resumed crawl
-// continues; with saved, the latest saved file of each URL.
-func readEarlier(path string, resume, saved bool) (earlier, error) {
-	var e earlier
+// earlierLine is what a run needs of a URL's line from an earlier run (or
+// from the same run, before an interruption).
+type earlierLine struct {
+	run int
+	// ok: the URL was fetched; else it failed, or was skipped by policy.
+	ok bool
+	// policy is the error kind of a policy skip (robots.txt, a trap);
+	// empty for a fetch's outcome.
+	policy string
+	// status is the HTTP status: a 3xx with no path is a redirect whose
+	// target was fetched on its own.
+	status                              int
+	path, digest, contentType, finalURL string
+}
+
+// outcome reports whether the line records what became of a fetch, as
+// opposed to a decision not to fetch.
+func (l *earlierLine) outcome() bool { return l.policy == "" }
+
+// historyMode says which lines of the manifest a run must not repeat.
+type historyMode int
+
+const (
+	// historyNone: none. A new crawl or a new --update run needs only
+	// the last run's number.
+	historyNone historyMode = iota
+	// historyOwnRun: those of the last run, which this run continues. A
+	// resumed --update run re-checks what its run has not done yet.
+	historyOwnRun
+	// historyAll: every line. URLs fetched by an earlier run are read
+	// from disk instead of fetched, URLs that failed are not tried
+	// again, and a URL skipped by policy is not recorded twice.
+	historyAll
+)
+
+// readHistory reads the manifest at path, if there is one, keeping the
+// lines that mode names.
+// With saved it also collects each URL's latest saved file.
+func readHistory(path string, mode historyMode, saved bool) (history, error) {
+	var h history
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return e, nil
+		return h, nil
 	}
 	if err != nil {
-		return e, fmt.Errorf("reading the manifest of the earlier crawl: %w", err)
+		return h, fmt.Errorf("reading the manifest of the earlier crawl: %w", err)
 	}
 	defer f.Close()
-	byRun := make(map[string]int) // URL to the run of its last line, with resume
 	if saved {
-		e.saved = make(store.Saved)
+		h.saved = make(store.Saved)
 	}
+	var recs []*earlierLine
+	byURL := make(map[string]int) // index in recs of each URL's latest line
+	keep := mode != historyNone
 	err = store.ReadManifest(bufio.NewReaderSize(f, 1<<20), func(r *store.Record) error {
 		run := r.RunNumber()
-		e.lastRun = max(e.lastRun, run)
-		if resume {
-			byRun[r.URL] = max(byRun[r.URL], run)
-		}
+		h.lastRun = max(h.lastRun, run)
 		if saved {
-			e.saved.Add(r)
+			h.saved.Add(r)
+		}
+		if !keep {
+			return nil
+		}
+		l := &earlierLine{run: run, ok: r.Error == "", status: r.Status, path: r.Path, digest: r.SHA256,
+			contentType: r.ContentType, finalURL: r.FinalURL}
+		if policySkip(r.ErrorKind) {
+			l.policy = r.ErrorKind
+		}
+		if i, ok := byURL[r.URL]; ok && recs[i].run > run {
+			return nil
+		}
+		byURL[r.URL] = len(recs)
+		recs = append(recs, l)
+		if l.ok && l.finalURL != "" {
+			if _, ok := byURL[l.finalURL]; !ok {
+				byURL[l.finalURL] = len(recs) - 1
+			}
 		}
 		return nil
 	})
 	if err != nil {
-		return e, fmt.Errorf("reading the manifest of the earlier crawl: %w", err)
+		return h, fmt.Errorf("reading the manifest of the earlier crawl: %w", err)
 	}
-	if resume {
-		e.recorded = make(map[string]struct{})
-		for u, run := range byRun {
-			if run == e.lastRun {
-				e.recorded[u] = struct{}{}
-			}
+	if !keep {
+		return h, nil
+	}
+	h.lines = make(map[string]*earlierLine, len(byURL))
+	counted := make(map[int]bool, len(recs))
+	for u, i := range byURL {
+		// A resumed --update run re-checks everything its own run has
+		// not done yet.
+		if mode == historyOwnRun && recs[i].run != h.lastRun {
+			continue
+		}
+		h.lines[u] = recs[i]
+		if !counted[i] {
+			counted[i] = true
+			h.urls++
 		}
 	}
-	return e, nil
+	return h, nil
 }
 
-// writeRecord writes rec's manifest line, unless this is a resumed crawl
-// whose manifest has it already.
+// line returns the earlier line of url, or nil.
+func (h *history) line(url string) *earlierLine { return h.lines[url] }
+
+// writeRecord writes rec's manifest line, unless the manifest has it
+// already: a resumed run does not repeat the outcomes of its own run, and
+// no run repeats a policy skip.
 func (c *Crawler) writeRecord(rec *store.Record) {
 	rec.Run = c.runNo
-	if c.recorded != nil {
-		c.recordedMu.Lock()
-		_, had := c.recorded[rec.URL]
-		delete(c.recorded, rec.URL) // a URL has at most one line
-		c.recordedMu.Unlock()
-		if had {
+	if l := c.history.line(rec.URL); l != nil {
+		sameOutcome := l.outcome() && !policySkip(rec.ErrorKind) && l.run == c.runNo
+		samePolicy := !l.outcome() && l.policy == rec.ErrorKind
+		if sameOutcome || samePolicy {
 			return
 		}
+	} else {
+		c.stats.newURLs.Add(1)
 	}
 	if err := c.manifest.Write(rec); err != nil {
 		c.fail(fmt.Errorf("writing manifest.jsonl: %w", err))

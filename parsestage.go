@@ -38,42 +38,59 @@ type parseBuffers struct {
 func (c *Crawler) parse(ctx context.Context, j *job, b *parseBuffers) {
 	links := b.links[:0]
 	defer func() { b.links = links }()
-	resp := j.resp
-	final, err := urlnorm.Parse(resp.FinalURL)
-	if err != nil {
-		final, _ = url.Parse(j.item.URL) // normalized when queued
-	}
-	j.final = final
 	parent := scope.Parent{Depth: j.item.Depth, Requisite: j.item.Requisite}
 	follow := c.scope.MayFollow(parent) // else every link would be too deep
-	contentType, body := resp.ContentType, resp.Body.Bytes()
-	if resp.Status == http.StatusNotModified && j.prev != nil {
+	var (
+		contentType, finalURL string
+		header                http.Header
+		body                  []byte
+		kept                  *store.Record // the saved file is the body
+	)
+	switch resp := j.resp; {
+	case j.skip:
+		return
+	case j.earlier != nil:
+		// Saved by an earlier run: the file is the body.
+		l := j.earlier
+		contentType, finalURL = l.contentType, l.finalURL
+		kept = &store.Record{URL: j.item.URL, Path: l.path, SHA256: l.digest, ContentType: l.contentType}
+	case resp.Status == http.StatusNotModified && j.prev != nil:
 		// The file saved by the earlier run is the body, for its links.
 		j.notModified = true
-		contentType = j.prev.ContentType
-		if !follow && len(c.cfg.Select) == 0 {
-			return
-		}
-		if body, err = c.keptBody(j.prev); err != nil {
-			fmt.Fprintf(c.cfg.Log, "crawl: reading the kept copy of %s to parse it: %v\n", j.item.URL, err)
-			body = nil
-		}
-	} else if resp.Status >= 300 && resp.Status < 400 {
+		contentType, finalURL, header = j.prev.ContentType, resp.FinalURL, resp.Header
+		kept = j.prev
+	case resp.Status >= 300 && resp.Status < 400:
 		// A redirect the fetcher did not follow because its target is
 		// (or will be) fetched under its own name.
 		j.dup = true
 		return
+	default:
+		contentType, finalURL, header, body = resp.ContentType, resp.FinalURL, resp.Header, resp.Body.Bytes()
 	}
-	if follow {
-		links = parse.Headers(j.final, resp.Header, links)
+	final, err := urlnorm.Parse(finalURL)
+	if finalURL == "" || err != nil {
+		final, _ = url.Parse(j.item.URL) // normalized when queued
+	}
+	j.final = final
+	if kept != nil {
+		if !follow && len(c.cfg.Select) == 0 {
+			return
+		}
+		if body, err = c.keptBody(kept); err != nil {
+			fmt.Fprintf(c.cfg.Log, "crawl: reading the kept copy of %s to parse it: %v\n", j.item.URL, err)
+			body = nil
+		}
+	}
+	if follow && header != nil {
+		links = parse.Headers(j.final, header, links)
 	}
 	typ := parse.ClassifyBody(contentType, body)
 	wantBody := typ == parse.TypeCSS && follow ||
 		typ == parse.TypeHTML && (follow || len(c.cfg.Select) > 0) ||
-		typ == parse.TypeOther && follow && c.maybeSitemap(j)
+		typ == parse.TypeOther && follow && c.maybeSitemap(j.item.URL, contentType)
 	if wantBody {
 		data := body
-		if !j.notModified {
+		if kept == nil {
 			if data, err = c.bodyBytes(j); err != nil {
 				fmt.Fprintf(c.cfg.Log, "crawl: reading back %s to parse it: %v\n", j.item.URL, err)
 			}

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/crawl-go/crawl/frontier"
-	"github.com/crawl-go/crawl/frontier/disk"
 	"github.com/crawl-go/crawl/ratelimit"
 	"github.com/crawl-go/crawl/scope"
 	"github.com/crawl-go/crawl/store"
@@ -90,7 +89,8 @@ func assertNoStrayFiles(t *testing.T, dir string, recs map[string]*store.Record)
 		}
 		rel, _ := filepath.Rel(dir, p)
 		rel = filepath.ToSlash(rel)
-		if rel == "manifest.jsonl" || rel == "records.jsonl" {
+		switch rel {
+		case "manifest.jsonl", "records.jsonl", ".crawl/state.db", ".crawl/state.json":
 			return nil
 		}
 		want, ok := byPath[rel]
@@ -156,8 +156,7 @@ func TestCrawlInterrupt(t *testing.T) {
 			cfg.Workers = slow + 2
 			cfg.Fetch.Retries = 0
 			cfg.Grace = tt.grace
-			state := filepath.Join(t.TempDir(), "state.db")
-			cfg.Frontier = openState(t, state)
+			cfg.State = filepath.Join(t.TempDir(), "state.db")
 			c, err := New(cfg)
 			if err != nil {
 				t.Fatal(err)
@@ -210,11 +209,12 @@ func TestCrawlInterrupt(t *testing.T) {
 			// fetched, each gets one line, nothing else is fetched
 			// again.
 			before := hits.snapshot()
-			cfg.Frontier = openState(t, state)
-			cfg.Resume = true
 			c, err = New(cfg)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if c.Plan().Kind != PlanResume {
+				t.Errorf("the second run plans %+v; want to resume", c.Plan())
 			}
 			if _, err := c.Run(context.Background()); err != nil {
 				t.Fatal(err)
@@ -234,16 +234,6 @@ func TestCrawlInterrupt(t *testing.T) {
 			assertNoStrayFiles(t, cfg.OutDir, recs)
 		})
 	}
-}
-
-// openState opens the on-disk frontier at path, closed by the crawl.
-func openState(t *testing.T, path string) *disk.Frontier {
-	t.Helper()
-	f, err := disk.Open(disk.Options{Path: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
 }
 
 // generatedSite serves n pages: page i links to pages 4i+1 .. 4i+4 (those

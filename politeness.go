@@ -152,11 +152,12 @@ func (c *Crawler) queueSitemaps(ctx context.Context, raws []string, parent strin
 	return c.admit(ctx, items, nil)
 }
 
-// maybeSitemap reports whether j may be a sitemap: a URL queued as one,
-// or any XML document (sitemapLinks then checks its root element).
-func (c *Crawler) maybeSitemap(j *job) bool {
-	_, known := c.sitemapURLs.Load(j.item.URL)
-	return known || strings.Contains(strings.ToLower(j.resp.ContentType), "xml")
+// maybeSitemap reports whether the body of u, of the given content type,
+// may be a sitemap: u was queued as one, or it is any XML document
+// (sitemapLinks then checks its root element).
+func (c *Crawler) maybeSitemap(u, contentType string) bool {
+	_, known := c.sitemapURLs.Load(u)
+	return known || strings.Contains(strings.ToLower(contentType), "xml")
 }
 
 // sitemapLinks reads data as a sitemap, if it is one: a urlset or

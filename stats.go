@@ -25,6 +25,8 @@ type stats struct {
 	declined atomic.Int64 // queued URLs recorded as not fetched by policy
 	released atomic.Int64 // URLs given back to the frontier unfinished
 	left     atomic.Int64 // URLs queued or leased when the run ended
+	reused   atomic.Int64 // URLs done by an earlier run, not fetched again
+	newURLs  atomic.Int64 // URLs given their first manifest line
 
 	mu       sync.Mutex
 	errors   map[string]int64
@@ -83,6 +85,9 @@ type Summary struct {
 	Bytes    int64 // body bytes of the URLs fetched
 	Declined int64 // URLs queued, then not fetched because of robots.txt
 	Released int64 // URLs given back unfinished on an interrupt
+	// Reused counts URLs that an earlier run had fetched: not fetched
+	// again, their links read from the saved files.
+	Reused int64
 	// Errors counts failures by kind ("http_4xx", "timeout", ...).
 	Errors map[string]int64
 	// Skipped counts links not followed, by reason ("off_site",
@@ -114,6 +119,7 @@ func (c *Crawler) snapshot() Summary {
 		Bytes:    s.bytes.Load(),
 		Declined: s.declined.Load(),
 		Released: s.released.Load(),
+		Reused:   s.reused.Load(),
 		Elapsed:  time.Since(s.start),
 	}
 	s.mu.Lock()
@@ -145,6 +151,9 @@ func (s Summary) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d fetched, %d failed, %s in %.2fs (%.0f pages/s)",
 		s.OK, s.Failed, formatBytes(s.Bytes), s.Elapsed.Seconds(), s.PagesPerSecond())
+	if s.Reused > 0 {
+		fmt.Fprintf(&b, "; %d done by earlier runs, read from disk", s.Reused)
+	}
 	if s.Interrupted {
 		fmt.Fprintf(&b, "; interrupted with %d URLs left", s.Left)
 	}

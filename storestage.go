@@ -27,6 +27,15 @@ func (c *Crawler) storeJob(j *job) {
 		c.release(j)
 		return
 	}
+	if j.earlier != nil {
+		// Done by an earlier run, whose line stands.
+		c.stats.inFlight.Add(-1)
+		c.stats.reused.Add(1)
+		if err := c.frontier.Done(context.Background(), j.item); err != nil {
+			c.fail(fmt.Errorf("finishing %s in the frontier: %w", j.item.URL, err))
+		}
+		return
+	}
 	rec := store.Record{
 		URL:       j.item.URL,
 		Depth:     j.item.Depth,

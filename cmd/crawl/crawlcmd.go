@@ -10,7 +10,6 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"runtime/debug"
@@ -20,12 +19,10 @@ import (
 
 	crawl "github.com/crawl-go/crawl"
 	"github.com/crawl-go/crawl/fetch"
-	"github.com/crawl-go/crawl/frontier/disk"
 	"github.com/crawl-go/crawl/frontier/redisfrontier"
 	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/ratelimit/redisrate"
 	"github.com/crawl-go/crawl/scope"
-	"github.com/crawl-go/crawl/store"
 	"golang.org/x/net/publicsuffix"
 )
 
@@ -315,20 +312,21 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		fmt.Fprintf(stderr, "crawl: %v\n", err)
 		return exitFailures
 	}
-	switch {
-	case o.quiet:
-	case cfg.Resume:
-		fmt.Fprintf(stderr, "crawl: resuming the crawl in %s (--fresh to start over)\n", cfg.OutDir)
-	case cfg.Update:
-		fmt.Fprintf(stderr, "crawl: updating the mirror in %s\n", cfg.OutDir)
-	}
 	c, err := crawl.New(cfg)
 	if err != nil {
-		if cfg.Frontier != nil {
-			cfg.Frontier.Close()
-		}
 		fmt.Fprintf(stderr, "crawl: %v\n", err)
 		return exitFailures
+	}
+	plan := c.Plan()
+	if plan.Message != "" && !o.quiet {
+		fmt.Fprintf(stderr, "crawl: %s\n", plan.Message)
+	}
+	if plan.Kind == crawl.PlanNothing {
+		if _, err := c.Run(ctx); err != nil {
+			fmt.Fprintf(stderr, "crawl: %v\n", err)
+			return exitFailures
+		}
+		return exitOK
 	}
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
@@ -404,86 +402,27 @@ func writeHeapProfile(name string) error {
 	return err
 }
 
-// openState opens the crawl's persistent frontier (unless --state memory),
-// after forgetting an earlier crawl with --fresh, and says whether the crawl
-// resumes one.
+// openState picks the crawl's state: a shared one in Redis, opened here,
+// or the engine's own (on disk or in memory), which the engine opens and
+// whose earlier crawl it decides what to do with.
 func (o *crawlOptions) openState(ctx context.Context, cfg *crawl.Config) error {
-	if o.state == "memory" {
+	cfg.Fresh = o.fresh
+	if !isRedis(o.state) {
+		cfg.State = o.state
 		return nil
 	}
-	if isRedis(o.state) {
-		if o.crawlID == "" {
-			return errors.New("--state redis://... needs --crawl-id NAME")
-		}
-		f, err := redisfrontier.Open(ctx, redisfrontier.Options{URL: o.state, CrawlID: o.crawlID, Lease: o.lease})
-		if err != nil {
-			return fmt.Errorf("opening the shared crawl: %w", err)
-		}
-		// Every process of the crawl draws from one rate limit per host
-		// (its --rate, or the Crawl-delay of its robots.txt).
-		cfg.RateLimit.Shared = redisrate.New(f.Client(), f.KeyPrefix()+"rate:").WithBurst(o.burst)
-		// Each process keeps its own manifest: one that restarts into
-		// its directory must not repeat lines.
-		_, err = os.Stat(filepath.Join(cfg.OutDir, store.ManifestName))
-		cfg.Resume = err == nil
-		cfg.Frontier = f
-		return nil
+	if o.crawlID == "" {
+		return errors.New("--state redis://... needs --crawl-id NAME")
 	}
-	path := o.state
-	if path == "" {
-		path = filepath.Join(cfg.OutDir, ".crawl", "state.db")
-	}
-	if o.fresh {
-		for _, p := range []string{path, filepath.Join(cfg.OutDir, store.ManifestName), filepath.Join(cfg.OutDir, store.RecordsName)} {
-			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("--fresh: %w", err)
-			}
-		}
-	}
-	_, err := os.Stat(path)
-	cfg.Resume = err == nil
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("creating the state folder: %w", err)
-	}
-	f, err := openDisk(path)
+	f, err := redisfrontier.Open(ctx, redisfrontier.Options{URL: o.state, CrawlID: o.crawlID, Lease: o.lease})
 	if err != nil {
-		return err
+		return fmt.Errorf("opening the shared crawl: %w", err)
 	}
-	if o.update && cfg.Resume {
-		// An update carries on an interrupted crawl, or starts a new
-		// run over a finished one.
-		queued, leased, _, err := f.Stats()
-		if err != nil {
-			f.Close()
-			return fmt.Errorf("reading the crawl's state: %w", err)
-		}
-		if queued+leased == 0 {
-			cfg.Resume = false
-			if err := f.Close(); err != nil {
-				return fmt.Errorf("closing the finished crawl's state: %w", err)
-			}
-			if err := os.Remove(path); err != nil {
-				return fmt.Errorf("starting a new run: %w", err)
-			}
-			if f, err = openDisk(path); err != nil {
-				return err
-			}
-		}
-	}
+	// Every process of the crawl draws from one rate limit per host
+	// (its --rate, or the Crawl-delay of its robots.txt).
+	cfg.RateLimit.Shared = redisrate.New(f.Client(), f.KeyPrefix()+"rate:").WithBurst(o.burst)
 	cfg.Frontier = f
 	return nil
-}
-
-// openDisk opens the on-disk state at path.
-func openDisk(path string) (*disk.Frontier, error) {
-	f, err := disk.Open(disk.Options{Path: path})
-	if errors.Is(err, disk.ErrLocked) {
-		return nil, fmt.Errorf("another crawl is running with the state %s", path)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("opening the crawl's state: %w", err)
-	}
-	return f, nil
 }
 
 // isRedis reports whether the --state value names a Redis server.

@@ -1,0 +1,450 @@
+package crawl
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/crawl-go/crawl/frontier"
+	"github.com/crawl-go/crawl/frontier/disk"
+	"github.com/crawl-go/crawl/scope"
+	"github.com/crawl-go/crawl/store"
+)
+
+// This file holds the crawl's state policy: what a run into an output
+// directory does given what earlier runs left there (a new crawl, a
+// resumed one, an extended one, a re-crawl, or nothing), and the files
+// that let it decide: the state (the frontier's database) and, beside it,
+// the settings that defined the crawl and whether it finished.
+
+// PlanKind is what a run does with the output directory it is given.
+type PlanKind int
+
+// The kinds of plans.
+const (
+	// PlanNew is a new crawl: nothing earlier, --fresh, or a state that
+	// is not kept (memory).
+	PlanNew PlanKind = iota
+	// PlanResume carries on an unfinished crawl made with the same
+	// settings, from its state.
+	PlanResume
+	// PlanExtend crawls again with other settings (another depth or
+	// scope, new seeds): the pages stored earlier are read from disk,
+	// not fetched again, and what now falls in scope is fetched.
+	PlanExtend
+	// PlanUpdate re-crawls what earlier runs saved (--update).
+	PlanUpdate
+	// PlanNothing is a finished crawl run again with the same settings:
+	// there is nothing to do.
+	PlanNothing
+)
+
+// Plan says what a run does, decided by New from the output directory.
+type Plan struct {
+	Kind PlanKind
+	// Message says it to the user in one line; empty for a new crawl.
+	Message string
+}
+
+// settings are the options that define which URLs a crawl fetches. A run
+// with the same settings as the unfinished crawl in its state resumes it;
+// other settings extend it.
+type settings struct {
+	Seeds           []string         `json:"seeds"`
+	Sitemaps        []string         `json:"sitemaps,omitempty"`
+	Depth           int              `json:"depth"`
+	Requisites      bool             `json:"requisites,omitempty"`
+	Scope           string           `json:"scope"`
+	Include         []string         `json:"include,omitempty"`
+	Exclude         []string         `json:"exclude,omitempty"`
+	MaxPages        int              `json:"max_pages,omitempty"`
+	Traps           scope.TrapLimits `json:"traps"`
+	RespectNoFollow bool             `json:"respect_nofollow,omitempty"`
+	Robots          bool             `json:"robots"`
+	FollowSitemaps  bool             `json:"follow_sitemaps"`
+	KeepSessionIDs  bool             `json:"keep_session_ids,omitempty"`
+}
+
+// settingsOf returns cfg's settings, with the seeds as normalized (the
+// order of the seeds does not matter).
+func settingsOf(cfg *Config, seeds []frontier.Item) settings {
+	s := settings{
+		Depth: cfg.Depth, Requisites: cfg.Requisites, Scope: cfg.Scope.String(),
+		MaxPages: cfg.MaxPages, Traps: cfg.Traps, RespectNoFollow: cfg.RespectNoFollow,
+		Robots: cfg.Robots, FollowSitemaps: cfg.FollowSitemaps,
+		Sitemaps: slices.Sorted(slices.Values(cfg.Sitemaps)),
+	}
+	for _, it := range seeds {
+		s.Seeds = append(s.Seeds, it.URL)
+	}
+	slices.Sort(s.Seeds)
+	s.Seeds = slices.Compact(s.Seeds)
+	s.Include = patterns(cfg.Include)
+	s.Exclude = patterns(cfg.Exclude)
+	return s
+}
+
+func patterns(res []*regexp.Regexp) []string {
+	var out []string
+	for _, re := range res {
+		out = append(out, re.String())
+	}
+	return out
+}
+
+// changes describes how s differs from earlier, for the user, and reports
+// whether s can only fetch less than earlier did (every change narrows).
+func (s settings) changes(earlier settings) (desc []string, narrower bool) {
+	narrower = true
+	note := func(wider bool, format string, args ...any) {
+		desc = append(desc, fmt.Sprintf(format, args...))
+		narrower = narrower && !wider
+	}
+	if s.Depth != earlier.Depth {
+		note(s.Depth > earlier.Depth, "--depth %d, was %d", s.Depth, earlier.Depth)
+	}
+	if added, removed := diff(s.Seeds, earlier.Seeds); len(added)+len(removed) > 0 {
+		note(len(added) > 0, "%s", countChange(len(added), len(removed), "URL"))
+	}
+	if added, removed := diff(s.Sitemaps, earlier.Sitemaps); len(added)+len(removed) > 0 {
+		note(len(added) > 0, "%s", countChange(len(added), len(removed), "sitemap"))
+	}
+	if s.Scope != earlier.Scope {
+		rank := map[string]int{"host": 0, "domain": 1, "any": 2}
+		note(rank[s.Scope] > rank[earlier.Scope], "--scope %s, was %s", s.Scope, earlier.Scope)
+	}
+	if s.Requisites != earlier.Requisites {
+		note(s.Requisites, "-p %v, was %v", s.Requisites, earlier.Requisites)
+	}
+	if !slices.Equal(s.Include, earlier.Include) {
+		note(true, "other --include patterns")
+	}
+	if !slices.Equal(s.Exclude, earlier.Exclude) {
+		note(true, "other --exclude patterns")
+	}
+	if s.MaxPages != earlier.MaxPages {
+		note(s.MaxPages == 0 || earlier.MaxPages != 0 && s.MaxPages > earlier.MaxPages,
+			"--max-pages %d, was %d", s.MaxPages, earlier.MaxPages)
+	}
+	if s.Traps != earlier.Traps {
+		note(true, "other trap limits")
+	}
+	if s.RespectNoFollow != earlier.RespectNoFollow {
+		note(!s.RespectNoFollow, "--respect-nofollow %v, was %v", s.RespectNoFollow, earlier.RespectNoFollow)
+	}
+	if s.Robots != earlier.Robots {
+		note(!s.Robots, "--robots %v, was %v", s.Robots, earlier.Robots)
+	}
+	if s.FollowSitemaps != earlier.FollowSitemaps {
+		note(s.FollowSitemaps, "--follow-sitemaps %v, was %v", s.FollowSitemaps, earlier.FollowSitemaps)
+	}
+	if s.KeepSessionIDs != earlier.KeepSessionIDs {
+		note(true, "--keep-session-ids %v, was %v", s.KeepSessionIDs, earlier.KeepSessionIDs)
+	}
+	return desc, narrower && len(desc) > 0
+}
+
+// diff returns the strings of a not in b and those of b not in a; both
+// are sorted.
+func diff(a, b []string) (added, removed []string) {
+	for _, s := range a {
+		if _, ok := slices.BinarySearch(b, s); !ok {
+			added = append(added, s)
+		}
+	}
+	for _, s := range b {
+		if _, ok := slices.BinarySearch(a, s); !ok {
+			removed = append(removed, s)
+		}
+	}
+	return added, removed
+}
+
+func countChange(added, removed int, noun string) string {
+	plural := func(n int) string {
+		if n == 1 {
+			return fmt.Sprintf("1 %s", noun)
+		}
+		return fmt.Sprintf("%d %ss", n, noun)
+	}
+	switch {
+	case removed == 0:
+		return plural(added) + " added"
+	case added == 0:
+		return plural(removed) + " left out"
+	}
+	return plural(added) + " added, " + plural(removed) + " left out"
+}
+
+// stateInfo is the file beside the state that says what crawl the state
+// belongs to.
+type stateInfo struct {
+	V        int        `json:"v"`
+	Settings settings   `json:"settings"`
+	Started  time.Time  `json:"started"`
+	Finished *time.Time `json:"finished,omitempty"`
+	// URLs is the number of URLs the manifest records, once finished.
+	URLs int `json:"urls,omitempty"`
+}
+
+const stateInfoVersion = 1
+
+// infoPath returns the path of the stateInfo of the state at statePath:
+// DIR/.crawl/state.db has DIR/.crawl/state.json.
+func infoPath(statePath string) string {
+	return strings.TrimSuffix(statePath, filepath.Ext(statePath)) + ".json"
+}
+
+func readInfo(path string) (*stateInfo, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the crawl's settings: %w", err)
+	}
+	var info stateInfo
+	if err := json.Unmarshal(b, &info); err != nil {
+		return nil, fmt.Errorf("reading the crawl's settings %s: %w", path, err)
+	}
+	return &info, nil
+}
+
+// writeInfo replaces the file at path with info, atomically.
+func writeInfo(path string, info *stateInfo) error {
+	b, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return fmt.Errorf("writing the crawl's settings: %w", err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".crawl-tmp-*")
+	if err != nil {
+		return fmt.Errorf("writing the crawl's settings: %w", err)
+	}
+	_, err = f.Write(append(b, '\n'))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("writing the crawl's settings: %w", err)
+	}
+	return nil
+}
+
+// runState is the state of a crawl as this run uses it: the frontier it
+// takes URLs from, what the run does, and what earlier runs recorded.
+type runState struct {
+	plan     Plan
+	frontier frontier.Frontier
+	// infoPath is where the stateInfo is kept, empty when the state is
+	// not (memory, or shared).
+	infoPath string
+	info     stateInfo
+	history  history
+	// resumed says the run carries on the last run of the manifest
+	// rather than starting the next.
+	resumed bool
+}
+
+// statePath returns the path of the on-disk state that cfg asks for, or ""
+// when the state is in memory or in cfg.Frontier.
+func statePath(cfg *Config) string {
+	switch {
+	case cfg.Frontier != nil, cfg.State == StateMemory:
+		return ""
+	case cfg.State != "":
+		return cfg.State
+	}
+	return filepath.Join(cfg.OutDir, store.WorkDir, "state.db")
+}
+
+// openState decides what the run does and opens its frontier. With
+// cfg.Frontier (a state shared with other processes) the run resumes when
+// this process's manifest exists; in memory every run is new; on disk the
+// settings of the earlier crawl decide (see Plan).
+func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runState, error) {
+	manifest := filepath.Join(cfg.OutDir, store.ManifestName)
+	path := statePath(cfg)
+	if cfg.Fresh {
+		for _, p := range []string{path, infoPath(path), manifest, filepath.Join(cfg.OutDir, store.RecordsName)} {
+			if p == "" || p == ".json" {
+				continue
+			}
+			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return nil, fmt.Errorf("starting over: %w", err)
+			}
+		}
+	}
+	rs := &runState{info: stateInfo{V: stateInfoVersion, Settings: settingsOf(cfg, seeds), Started: time.Now().UTC()}}
+	switch {
+	case cfg.Frontier != nil:
+		rs.frontier = cfg.Frontier
+		if _, err := os.Stat(manifest); err == nil {
+			// This process's manifest: a restarted process must not
+			// repeat its lines.
+			rs.plan = Plan{Kind: PlanResume, Message: "resuming the shared crawl into " + cfg.OutDir}
+			rs.resumed = true
+		}
+		return rs, rs.readHistory(manifest, cfg)
+	case path == "":
+		rs.frontier = frontier.NewMemory()
+		if cfg.Update {
+			rs.plan = Plan{Kind: PlanUpdate, Message: "updating the mirror in " + cfg.OutDir}
+		}
+		return rs, rs.readHistory(manifest, cfg)
+	}
+	rs.infoPath = infoPath(path)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("creating the state folder: %w", err)
+	}
+	_, statErr := os.Stat(path)
+	earlier, err := readInfo(rs.infoPath)
+	if err != nil {
+		return nil, err
+	}
+	f, err := openDisk(path)
+	if err != nil {
+		return nil, err
+	}
+	rs.frontier = f
+	if statErr != nil {
+		// No earlier state: a new crawl, or a new run of a directory
+		// crawled with its state elsewhere.
+		if cfg.Update {
+			rs.plan = Plan{Kind: PlanUpdate, Message: "updating the mirror in " + cfg.OutDir}
+		}
+		return rs, rs.start(manifest, cfg)
+	}
+	n, err := f.Counts(ctx)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("reading the crawl's state: %w", err)
+	}
+	unfinished := n.Queued+n.Leased > 0
+	// A state without settings is of a crawl made before they were
+	// kept: it resumes as it did then.
+	same := earlier == nil || fmt.Sprint(earlier.Settings) == fmt.Sprint(rs.info.Settings)
+	var desc []string
+	narrower := false
+	if earlier != nil && !same {
+		desc, narrower = rs.info.Settings.changes(earlier.Settings)
+	}
+	switch {
+	case unfinished && same:
+		rs.plan = Plan{Kind: PlanResume, Message: fmt.Sprintf("resuming the crawl in %s: %d URLs left (--fresh starts over)", cfg.OutDir, n.Queued+n.Leased)}
+		if cfg.Update {
+			rs.plan.Kind = PlanUpdate
+			rs.plan.Message = fmt.Sprintf("resuming the update of %s: %d URLs left", cfg.OutDir, n.Queued+n.Leased)
+		}
+		if earlier != nil {
+			rs.info.Started = earlier.Started
+		}
+		rs.resumed = true
+		return rs, rs.readHistory(manifest, cfg)
+	case cfg.Update:
+		rs.plan = Plan{Kind: PlanUpdate, Message: "updating the mirror in " + cfg.OutDir}
+	case !unfinished && same:
+		rs.plan = Plan{Kind: PlanNothing, Message: nothingToDo(cfg.OutDir, earlier)}
+		if earlier != nil {
+			rs.info = *earlier
+		}
+		return rs, nil
+	case narrower:
+		rs.plan = Plan{Kind: PlanExtend, Message: fmt.Sprintf("crawling %s again with narrower settings (%s): nothing outside them is fetched, files saved earlier stay",
+			cfg.OutDir, strings.Join(desc, ", "))}
+	default:
+		rs.plan = Plan{Kind: PlanExtend, Message: fmt.Sprintf("extending the crawl in %s (%s): pages saved earlier are read from disk, not fetched again",
+			cfg.OutDir, strings.Join(desc, ", "))}
+	}
+	// A new walk of the site: a new state, and the manifest says what
+	// is done already.
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("closing the earlier crawl's state: %w", err)
+	}
+	if err := os.Remove(path); err != nil {
+		return nil, fmt.Errorf("starting a new run: %w", err)
+	}
+	if rs.frontier, err = openDisk(path); err != nil {
+		return nil, err
+	}
+	return rs, rs.start(manifest, cfg)
+}
+
+// nothingToDo is the message of PlanNothing.
+func nothingToDo(dir string, info *stateInfo) string {
+	what := "finished"
+	if info != nil && info.Finished != nil {
+		what = fmt.Sprintf("finished on %s with %d URLs", info.Finished.Local().Format("2006-01-02 15:04"), info.URLs)
+	}
+	return fmt.Sprintf("nothing to do: the crawl in %s %s; --update re-checks it, --fresh starts over", dir, what)
+}
+
+// start records the settings of the run that begins, then reads the
+// manifest.
+func (rs *runState) start(manifest string, cfg *Config) error {
+	if err := writeInfo(rs.infoPath, &rs.info); err != nil {
+		rs.frontier.Close()
+		return err
+	}
+	return rs.readHistory(manifest, cfg)
+}
+
+// readHistory reads what earlier runs recorded, for the plan.
+func (rs *runState) readHistory(manifest string, cfg *Config) error {
+	mode := historyNone
+	switch {
+	case rs.plan.Kind == PlanUpdate && rs.resumed:
+		mode = historyOwnRun
+	case rs.plan.Kind == PlanResume, rs.plan.Kind == PlanExtend:
+		mode = historyAll
+	}
+	h, err := readHistory(manifest, mode, cfg.Update)
+	if err != nil {
+		rs.frontier.Close()
+		return err
+	}
+	rs.history = h
+	return nil
+}
+
+// runNumber is the number of this run, written on each of its lines.
+func (rs *runState) runNumber() int {
+	if rs.resumed {
+		return max(rs.history.lastRun, 1)
+	}
+	return rs.history.lastRun + 1
+}
+
+// finish records, once the crawl has ended with nothing left, that it is
+// finished, and with how many URLs.
+func (rs *runState) finish(urls int) error {
+	if rs.infoPath == "" {
+		return nil
+	}
+	now := time.Now().UTC()
+	rs.info.Finished = &now
+	rs.info.URLs = urls
+	return writeInfo(rs.infoPath, &rs.info)
+}
+
+// openDisk opens the on-disk state at path.
+func openDisk(path string) (*disk.Frontier, error) {
+	f, err := disk.Open(disk.Options{Path: path})
+	if errors.Is(err, disk.ErrLocked) {
+		return nil, fmt.Errorf("another crawl is running with the state %s", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening the crawl's state: %w", err)
+	}
+	return f, nil
+}
