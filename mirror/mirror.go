@@ -2,7 +2,11 @@
 // browses offline, as wget's --convert-links does: in every saved HTML and
 // CSS file, a link to a URL that was saved becomes a relative path to its
 // file, and a link to a URL that was not becomes absolute, to the original
-// site.
+// site. A link to a URL that redirected becomes a relative path to the
+// file its redirects lead to, through every hop, whichever of the two was
+// fetched first (index.go reads the manifest's redirects); a redirect loop
+// or a redirect to a URL never saved leaves the link absolute, to its own
+// URL.
 //
 // Only the bytes of the links change; the rest of each file is kept as
 // fetched (parse.RewriteHTML and parse.RewriteCSS find the links and
@@ -27,7 +31,6 @@ import (
 
 	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/store"
-	"github.com/crawl-go/crawl/urlnorm"
 )
 
 // MaxFileSize is the largest file Convert rewrites; larger HTML or CSS
@@ -107,59 +110,6 @@ feed:
 	return s, ctx.Err()
 }
 
-// index knows, for every URL of the crawl, the file it was saved to.
-type index struct {
-	// paths maps a normalized URL to its file: the URL as queued, the
-	// URL its body came from after redirects, and each redirect hop.
-	paths map[string]string
-	// files is the current line of every saved file.
-	files []*store.Record
-}
-
-// readIndex reads a manifest into an index.
-func readIndex(manifest io.Reader) (*index, error) {
-	saved := make(store.Saved)
-	// aliases maps URLs that redirected to the URL their body came from.
-	aliases := make(map[string]string)
-	err := store.ReadManifest(manifest, func(r *store.Record) error {
-		saved.Add(r)
-		if r.FinalURL != "" {
-			aliases[r.URL] = r.FinalURL
-			for _, hop := range r.Redirects {
-				aliases[hop] = r.FinalURL
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reading the manifest to convert links: %w", err)
-	}
-	ix := &index{paths: make(map[string]string, len(saved)+len(aliases))}
-	for u, r := range saved {
-		ix.paths[key(u)] = r.Path
-		ix.files = append(ix.files, r)
-	}
-	for u, final := range aliases {
-		k := key(u)
-		if _, ok := ix.paths[k]; ok {
-			continue
-		}
-		if p, ok := ix.paths[key(final)]; ok {
-			ix.paths[k] = p
-		}
-	}
-	return ix, nil
-}
-
-// key returns the dedup key of a URL string, as the crawl queues it.
-func key(raw string) string {
-	u, err := urlnorm.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	return u.String()
-}
-
 // convert rewrites the links of the file of r, if it is HTML or CSS.
 func (ix *index) convert(st *store.Store, r *store.Record) (Stats, error) {
 	var n Stats
@@ -186,9 +136,9 @@ func (ix *index) convert(st *store.Store, r *store.Record) (Stats, error) {
 		if ref.Base {
 			return "", true // links are now relative to the file itself
 		}
-		if p, ok := ix.paths[key(ref.URL.String())]; ok {
+		if p, frag, ok := ix.link(ref.URL); ok {
 			n.Local++
-			return relative(r.Path, p, ref.URL.EscapedFragment()), true
+			return relative(r.Path, p, frag), true
 		}
 		n.Remote++
 		return ref.URL.String(), true
