@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/crawl-go/crawl/internal/pct"
 )
@@ -87,6 +88,9 @@ func (n Normalizer) Parse(raw string) (*url.URL, error) {
 	if u.Host == "" {
 		return nil, fmt.Errorf("normalize url %q: %w", s, ErrNoHost)
 	}
+	if err := checkZone(u.Host); err != nil {
+		return nil, fmt.Errorf("normalize url %q: %w", s, err)
+	}
 	return u, nil
 }
 
@@ -161,6 +165,9 @@ func (n Normalizer) parseResolved(abs string) (*url.URL, error) {
 	n.Normalize(u)
 	if u.Host == "" {
 		return nil, fmt.Errorf("resolve link %q: %w", abs, ErrNoHost)
+	}
+	if err := checkZone(u.Host); err != nil {
+		return nil, fmt.Errorf("resolve link %q: %w", abs, err)
 	}
 	return u, nil
 }
@@ -300,6 +307,29 @@ func splitScheme(s string) (scheme, rest string, ok bool) {
 		}
 	}
 	return "", s, false
+}
+
+// checkZone returns a url.InvalidHostError for an IPv6 literal whose zone
+// ("[fe80::1%25en0]") has a non-ASCII byte. url.Parse accepts such a byte
+// written as it is, but URL.String escapes it, and url.Parse rejects
+// escapes of non-ASCII bytes in a zone: the URL would have no string that
+// reads back. Browsers accept no zone at all.
+func checkZone(host string) error {
+	if host == "" || host[0] != '[' {
+		return nil
+	}
+	end := strings.LastIndexByte(host, ']')
+	if end < 0 {
+		return nil
+	}
+	if i := strings.IndexByte(host[:end], '%'); i >= 0 {
+		for j := i; j < end; j++ {
+			if host[j] >= utf8.RuneSelf {
+				return url.InvalidHostError(host[:end+1])
+			}
+		}
+	}
+	return nil
 }
 
 // isHTTP reports whether scheme is http or https in any case.
