@@ -98,6 +98,9 @@ const (
 // stripQuerySessionIDs returns the raw query q without its session-id
 // parameters, or q itself when it has none. q has canonical escapes.
 func stripQuerySessionIDs(q string) string {
+	if !maySessionParam(q) {
+		return q
+	}
 	var sessions, cfids, cftokens int
 	for rest := q; rest != ""; {
 		var param string
@@ -134,6 +137,24 @@ func stripQuerySessionIDs(q string) string {
 		rest = tail
 	}
 	return string(b)
+}
+
+// maySessionParam reports whether a parameter of the query q starts with
+// the first letter of a session-id name, as a cheap test before parsing
+// the parameters: most queries have none.
+func maySessionParam(q string) bool {
+	for i := 0; i < len(q); {
+		switch q[i] | 0x20 {
+		case 'a', 'c', 'j', 'p', 's':
+			return true
+		}
+		j := strings.IndexByte(q[i:], '&')
+		if j < 0 {
+			return false
+		}
+		i += j + 1
+	}
+	return false
 }
 
 // appendParam appends param to the query b, after a "&" unless it is the
