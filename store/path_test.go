@@ -356,17 +356,19 @@ func FuzzPath(f *testing.F) {
 			}
 		}
 
-		// Blown up to URLs of 8 KiB and more, the bounds hold (checkPath),
-		// and a byte more at the end of the path or the query still
-		// gives another path, shortened or not.
+		// Blown up to URLs of 3 to 5 KB, around the point where paths
+		// are folded, the bounds hold (checkPath), and a byte more at
+		// the end of the path or the query still gives another path,
+		// shortened or not.
 		seg := strings.Trim(p, "/")
 		if seg == "" {
 			seg = "s"
 		}
-		big := strings.Repeat("/"+seg, 8000/(len(seg)+1)+1)
+		size := 3000 + (len(raw)*131+len(p)*17)%2000
+		big := strings.Repeat("/"+seg, size/(len(seg)+1)+1)
 		for _, u := range []*url.URL{
 			{Scheme: "http", Host: host, Path: big, RawQuery: query},
-			{Scheme: "http", Host: host, Path: "/" + seg, RawQuery: strings.Repeat(query+"&", 8000/(len(query)+1)+1)},
+			{Scheme: "http", Host: host, Path: "/" + seg, RawQuery: strings.Repeat(query+"&", size/(len(query)+1)+1)},
 		} {
 			got := Path(u, ct)
 			checkPath(t, got)

@@ -68,8 +68,10 @@ func Resolve(base *url.URL, ref string) (*url.URL, error) { return Normalizer{}.
 // Leading and trailing spaces and control characters are trimmed, and tabs
 // and newlines inside raw are removed, as browsers do. A scheme other than
 // http or https gives an error wrapping [ErrUnsupportedScheme], a missing
-// host one wrapping [ErrNoHost]. Parse is for URLs that are meant to be
-// absolute (seeds, redirect targets); use [Resolve] for links found in pages.
+// host one wrapping [ErrNoHost], and an IPv6 zone with non-ASCII bytes
+// ("[fe80::1%25é]", which has no string that reads back) a
+// url.InvalidHostError. Parse is for URLs that are meant to be absolute
+// (seeds, redirect targets); use [Resolve] for links found in pages.
 func (n Normalizer) Parse(raw string) (*url.URL, error) {
 	s := clean(raw)
 	if scheme, rest, ok := splitScheme(s); ok && isHTTP(scheme) && strings.HasPrefix(rest, "//") {
@@ -98,20 +100,22 @@ func (n Normalizer) Parse(raw string) (*url.URL, error) {
 // against base and normalizes the result with [Normalizer.Normalize].
 //
 // base must be an absolute URL that a Normalizer with the same options has
-// already seen (the result of Parse or Resolve); it is not modified, and the result shares nothing
-// mutable with it. ref is read the way a browser reads it: surrounding
-// spaces and control characters are trimmed, tabs and newlines inside it are
-// removed, it may be relative ("../a"), root-relative ("/a"),
-// protocol-relative ("//host/a") or absolute, and "http:a" on an http base is
-// the relative "a". Backslashes are not turned into slashes: they are
-// escaped like any other character that may not appear in a URL.
+// already seen (the result of Parse or Resolve); it is not modified, and
+// the result shares nothing mutable with it. ref is read the way a browser
+// reads it: surrounding spaces and control characters are trimmed, tabs
+// and newlines inside it are removed, it may be relative ("../a"),
+// root-relative ("/a"), protocol-relative ("//host/a") or absolute, and
+// "http:a" on an http base is the relative "a". Backslashes are not turned
+// into slashes: they are escaped like any other character that may not
+// appear in a URL.
 //
 // An empty ref or a fragment-only one ("#top") resolves to base itself; the
 // caller decides whether a page linking to itself counts. A scheme other
 // than http or https gives a *[SchemeError], which wraps
 // [ErrUnsupportedScheme]; a result without a host gives an error wrapping
 // [ErrNoHost]; a ref that does not parse even after the browser-style
-// clean-up gives the *url.Error wrapped.
+// clean-up gives the *url.Error wrapped, and one with an IPv6 zone of
+// non-ASCII bytes a url.InvalidHostError as with Parse.
 func (n Normalizer) Resolve(base *url.URL, ref string) (*url.URL, error) {
 	ref = clean(ref)
 	if ref == "" || ref[0] == '#' {
