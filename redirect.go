@@ -26,6 +26,11 @@ func (c *Crawler) followRedirect(ctx context.Context, target string) error {
 		return err
 	}
 	if it, ok := ctx.Value(itemKey{}).(*frontier.Item); ok {
+		if u.String() == it.URL {
+			// The item's own URL once normalized: a redirect that adds a
+			// session id (/a to /a;jsessionid=...). Its body is the item's.
+			return nil
+		}
 		if it.Depth == 0 {
 			c.scope.AddSeed(u)
 		} else if r := c.scope.Allows(u); r != scope.Follow {
