@@ -40,6 +40,11 @@ func (c *Crawler) followRedirect(ctx context.Context, target string) error {
 	}
 	fs, _ := ctx.Value(fetchStateKey{}).(*fetchState)
 	if fs != nil {
+		if u.String() == fs.item.URL {
+			// The item's own URL once normalized: a redirect that adds a
+			// session id (/a to /a;jsessionid=...). Its body is the item's.
+			return nil
+		}
 		if fs.item.Depth == 0 {
 			c.scope.AddSeed(u)
 		} else if r := c.scope.Allows(u); r != scope.Follow {

@@ -15,9 +15,16 @@ const (
 	// MaxName is the longest path component Path returns, in bytes: the
 	// limit of ext4, XFS, btrfs, APFS and tmpfs.
 	MaxName = 255
-	// MaxPath is the longest path Path returns, in bytes, well under
-	// Linux's PATH_MAX (4096) once the output directory is prepended.
-	MaxPath = 4000
+	// MaxPath is the longest path Path returns, in bytes. Linux's PATH_MAX
+	// is 4096 bytes with the final NUL, for the whole absolute path: this
+	// leaves 295 bytes for the output directory and its "/". Path also
+	// leaves room in the folder of every path it returns for a file name
+	// of MaxName bytes, so that what a Store does to the file name (its
+	// temporary names, the suffixes "~file" and "~2") and [AdjustExtension]
+	// or a Content-Disposition name, which keep the file name within
+	// MaxName, keep the path within MaxPath too. Only a "~dir" suffix on a
+	// folder taken by a file can lengthen it, by 4 bytes per such folder.
+	MaxPath = 3800
 	// IndexName is the file name of a URL whose path ends in a slash.
 	IndexName = "index.html"
 	// emptyName spells an empty segment (from "//" in a URL path, or an
@@ -61,11 +68,28 @@ const (
 // as an empty segment) gives back the URL's path and query, except
 // in these cases, where the manifest is the only record of the URL:
 // index.html for a trailing slash, an added extension, a shortened name,
-// and a name a Store changed to resolve a conflict. A component longer than [MaxName] bytes is cut on a UTF-8 and
-// escape boundary and given the suffix "~" and 16 hex digits of the
-// SHA-256 of the whole component, before its extension when it has one.
-// A path longer than [MaxPath] bytes keeps its leading folders up to that
-// limit and folds the rest into one such hashed file name.
+// and a name a Store changed to resolve a conflict.
+//
+// Long names are shortened so that any URL, however long, can be saved on
+// the common file systems:
+//
+//   - a component longer than [MaxName] bytes is cut on a UTF-8 and escape
+//     boundary and given the suffix "~" and 16 hex digits of the SHA-256
+//     of the whole component, before its extension (of up to 16 bytes)
+//     when it has one;
+//   - when the folders of the path are too long to leave room for a file
+//     name of MaxName bytes within [MaxPath], the path keeps the host
+//     folder and the longest run of leading folders that leaves that room,
+//     and the rest of the path, query included, becomes one file name:
+//     the last component cut, "~", 16 hex digits of the SHA-256 of all
+//     that was folded, and the extension.
+//
+// Every hash covers all of what it replaces, so the same URL always gets
+// the same path, and shortening gives two URLs one path only on a 64-bit
+// hash collision or for a URL that spells out another's shortened name
+// (and a Store keeps even those apart: see [Store]). Shortened names
+// cannot be turned back into the URL: the manifest, which records the
+// path a Store returned, has it.
 //
 // Path never fails, whatever u holds: the result never starts with "/",
 // has no empty, "." or ".." component and no NUL, so joined to the output
@@ -267,18 +291,20 @@ func cutPoint(s string, max int) int {
 	return n
 }
 
-// joinBounded joins parts with "/", folding trailing components into one
-// hashed file name when the result would be longer than MaxPath.
+// joinBounded joins parts, each at most MaxName bytes, with "/", folding
+// trailing components into one hashed file name when the folders leave
+// no room for a file name of MaxName bytes within MaxPath.
 func joinBounded(parts []string) string {
-	total := len(parts) - 1
-	for _, p := range parts {
-		total += len(p)
+	folders := len(parts) - 1 // the slashes
+	for _, p := range parts[:len(parts)-1] {
+		folders += len(p)
 	}
-	if total <= MaxPath {
+	if folders+MaxName <= MaxPath {
 		return strings.Join(parts, "/")
 	}
 	// Keep the longest prefix of folders that leaves room for one more
-	// component of MaxName bytes; the host folder is always kept.
+	// component of MaxName bytes; the host folder (at most MaxName bytes)
+	// is always kept.
 	k, n := 1, len(parts[0])
 	for k < len(parts)-1 && n+1+len(parts[k])+1+MaxName <= MaxPath {
 		n += 1 + len(parts[k])

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"bytes"
 	"net/url"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -77,21 +79,130 @@ func hash16(s string) string {
 }
 
 func TestPathLimits(t *testing.T) {
-	deep := "http://h" + strings.Repeat("/"+strings.Repeat("d", 200), 40) + "/file.html"
-	huge := "http://h/" + strings.Repeat("%C3%A9", 200) + "?" + strings.Repeat("q", 400)
-	for _, s := range []string{deep, huge} {
-		got := Path(mustParse(t, s), "text/html")
+	long := func(n int, unit string) string { return strings.Repeat(unit, n/len(unit)) }
+	tests := []struct {
+		name, url string
+		wantExt   string // the extension the result keeps
+	}{
+		{"deep", "http://h" + strings.Repeat("/"+long(200, "d"), 40) + "/file.html", ".html"},
+		{"many short folders", "http://h" + strings.Repeat("/ab", 2700) + "/x.css", ".css"},
+		{"long name", "http://h/" + long(8000, "n") + ".html", ".html"},
+		{"long query", "http://h/search?" + long(8000, "q=1&"), ".html"},
+		{"long multibyte name", "http://h/" + long(7998, "%C3%A9") + ".png", ".png"},
+		{"long multibyte folders", "http://h" + strings.Repeat("/"+long(300, "€"), 20) + "/a.js", ".js"},
+		// The folders (3,576 bytes) leave no room for a name of MaxName
+		// bytes, although the path itself would be short enough.
+		{"folders just too long", "http://h" + strings.Repeat("/"+long(250, "f"), 14) + "/" + long(60, "e") + "/" + long(40, "g"), ".html"},
+		{"path of 8000 bytes", "http://h" + strings.Repeat("/"+long(99, "p"), 80), ".html"},
+		{"escapes", "http://h/" + long(8000, "%00"), ".html"},
+		{"huge", "http://h/" + long(1200, "%C3%A9") + "?" + long(400, "q"), ".html"},
+	}
+	seen := map[string]string{}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := mustParse(t, tt.url)
+			got := Path(u, "text/html")
+			checkPath(t, got)
+			if !strings.HasSuffix(got, tt.wantExt) {
+				t.Errorf("Path(%.40s...) = ...%s; want the extension %s kept", tt.url, got[max(0, len(got)-40):], tt.wantExt)
+			}
+			if !strings.HasPrefix(got, "h/") {
+				t.Errorf("Path(%.40s...) = %.40s...; want the host folder kept", tt.url, got)
+			}
+			if again := Path(mustParse(t, tt.url), "text/html"); again != got {
+				t.Errorf("Path is not stable: %q then %q", got, again)
+			}
+			if other, ok := seen[got]; ok {
+				t.Errorf("Path(%.40s...) = Path(%.40s...) = %q", tt.url, other, got)
+			}
+			seen[got] = tt.url
+
+			// URLs that differ only after the cut, in the last byte of the
+			// path or of the query, stay apart.
+			for _, v := range []*url.URL{
+				{Scheme: u.Scheme, Host: u.Host, Path: u.Path + "x", RawQuery: u.RawQuery},
+				{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawQuery: u.RawQuery + "x"},
+				{Scheme: u.Scheme, Host: u.Host, Path: "/0" + u.Path[2:], RawQuery: u.RawQuery},
+			} {
+				if p := Path(v, "text/html"); p == got {
+					t.Errorf("Path(%.40s...) and Path(%.40s...) are both %q", tt.url, v, got)
+				}
+			}
+		})
+	}
+}
+
+// TestPathShortenedOnDisk saves bodies of very long URLs through a Store,
+// on the file system of this machine, and reads them back through the
+// paths a manifest records.
+func TestPathShortenedOnDisk(t *testing.T) {
+	s, dir := openStore(t, Options{})
+	var manifest bytes.Buffer
+	mw := NewManifestWriter(&manifest)
+	urls := []string{
+		"http://h/" + strings.Repeat("n", 8000),
+		"http://h/" + strings.Repeat("n", 7999) + "m",
+		"http://h/" + strings.Repeat("%C3%A9", 1333) + "?x=1",
+		"http://h" + strings.Repeat("/"+strings.Repeat("d", 99), 80) + "/",
+		"http://h" + strings.Repeat("/"+strings.Repeat("d", 99), 40) + "/?q=" + strings.Repeat("v", 4000),
+		"http://h/a?" + strings.Repeat("q=1&", 2000),
+		"http://h/a?" + strings.Repeat("q=1&", 1999) + "q=2",
+	}
+	for i, raw := range urls {
+		u := mustParse(t, raw)
+		if len(raw) > 8200 {
+			t.Fatalf("test URL %d is %d bytes", i, len(raw))
+		}
+		rel := Path(u, "text/html")
+		body := "body of " + raw
+		var got string
+		var err error
+		if i%2 == 0 {
+			got, err = s.Put(AdjustExtension(rel, "text/html"), []byte(body))
+		} else {
+			// Large bodies are streamed to a temporary file first.
+			var f *os.File
+			if f, err = s.TempFile(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err = f.WriteString(body); err != nil {
+				t.Fatal(err)
+			}
+			got, err = s.PutFile(rel, f)
+		}
+		if err != nil {
+			t.Fatalf("saving %.40s... as %.40s...: %v", raw, rel, err)
+		}
 		checkPath(t, got)
-		if !strings.HasSuffix(got, ".html") {
-			t.Errorf("Path(%.40s...) = ...%s; want the .html extension kept", s, got[len(got)-30:])
+		if err := mw.Write(&Record{URL: raw, Path: got, Status: 200}); err != nil {
+			t.Fatal(err)
 		}
 	}
-	// Two deep paths that differ only after the cut stay apart.
-	a := Path(mustParse(t, deep), "")
-	b := Path(mustParse(t, strings.Replace(deep, "/file.html", "/other/file.html", 1)), "")
-	if a == b {
-		t.Errorf("deep paths differing after the cut both map to %s", a)
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
 	}
+	n := 0
+	paths := map[string]bool{}
+	err := ReadManifest(&manifest, func(r *Record) error {
+		n++
+		if paths[r.Path] {
+			t.Errorf("two URLs saved as %s", r.Path)
+		}
+		paths[r.Path] = true
+		abs := filepath.Join(dir, filepath.FromSlash(r.Path))
+		if len(abs) >= 4096 {
+			t.Errorf("%s: absolute path of %d bytes", r.Path, len(abs))
+		}
+		wantFile(t, dir, r.Path, "body of "+r.URL)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != len(urls) {
+		t.Errorf("manifest has %d records; want %d", n, len(urls))
+	}
+	wantNoTemp(t, dir)
 }
 
 // checkPath fails t unless p has the invariants Path promises.
@@ -102,6 +213,9 @@ func checkPath(t testing.TB, p string) {
 	}
 	if len(p) > MaxPath {
 		t.Fatalf("path of %d bytes is longer than MaxPath", len(p))
+	}
+	if dir := path.Dir(p); dir == "." || len(dir)+1+MaxName > MaxPath {
+		t.Fatalf("path of %d bytes leaves no room for a file name of MaxName bytes in its folder of %d", len(p), len(dir))
 	}
 	if strings.IndexByte(p, 0) >= 0 {
 		t.Fatalf("path %q contains NUL", p)
@@ -239,6 +353,37 @@ func FuzzPath(f *testing.F) {
 			checkPath(t, got)
 			if again := Path(u, ct); again != got {
 				t.Fatalf("Path is not deterministic: %q then %q", got, again)
+			}
+		}
+
+		// Blown up to URLs of 3 to 5 KB, around the point where paths
+		// are folded, the bounds hold (checkPath), and a byte more at
+		// the end of the path or the query still gives another path,
+		// shortened or not.
+		seg := strings.Trim(p, "/")
+		if seg == "" {
+			seg = "s"
+		}
+		size := 3000 + (len(raw)*131+len(p)*17)%2000
+		big := strings.Repeat("/"+seg, size/(len(seg)+1)+1)
+		for _, u := range []*url.URL{
+			{Scheme: "http", Host: host, Path: big, RawQuery: query},
+			{Scheme: "http", Host: host, Path: "/" + seg, RawQuery: strings.Repeat(query+"&", size/(len(query)+1)+1)},
+		} {
+			got := Path(u, ct)
+			checkPath(t, got)
+			if again := Path(u, ct); again != got {
+				t.Fatalf("Path is not deterministic: %q then %q", got, again)
+			}
+			longer := *u
+			longer.Path += "x"
+			if Path(&longer, ct) == got {
+				t.Fatalf("Path(%.60q...) is also the path of the URL with one more byte of path: %q", u, got)
+			}
+			longer = *u
+			longer.RawQuery += "x"
+			if Path(&longer, ct) == got {
+				t.Fatalf("Path(%.60q...) is also the path of the URL with one more byte of query: %q", u, got)
 			}
 		}
 		// Short paths that get no extension decode back to the URL.

@@ -55,3 +55,31 @@ func ExampleNormalize() {
 	fmt.Println(u)
 	// Output: https://xn--bcher-kva.example/a%20b
 }
+
+func ExampleNormalizer() {
+	links := []string{
+		"http://shop.example/item.jsp;jsessionid=0A1B2C3D4E5F60718293A4B5C6D7E8F9?id=7",
+		"http://forum.example/viewtopic.php?t=5&sid=9682993c8daa2c5497996114facdc805",
+		"http://news.example/story?sid=3",
+	}
+	for _, n := range []urlnorm.Normalizer{{}, {KeepSessionIDs: true}} {
+		fmt.Printf("KeepSessionIDs %v:\n", n.KeepSessionIDs)
+		for _, raw := range links {
+			u, err := n.Parse(raw)
+			if err != nil {
+				fmt.Println(err)
+				continue
+			}
+			fmt.Println(u)
+		}
+	}
+	// Output:
+	// KeepSessionIDs false:
+	// http://shop.example/item.jsp?id=7
+	// http://forum.example/viewtopic.php?t=5
+	// http://news.example/story?sid=3
+	// KeepSessionIDs true:
+	// http://shop.example/item.jsp;jsessionid=0A1B2C3D4E5F60718293A4B5C6D7E8F9?id=7
+	// http://forum.example/viewtopic.php?t=5&sid=9682993c8daa2c5497996114facdc805
+	// http://news.example/story?sid=3
+}

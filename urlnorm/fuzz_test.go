@@ -22,20 +22,43 @@ var fuzzSeeds = []string{
 	"http:///a",
 	"http://例え。テスト/",
 	" \thttp://x/\n",
+	"http://x/a;jsessionid=0123ABC?x=1",
+	"http://x/a/b/..;JSESSIONID=1/..;jsessionid=2/c",
+	"http://x/?PHPSESSID=9682993c8daa2c5497996114facdc805&a=1&&sid=3",
+	"http://x/?sid=a1b2c3d4e5f6a7b8.n&ASPSESSIONIDAQBSDSRT=EOHBLBDDPFCLHKPGGKLILNAM",
+	"http://x/?CFID=1169580&x&CFTOKEN=2D89F5AF-3048&cfid=2",
+	"http://x/?PHP%53ESSID=1&session_id=q3ve4o1a2v3r1abcdefg0x",
 }
 
-// FuzzNormalize checks that normalization never panics, is idempotent, and
-// that a normalized URL's string re-parses to the same string.
+// FuzzNormalize checks that normalization never panics, is idempotent
+// (normalizing twice is normalizing once), that a normalized URL's string
+// re-parses to the same string, and that no session id is left by default
+// while KeepSessionIDs only keeps them.
 func FuzzNormalize(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s)
 	}
+	keep := Normalizer{KeepSessionIDs: true}
 	f.Fuzz(func(t *testing.T, raw string) {
 		if u, err := Parse(raw); err == nil {
 			if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
 				t.Fatalf("Parse(%q) = %q: want http(s) with a host", raw, u)
 			}
 			checkStable(t, u)
+			checkStableWith(t, Normalizer{}, u)
+			if bad := sessionIDIn(u); bad != "" {
+				t.Fatalf("Parse(%q) = %q keeps the session id %q", raw, u, bad)
+			}
+			k, err := keep.Parse(raw)
+			if err != nil {
+				t.Fatalf("Parse(%q) = %q, but with KeepSessionIDs: %v", raw, u, err)
+			}
+			checkStableWith(t, keep, k)
+			// The query is stripped of what the rules call a session
+			// id, and of nothing else.
+			if sessionIDIn(k) == "" && k.RawQuery != u.RawQuery {
+				t.Fatalf("Parse(%q) query %q, with KeepSessionIDs %q, which has no session id", raw, u.RawQuery, k.RawQuery)
+			}
 			// The fast path must agree with url.Parse and Normalize.
 			want, err := url.Parse(clean(raw))
 			if err != nil {
@@ -53,11 +76,21 @@ func FuzzNormalize(f *testing.F) {
 		if err != nil {
 			return
 		}
+		v := *u
 		Normalize(u)
 		s1 := u.String()
 		Normalize(u)
 		if s2 := u.String(); s2 != s1 {
 			t.Fatalf("Normalize(%q) not idempotent: %q then %q", raw, s1, s2)
+		}
+		if bad := sessionIDIn(u); bad != "" && u.Opaque == "" {
+			t.Fatalf("Normalize(%q) = %q keeps the session id %q", raw, u, bad)
+		}
+		keep.Normalize(&v)
+		s1 = v.String()
+		keep.Normalize(&v)
+		if s2 := v.String(); s2 != s1 {
+			t.Fatalf("Normalize(%q) with KeepSessionIDs not idempotent: %q then %q", raw, s1, s2)
 		}
 	})
 }
@@ -78,6 +111,7 @@ func FuzzResolve(f *testing.F) {
 		}
 		bases = append(bases, u)
 	}
+	keep := Normalizer{KeepSessionIDs: true}
 	f.Fuzz(func(t *testing.T, ref string) {
 		for _, base := range bases {
 			u, err := Resolve(base, ref)
@@ -88,6 +122,9 @@ func FuzzResolve(f *testing.F) {
 				t.Fatalf("Resolve(%q, %q) = %q: want http(s) with a host and no fragment", base, ref, u)
 			}
 			checkStable(t, u)
+			if bad := sessionIDIn(u); bad != "" {
+				t.Fatalf("Resolve(%q, %q) = %q keeps the session id %q", base, ref, u, bad)
+			}
 
 			// The fast path for relative references must agree with the
 			// long way through a merged string and url.Parse.
@@ -108,6 +145,12 @@ func FuzzResolve(f *testing.F) {
 			// Differential check where net/url and browsers agree: no
 			// clean-up needed and no scheme (so no "http:a" reading).
 			if clean(ref) != ref || ref == "" || ref[0] == '#' {
+				continue
+			}
+			if k, err := keep.Resolve(base, ref); err != nil || k.String() != u.String() {
+				// A session id was stripped: net/url resolves dot
+				// segments before Normalize strips ";jsessionid=",
+				// which then reads "..;jsessionid=1" as a name.
 				continue
 			}
 			if _, _, ok := splitScheme(ref); ok {
@@ -140,7 +183,7 @@ func FuzzResolve(f *testing.F) {
 // checkLongWay fails unless abs, parsed by url.Parse and normalized, is u.
 func checkLongWay(t *testing.T, base *url.URL, ref string, u *url.URL, abs string) {
 	t.Helper()
-	slow, err := parseResolved(abs)
+	slow, err := Normalizer{}.parseResolved(abs)
 	if err != nil {
 		t.Fatalf("Resolve(%q, %q) = %q, but the long way fails: %v", base, ref, u, err)
 	}

@@ -10,6 +10,10 @@ import (
 
 const upperHex = "0123456789ABCDEF"
 
+// Normalize is [Normalizer.Normalize] with the default options: session
+// ids are removed.
+func Normalize(u *url.URL) { Normalizer{}.Normalize(u) }
+
 // Normalize rewrites u in place into its canonical spelling, so that two
 // spellings of one resource give the same u.String():
 //
@@ -24,7 +28,16 @@ const upperHex = "0123456789ABCDEF"
 //   - in the path and the query, escapes of unreserved characters (ALPHA,
 //     DIGIT, "-", ".", "_", "~") are decoded, other escapes get uppercase hex,
 //     and bytes that may not appear literally are escaped: spaces, control
-//     characters, non-ASCII bytes and `"#<>\^`{|}` (and "?" in the path).
+//     characters, non-ASCII bytes and `"#<>\^`{|}` (and "?" in the path);
+//   - unless n.KeepSessionIDs is set, session ids are removed: a
+//     ";jsessionid=" path parameter with its value, the query parameters
+//     jsessionid, PHPSESSID and ASPSESSIONID followed by 8 letters (any
+//     case, any non-empty value), sid, sessionid and session_id when the
+//     value starts with 16 or more letters and digits mixing both (so
+//     "sid=3", a story id, stays), and CFID and CFTOKEN when both are
+//     there. The other parameters keep their order, and a query left
+//     empty loses its "?": "/a;jsessionid=0123ABC?PHPSESSID=x&p=2"
+//     becomes "/a?p=2".
 //
 // Everything else is kept as written: reserved characters stay literal or
 // escaped as they were ("/a%2Fb" and "/a/b" stay distinct, as do "?a=%26"
@@ -33,14 +46,14 @@ const upperHex = "0123456789ABCDEF"
 //
 // Normalize allocates nothing when u is already canonical and its path has
 // no percent-escapes.
-func Normalize(u *url.URL) {
+func (n Normalizer) Normalize(u *url.URL) {
 	u.Scheme = strings.ToLower(u.Scheme)
 	u.Host = normalizeHost(u.Scheme, u.Host)
 	u.Fragment, u.RawFragment = "", ""
 	if u.Opaque == "" {
-		normalizePath(u)
+		n.normalizePath(u)
 	}
-	u.RawQuery = canonicalEscapes(u.RawQuery, false)
+	u.RawQuery = n.canonicalQuery(u.RawQuery)
 	u.ForceQuery = false
 }
 
@@ -101,9 +114,9 @@ func normalizeHostname(name string) string {
 
 // normalizePath makes the escaped path of u canonical and resolves its dot
 // segments.
-func normalizePath(u *url.URL) {
+func (n Normalizer) normalizePath(u *url.URL) {
 	p := escapedPath(u)
-	c := canonicalPath(p, u.Host != "")
+	c := n.canonicalPath(p, u.Host != "")
 	if c == p {
 		// Path is right; make RawPath the one setCanonicalPath would set,
 		// so that Path and RawPath are functions of the escaped path.
@@ -126,15 +139,31 @@ func escapedPath(u *url.URL) string {
 	return u.EscapedPath()
 }
 
-// canonicalPath returns the escaped path p with canonical escapes and
-// without dot segments. With hasHost it starts with '/'.
-func canonicalPath(p string, hasHost bool) string {
+// canonicalPath returns the escaped path p with canonical escapes, without
+// session ids (unless n keeps them) and without dot segments. With hasHost
+// it starts with '/'. Session ids go before dot segments are resolved, so
+// that a segment "..;jsessionid=1" is resolved as ".." and the result is a
+// fixed point.
+func (n Normalizer) canonicalPath(p string, hasHost bool) string {
 	c := canonicalEscapes(p, true)
+	if !n.KeepSessionIDs {
+		c = stripPathSessionIDs(c)
+	}
 	if hasHost && (c == "" || c[0] != '/') {
 		c = "/" + c
 	}
 	if c != "" && c[0] == '/' && hasDotSegment(c) {
 		c = removeDotSegments(c)
+	}
+	return c
+}
+
+// canonicalQuery returns the raw query q with canonical escapes and,
+// unless n keeps them, without session ids.
+func (n Normalizer) canonicalQuery(q string) string {
+	c := canonicalEscapes(q, false)
+	if !n.KeepSessionIDs {
+		c = stripQuerySessionIDs(c)
 	}
 	return c
 }

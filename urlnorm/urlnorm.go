@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/crawl-go/crawl/internal/pct"
 )
@@ -37,18 +38,44 @@ func (e *SchemeError) Error() string {
 // Unwrap returns ErrUnsupportedScheme.
 func (e *SchemeError) Unwrap() error { return ErrUnsupportedScheme }
 
+// Normalizer normalizes URLs as [Parse], [Resolve] and [Normalize] do,
+// with options. Its zero value is the default, which those functions use:
+// session ids are removed.
+//
+// A Normalizer has no state beyond its options: it is safe for concurrent
+// use, and copying it is cheap. Every URL of one crawl must go through
+// Normalizers with the same options, since they decide the dedup key.
+type Normalizer struct {
+	// KeepSessionIDs keeps session-id parameters in URLs. By default they
+	// are removed, so that a site that puts a fresh session id in every
+	// link does not make each page a new URL: a ";jsessionid=" path
+	// parameter, and the query parameters jsessionid, PHPSESSID,
+	// ASPSESSIONIDxxxxxxxx, CFID with CFTOKEN, and sid, sessionid or
+	// session_id with a value that looks like a session id (see
+	// [Normalizer.Normalize]).
+	KeepSessionIDs bool
+}
+
+// Parse is [Normalizer.Parse] with the default options.
+func Parse(raw string) (*url.URL, error) { return Normalizer{}.Parse(raw) }
+
+// Resolve is [Normalizer.Resolve] with the default options.
+func Resolve(base *url.URL, ref string) (*url.URL, error) { return Normalizer{}.Resolve(base, ref) }
+
 // Parse parses raw as an absolute http or https URL and normalizes it with
-// [Normalize].
+// [Normalizer.Normalize].
 //
 // Leading and trailing spaces and control characters are trimmed, and tabs
 // and newlines inside raw are removed, as browsers do. A scheme other than
 // http or https gives an error wrapping [ErrUnsupportedScheme], a missing
-// host one wrapping [ErrNoHost]. Parse is for URLs that are meant to be
-// absolute (seeds, redirect targets); use [Resolve] for links found in pages.
-func Parse(raw string) (*url.URL, error) {
+// host one wrapping [ErrNoHost], and an IPv6 zone with non-ASCII bytes
+// ("[fe80::1%25é]", which has no string that reads back) a
+// url.InvalidHostError. Parse is for URLs that are meant to be absolute
+// (seeds, redirect targets); use [Resolve] for links found in pages.
+func (n Normalizer) Parse(raw string) (*url.URL, error) {
 	s := clean(raw)
 	if scheme, rest, ok := splitScheme(s); ok && isHTTP(scheme) && strings.HasPrefix(rest, "//") {
-		if u, ok := parseSimple(strings.ToLower(scheme), rest[2:]); ok {
+		if u, ok := n.parseSimple(strings.ToLower(scheme), rest[2:]); ok {
 			return u, nil
 		}
 	}
@@ -59,32 +86,37 @@ func Parse(raw string) (*url.URL, error) {
 	if !isHTTP(u.Scheme) {
 		return nil, &SchemeError{Scheme: u.Scheme}
 	}
-	Normalize(u)
+	n.Normalize(u)
 	if u.Host == "" {
 		return nil, fmt.Errorf("normalize url %q: %w", s, ErrNoHost)
+	}
+	if err := checkZone(u.Host); err != nil {
+		return nil, fmt.Errorf("normalize url %q: %w", s, err)
 	}
 	return u, nil
 }
 
 // Resolve resolves ref, a reference as found in an href or src attribute,
-// against base and normalizes the result with [Normalize].
+// against base and normalizes the result with [Normalizer.Normalize].
 //
-// base must be an absolute URL that Normalize has already seen (the result
-// of [Parse] or Resolve); it is not modified, and the result shares nothing
-// mutable with it. ref is read the way a browser reads it: surrounding
-// spaces and control characters are trimmed, tabs and newlines inside it are
-// removed, it may be relative ("../a"), root-relative ("/a"),
-// protocol-relative ("//host/a") or absolute, and "http:a" on an http base is
-// the relative "a". Backslashes are not turned into slashes: they are
-// escaped like any other character that may not appear in a URL.
+// base must be an absolute URL that a Normalizer with the same options has
+// already seen (the result of Parse or Resolve); it is not modified, and
+// the result shares nothing mutable with it. ref is read the way a browser
+// reads it: surrounding spaces and control characters are trimmed, tabs
+// and newlines inside it are removed, it may be relative ("../a"),
+// root-relative ("/a"), protocol-relative ("//host/a") or absolute, and
+// "http:a" on an http base is the relative "a". Backslashes are not turned
+// into slashes: they are escaped like any other character that may not
+// appear in a URL.
 //
 // An empty ref or a fragment-only one ("#top") resolves to base itself; the
 // caller decides whether a page linking to itself counts. A scheme other
 // than http or https gives a *[SchemeError], which wraps
 // [ErrUnsupportedScheme]; a result without a host gives an error wrapping
 // [ErrNoHost]; a ref that does not parse even after the browser-style
-// clean-up gives the *url.Error wrapped.
-func Resolve(base *url.URL, ref string) (*url.URL, error) {
+// clean-up gives the *url.Error wrapped, and one with an IPv6 zone of
+// non-ASCII bytes a url.InvalidHostError as with Parse.
+func (n Normalizer) Resolve(base *url.URL, ref string) (*url.URL, error) {
 	ref = clean(ref)
 	if ref == "" || ref[0] == '#' {
 		return self(base), nil
@@ -95,7 +127,7 @@ func Resolve(base *url.URL, ref string) (*url.URL, error) {
 		case !isHTTP(scheme):
 			return nil, &SchemeError{Scheme: strings.ToLower(scheme)}
 		case strings.HasPrefix(rest, "//"):
-			if u, ok := parseSimple(strings.ToLower(scheme), rest[2:]); ok {
+			if u, ok := n.parseSimple(strings.ToLower(scheme), rest[2:]); ok {
 				return u, nil
 			}
 			abs = ref
@@ -105,7 +137,7 @@ func Resolve(base *url.URL, ref string) (*url.URL, error) {
 			if rest == "" || rest[0] == '#' {
 				return self(base), nil
 			}
-			return resolveRelative(base, rest)
+			return n.resolveRelative(base, rest)
 		default:
 			// WHATWG URL: "https:host/a" against an http base skips any
 			// slashes and reads an authority.
@@ -113,20 +145,20 @@ func Resolve(base *url.URL, ref string) (*url.URL, error) {
 		}
 	} else if strings.HasPrefix(ref, "//") {
 		if base.Scheme == "http" || base.Scheme == "https" {
-			if u, ok := parseSimple(base.Scheme, ref[2:]); ok {
+			if u, ok := n.parseSimple(base.Scheme, ref[2:]); ok {
 				return u, nil
 			}
 		}
 		abs = base.Scheme + ":" + ref
 	} else {
-		return resolveRelative(base, ref)
+		return n.resolveRelative(base, ref)
 	}
-	return parseResolved(abs)
+	return n.parseResolved(abs)
 }
 
 // parseResolved parses and normalizes the absolute URL string that a
 // reference resolved to.
-func parseResolved(abs string) (*url.URL, error) {
+func (n Normalizer) parseResolved(abs string) (*url.URL, error) {
 	u, err := url.Parse(abs)
 	if err != nil {
 		return nil, fmt.Errorf("resolve link: %w", err)
@@ -134,9 +166,12 @@ func parseResolved(abs string) (*url.URL, error) {
 	if !isHTTP(u.Scheme) {
 		return nil, &SchemeError{Scheme: u.Scheme}
 	}
-	Normalize(u)
+	n.Normalize(u)
 	if u.Host == "" {
 		return nil, fmt.Errorf("resolve link %q: %w", abs, ErrNoHost)
+	}
+	if err := checkZone(u.Host); err != nil {
+		return nil, fmt.Errorf("resolve link %q: %w", abs, err)
 	}
 	return u, nil
 }
@@ -150,9 +185,9 @@ func parseResolved(abs string) (*url.URL, error) {
 // clean has let through. Bases that are not normalized http(s) URLs with a
 // host take the long way, through the string merge and url.Parse, for the
 // errors.
-func resolveRelative(base *url.URL, ref string) (*url.URL, error) {
+func (n Normalizer) resolveRelative(base *url.URL, ref string) (*url.URL, error) {
 	if base.Host == "" || base.Opaque != "" || (base.Scheme != "http" && base.Scheme != "https") {
-		return parseResolved(merge(base, ref))
+		return n.parseResolved(merge(base, ref))
 	}
 	if i := strings.IndexByte(ref, '#'); i >= 0 {
 		ref = ref[:i]
@@ -167,8 +202,8 @@ func resolveRelative(base *url.URL, ref string) (*url.URL, error) {
 		p = bp[:strings.LastIndexByte(bp, '/')+1] + p
 	}
 	u := &url.URL{Scheme: base.Scheme, User: base.User, Host: base.Host}
-	setCanonicalPath(u, canonicalPath(p, true))
-	u.RawQuery = canonicalEscapes(query, false)
+	setCanonicalPath(u, n.canonicalPath(p, true))
+	u.RawQuery = n.canonicalQuery(query)
 	return u, nil
 }
 
@@ -180,7 +215,7 @@ func resolveRelative(base *url.URL, ref string) (*url.URL, error) {
 // long way through url.Parse, which accepts and rejects them properly.
 // For the hosts it takes, url.Parse would accept the URL and split it the
 // same way.
-func parseSimple(scheme, rest string) (u *url.URL, ok bool) {
+func (n Normalizer) parseSimple(scheme, rest string) (u *url.URL, ok bool) {
 	end := len(rest)
 	hostEnd := -1
 	for i := 0; i < len(rest); i++ {
@@ -219,8 +254,8 @@ func parseSimple(scheme, rest string) (u *url.URL, ok bool) {
 	}
 	p, query, _ := strings.Cut(tail, "?")
 	u = &url.URL{Scheme: scheme, Host: host}
-	setCanonicalPath(u, canonicalPath(p, true))
-	u.RawQuery = canonicalEscapes(query, false)
+	setCanonicalPath(u, n.canonicalPath(p, true))
+	u.RawQuery = n.canonicalQuery(query)
 	return u, true
 }
 
@@ -276,6 +311,29 @@ func splitScheme(s string) (scheme, rest string, ok bool) {
 		}
 	}
 	return "", s, false
+}
+
+// checkZone returns a url.InvalidHostError for an IPv6 literal whose zone
+// ("[fe80::1%25en0]") has a non-ASCII byte. url.Parse accepts such a byte
+// written as it is, but URL.String escapes it, and url.Parse rejects
+// escapes of non-ASCII bytes in a zone: the URL would have no string that
+// reads back. Browsers accept no zone at all.
+func checkZone(host string) error {
+	if host == "" || host[0] != '[' {
+		return nil
+	}
+	end := strings.LastIndexByte(host, ']')
+	if end < 0 {
+		return nil
+	}
+	if i := strings.IndexByte(host[:end], '%'); i >= 0 {
+		for j := i; j < end; j++ {
+			if host[j] >= utf8.RuneSelf {
+				return url.InvalidHostError(host[:end+1])
+			}
+		}
+	}
+	return nil
 }
 
 // isHTTP reports whether scheme is http or https in any case.

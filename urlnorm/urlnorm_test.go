@@ -20,6 +20,7 @@ func TestParse(t *testing.T) {
 		{"empty port", "http://example.com:/", "http://example.com/"},
 		{"ipv6", "http://[FE80::1]:80/x", "http://[fe80::1]/x"},
 		{"ipv6 port", "http://[::1]:8080/", "http://[::1]:8080/"},
+		{"ipv6 zone", "http://[FE80::1%25en0]/", "http://[fe80::1%25en0]/"},
 		{"empty path", "http://example.com", "http://example.com/"},
 		{"empty path with query", "http://example.com?q", "http://example.com/?q"},
 		{"fragment dropped", "http://example.com/a#top", "http://example.com/a"},
@@ -85,6 +86,8 @@ func TestParseErrors(t *testing.T) {
 		{"port only", "http://:80/", ErrNoHost},
 		{"bad port", "http://example.com:x/", nil},
 		{"space in host", "http://exa mple.com/", nil},
+		{"non-ascii ipv6 zone", "http://[fe80::1%25\xb4]/", nil},
+		{"utf-8 ipv6 zone", "http://[fe80::1%25é]/", nil},
 		{"empty", "", ErrUnsupportedScheme},
 	}
 	for _, tt := range tests {
@@ -236,6 +239,8 @@ func TestResolveErrors(t *testing.T) {
 		{"windows path", "C:\\x", ErrUnsupportedScheme},
 		{"no host", "http:///", ErrNoHost},
 		{"bad host", "//exa mple.com/", nil},
+		{"non-ascii ipv6 zone", "http://[::1%25é]/", nil},
+		{"non-ascii ipv6 zone other scheme", "https:[::%\xb4]", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
