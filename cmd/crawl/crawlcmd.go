@@ -59,7 +59,7 @@ func (o *crawlOptions) addFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.depth, "depth", 0, "follow links this many levels from the given URLs (0: fetch only them)")
 	fs.BoolVar(&o.requisites, "p", false, "with --depth 0, also fetch the given pages' requisites (images, CSS, scripts)")
 	fs.IntVar(&o.maxPages, "max-pages", 0, "fetch at most `N` URLs (0: no limit)")
-	fs.IntVar(&o.traps.MaxURLLength, "max-url-length", 2048, "do not follow URLs longer than `N` bytes")
+	fs.IntVar(&o.traps.MaxURLLength, "max-url-length", 8192, "do not follow URLs longer than `N` bytes (8192: the request line Apache and nginx accept)")
 	fs.IntVar(&o.traps.MaxPagesPerHost, "max-pages-per-host", 0, "fetch at most `N` URLs of one host (0: no limit)")
 	fs.IntVar(&o.traps.MaxQueryVariants, "max-query-variants", 1000, "follow at most `N` query strings of one path (calendars, session IDs)")
 	fs.StringVar(&o.scope, "scope", "host", "follow links to the same `host`, the same domain, or any host")
