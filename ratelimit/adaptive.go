@@ -186,18 +186,9 @@ func (l *Limiter) Observe(host string, o Outcome) {
 // waitPause waits until host's pause (after Retry-After, or while its
 // breaker is open) is over, or fails at once when the host was given up.
 func (l *Limiter) waitPause(ctx context.Context, host string, e *hostEntry) error {
-	if !l.adapt.on {
-		return nil
-	}
-	l.mu.Lock()
-	dead, until := e.adapt.dead, e.adapt.pausedUntil
-	l.mu.Unlock()
-	if dead {
-		return fmt.Errorf("ratelimit: %s: %w after %d breaker openings", host, ErrHostUnreachable, l.adapt.trips)
-	}
-	d := until.Sub(l.now())
-	if d <= 0 {
-		return nil
+	d, err := l.pauseLeft(host, e, l.now())
+	if err != nil || d <= 0 {
+		return err
 	}
 	if l.onWait != nil {
 		l.onWait()
@@ -210,6 +201,22 @@ func (l *Limiter) waitPause(ctx context.Context, host string, e *hostEntry) erro
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// pauseLeft reports how long after now host's pause lasts, or fails when
+// the host was given up. It is the clock-injected half of waitPause, which
+// the tests' simulations call at fixed instants.
+func (l *Limiter) pauseLeft(host string, e *hostEntry, now time.Time) (time.Duration, error) {
+	if !l.adapt.on {
+		return 0, nil
+	}
+	l.mu.Lock()
+	dead, until := e.adapt.dead, e.adapt.pausedUntil
+	l.mu.Unlock()
+	if dead {
+		return 0, fmt.Errorf("ratelimit: %s: %w after %d breaker openings", host, ErrHostUnreachable, l.adapt.trips)
+	}
+	return until.Sub(now), nil
 }
 
 // outcome builds the Outcome of a round trip.
