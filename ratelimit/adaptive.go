@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/bits"
 	"net/http"
 	"time"
 
@@ -16,26 +17,43 @@ import (
 // once instead of tying up workers.
 var ErrHostUnreachable = errors.New("host unreachable")
 
-// Adaptive throttling constants.
+// Adaptive throttling constants. Observe describes how they are used.
 const (
-	// InitialCut is the rate a host without a rate limit gets at its
-	// first 429 or 503.
+	// InitialCut is the highest rate a host is left at when its overload
+	// is host-wide, and the lowest that the first cut of a host without a
+	// rate limit sets.
 	InitialCut rate.Limit = 4
 	// MinRate is the slowest a host is cut to: one request every 10 s.
 	MinRate rate.Limit = 0.1
-	// RateStep is added to a cut host's rate after RecoverAfter
-	// successes in a row.
-	RateStep rate.Limit = 0.5
-	// RecoverAfter is how many successes in a row earn a RateStep.
-	RecoverAfter = 10
-	// uncapped is how fast a host whose configured rate is unlimited must
-	// be going again before its limit is lifted.
+	// RecoverFactor multiplies a cut host's rate at each recovery step.
+	RecoverFactor = 2
+	// RecoverAfter is how many successes earn a recovery step; a single
+	// success earns one after a quiet window.
+	RecoverAfter = 4
+	// hostWideAnswers is how many of a host's latest first answers
+	// decide whether its overload is host-wide; answerLog holds them in
+	// a uint16.
+	hostWideAnswers = 16
+	// hostWideURLs is how many of those answers, from as many URLs, must
+	// be 429 or 503 for the overload to be host-wide; half of the answers
+	// must be, too.
+	hostWideURLs = 3
+	// offendersPerHost bounds how many URLs that answered 429 or 503 are
+	// remembered per host, so that their retries do not count again.
+	offendersPerHost = 32
+	// offenderMemory is how long such a URL is remembered at least (four
+	// times Options.MaxPause when that is longer): long enough to cover
+	// the fetcher's retries, which each wait at most MaxPause.
+	offenderMemory = 2 * time.Minute
+	// uncapped is how fast, at least, a host whose configured rate is
+	// unlimited must be going again before its limit is lifted.
 	uncapped rate.Limit = 16
 )
 
 type adaptOptions struct {
 	on        bool
 	maxPause  time.Duration
+	memory    time.Duration // how long an offending URL is remembered
 	threshold int
 	cooldown  time.Duration
 	trips     int
@@ -47,6 +65,7 @@ func newAdaptOptions(o Options) adaptOptions {
 	if a.maxPause <= 0 {
 		a.maxPause = 30 * time.Second
 	}
+	a.memory = max(offenderMemory, 4*a.maxPause)
 	if a.threshold <= 0 {
 		a.threshold = 5
 	}
@@ -63,7 +82,16 @@ func newAdaptOptions(o Options) adaptOptions {
 // host.
 type adaptState struct {
 	cut         bool       // the rate was lowered below the configured one
-	okStreak    int        // successes in a row
+	cutWide     bool       // the latest cut answered host-wide overload
+	lastCut     time.Time  // when the rate was last cut
+	cutFrom     rate.Limit // the rate before that cut, or as measured
+	lastChange  time.Time  // when the rate was last cut or raised
+	lastSignal  time.Time  // when the latest sign of overload came
+	lastOK      time.Time  // when the latest success came
+	okCount     int        // successes since lastChange and lastSignal
+	answers     answerLog  // the latest first answers
+	offenders   offenders  // URLs that answered 429 or 503 lately
+	meter       meter      // answers per second
 	failStreak  int        // connection failures in a row
 	trips       int        // breaker openings without a success in between
 	dead        bool       // given up: ErrHostUnreachable
@@ -72,9 +100,104 @@ type adaptState struct {
 }
 
 // idle reports whether the state holds nothing worth keeping, so the
-// entry may be evicted.
+// entry may be evicted. The offenders and the answer log may go: a retry
+// that then counts again costs at most one cut.
 func (a *adaptState) idle(now time.Time) bool {
 	return !a.cut && a.trips == 0 && !a.dead && !a.pausedUntil.After(now) && a.ceiling == 0
+}
+
+// answerLog holds the verdicts of a host's latest hostWideAnswers first
+// answers: a bit set for a URL's first 429 or 503, clear for a success.
+type answerLog struct {
+	bits uint16 // the latest in bit 0
+	n    int
+}
+
+func (g *answerLog) add(overload bool) {
+	g.bits <<= 1
+	if overload {
+		g.bits |= 1
+	}
+	g.n = min(g.n+1, hostWideAnswers)
+}
+
+// hostWide reports whether the log shows host-wide overload: at least
+// hostWideURLs overload answers, and at least half of the answers.
+func (g *answerLog) hostWide() bool {
+	k := bits.OnesCount16(g.bits)
+	return k >= hostWideURLs && 2*k >= g.n
+}
+
+// offenders remembers when URLs of a host last answered 429 or 503, at
+// most offendersPerHost of them; the least recent is forgotten first.
+type offenders map[string]time.Time
+
+// seen records that url answered 429 or 503 at now and reports whether it
+// had already, less than memory ago. An empty url is never known.
+func (o *offenders) seen(url string, now time.Time, memory time.Duration) bool {
+	if url == "" {
+		return false
+	}
+	if *o == nil {
+		*o = make(offenders)
+	}
+	last, ok := (*o)[url]
+	known := ok && now.Sub(last) < memory
+	if !ok && len(*o) >= offendersPerHost {
+		oldest := ""
+		for u, t := range *o {
+			// Ties go to the smaller URL, so the choice does not depend
+			// on the map's order.
+			if o0 := (*o)[oldest]; oldest == "" || t.Before(o0) || t.Equal(o0) && u < oldest {
+				oldest = u
+			}
+		}
+		delete(*o, oldest)
+	}
+	(*o)[url] = now
+	return known
+}
+
+// meter estimates how many answers a host gives per second: the count of
+// the current second plus the part of the previous second's count that
+// still lies within the last second. It errs low at the start, which is
+// on the polite side.
+type meter struct {
+	start     time.Time
+	cur, prev int
+}
+
+func (m *meter) roll(now time.Time) {
+	switch el := now.Sub(m.start); {
+	case el < time.Second:
+	case el < 2*time.Second:
+		m.prev, m.cur, m.start = m.cur, 0, m.start.Add(time.Second)
+	default:
+		m.prev, m.cur, m.start = 0, 0, now
+	}
+}
+
+func (m *meter) add(now time.Time) {
+	m.roll(now)
+	m.cur++
+}
+
+func (m *meter) rate(now time.Time) rate.Limit {
+	m.roll(now)
+	frac := min(max(float64(now.Sub(m.start))/float64(time.Second), 0), 1)
+	return rate.Limit(float64(m.prev)*(1-frac) + float64(m.cur))
+}
+
+// window is how long after a cut the next may come, and how long a host
+// must be quiet for a single success to raise its rate: one request
+// interval at rate r, or a second, whichever is longer. Overload answers
+// within a window mostly answer requests sent before the cut took effect,
+// so they are one event, as losses within one round trip are to TCP.
+func window(r rate.Limit) time.Duration {
+	if r >= 1 {
+		return time.Second
+	}
+	return time.Duration(float64(time.Second) / float64(r))
 }
 
 // SetMaxRate caps host's rate at r requests per second (robots.txt's
@@ -108,26 +231,54 @@ func (l *Limiter) target(a *adaptState) rate.Limit {
 
 // Outcome is what became of a request, for Observe.
 type Outcome struct {
+	// URL identifies the resource asked for, so that the retries of one
+	// URL count as one answer; Transport sets it for 429 and 503 answers.
+	// Empty, every 429 or 503 counts as a URL's first.
+	URL        string
 	Status     int           // HTTP status, 0 when there was no response
 	ConnError  bool          // no response: refused, reset, timed out
 	RetryAfter time.Duration // the response's Retry-After, 0 if none
 }
 
 // Observe tells the limiter how a request to host went; Transport calls
-// it for every round trip. With Options.Adaptive:
+// it for every round trip. Without Options.Adaptive it does nothing. With
+// it, the limiter answers a host's overload, not a few bad URLs; a 429 or
+// 503 is an overload answer, any other response a success:
 //
-//   - a 429 or 503 halves the host's rate (or sets it to InitialCut if it
-//     had none), never below MinRate, and pauses the host for its
-//     Retry-After, at most Options.MaxPause;
-//   - RecoverAfter other responses in a row raise a cut rate by RateStep,
-//     up to Options.Rate (when Rate is unlimited, the limit is lifted once
-//     the host is back at 16 requests/s);
+//   - A URL's first overload answer is a sign of overload. The host
+//     remembers the URLs that gave one, at most 32 of them (the least
+//     recent is forgotten first), for 2 minutes or four times MaxPause,
+//     whichever is longer, after their latest such answer. Their further
+//     overload answers (the fetcher's retries) are no sign, neither cut
+//     the rate nor hold back its recovery, unless the overload is
+//     host-wide and the host has given no success since the last cut.
+//   - The overload is host-wide when at least 3 of the host's latest 16
+//     first answers (a URL's first overload answer, or a success) are
+//     overload answers, and at least half of them are.
+//   - A sign of overload halves the host's rate, at most once per window:
+//     one request interval at the current rate, or a second, whichever is
+//     longer; the answers within it mostly answer requests sent before the
+//     cut, as the losses within one round trip do for TCP. A host without
+//     a rate limit is cut to half the rate of answers it gave over the
+//     last second, but not below InitialCut. When the overload is
+//     host-wide, the rate is cut to InitialCut at most, even within the
+//     window of a cut that was not. The rate never falls below MinRate.
+//   - Retry-After pauses the whole host, for at most Options.MaxPause,
+//     only when it comes with a sign of overload that is host-wide. A URL
+//     that fails alone is left to its own retries (the fetcher honours
+//     Retry-After for them) while the rest of the host goes on.
+//   - RecoverAfter successes, or a single success after a window without
+//     a sign of overload (and without a change of rate), multiply a cut
+//     rate by RecoverFactor, up to Options.Rate or the host's SetMaxRate
+//     ceiling. When Rate is unlimited, the limit is lifted once the rate
+//     is back to twice the one it was last cut from and at least 16
+//     requests/s.
 //   - Options.BreakerThreshold connection failures in a row open the
 //     host's breaker: it is paused for BreakerCooldown, doubled at each
-//     opening that follows without a success, and after BreakerTrips
-//     openings it is given up (Acquire returns ErrHostUnreachable).
-//
-// Without Adaptive it does nothing.
+//     opening that follows without a response in between, and after
+//     BreakerTrips openings it is given up (Acquire returns
+//     ErrHostUnreachable). Connection failures neither cut the rate nor
+//     count as successes.
 func (l *Limiter) Observe(host string, o Outcome) {
 	if !l.adapt.on {
 		return
@@ -138,9 +289,10 @@ func (l *Limiter) Observe(host string, o Outcome) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	a := &e.adapt
+	a.meter.add(now)
 	switch {
 	case o.ConnError:
-		a.okStreak = 0
+		a.okCount = 0
 		a.failStreak++
 		if a.failStreak >= l.adapt.threshold {
 			a.failStreak = 0
@@ -152,52 +304,88 @@ func (l *Limiter) Observe(host string, o Outcome) {
 			a.pausedUntil = now.Add(l.adapt.cooldown << (a.trips - 1))
 		}
 	case o.Status == http.StatusTooManyRequests || o.Status == http.StatusServiceUnavailable:
-		a.okStreak, a.failStreak, a.trips = 0, 0, 0
-		cur := e.tokens.Limit()
-		next := InitialCut
-		if cur != rate.Inf {
-			next = max(cur/2, MinRate)
+		a.failStreak, a.trips = 0, 0
+		first := !a.offenders.seen(o.URL, now, l.adapt.memory)
+		if first {
+			a.answers.add(true)
 		}
-		e.tokens.SetLimitAt(now, min(next, cur))
-		a.cut = true
-		if o.RetryAfter > 0 {
+		// A retry says nothing new about its URL; it counts only when
+		// the host is overloaded as a whole and has answered nothing
+		// else since the last cut.
+		if !first && (!a.answers.hostWide() || a.lastOK.After(a.lastCut)) {
+			return
+		}
+		a.okCount, a.lastSignal = 0, now
+		l.cut(e, now)
+		if o.RetryAfter > 0 && a.answers.hostWide() {
 			until := now.Add(min(o.RetryAfter, l.adapt.maxPause))
 			if until.After(a.pausedUntil) {
 				a.pausedUntil = until
 			}
 		}
 	default:
-		a.failStreak, a.trips = 0, 0
-		if !a.cut {
-			return
-		}
-		if a.okStreak++; a.okStreak < RecoverAfter {
-			return
-		}
-		a.okStreak = 0
-		next, target := e.tokens.Limit()+RateStep, l.target(a)
-		if next >= target || (target == rate.Inf && next >= uncapped) {
-			next, a.cut = target, false
-		}
-		e.tokens.SetLimitAt(now, next)
+		a.failStreak, a.trips, a.lastOK = 0, 0, now
+		a.answers.add(false)
+		l.raise(e, now)
 	}
+}
+
+// cut lowers the host's rate after a sign of overload, if the window
+// allows. l.mu must be held.
+func (l *Limiter) cut(e *hostEntry, now time.Time) {
+	a := &e.adapt
+	wide := a.answers.hostWide()
+	cur := e.tokens.Limit()
+	from := cur
+	if cur == rate.Inf {
+		from = a.meter.rate(now)
+	}
+	var next rate.Limit
+	switch {
+	case now.Sub(a.lastCut) >= window(cur):
+		next = max(from/2, MinRate)
+		if cur == rate.Inf {
+			next = max(next, InitialCut)
+		}
+		if wide {
+			next = min(next, InitialCut)
+		}
+	case wide && !a.cutWide:
+		next = min(cur, InitialCut)
+	default:
+		return
+	}
+	e.tokens.SetLimitAt(now, min(max(next, MinRate), cur))
+	a.cut, a.cutWide, a.cutFrom, a.lastCut, a.lastChange = true, wide, from, now, now
+}
+
+// raise counts a success towards raising a cut host's rate. l.mu must
+// be held.
+func (l *Limiter) raise(e *hostEntry, now time.Time) {
+	a := &e.adapt
+	if !a.cut {
+		return
+	}
+	a.okCount++
+	cur := e.tokens.Limit()
+	quiet := now.Sub(a.lastChange) >= window(cur) && now.Sub(a.lastSignal) >= window(cur)
+	if a.okCount < RecoverAfter && !quiet {
+		return
+	}
+	a.okCount, a.lastChange = 0, now
+	next, target := cur*RecoverFactor, l.target(a)
+	if next >= target || (target == rate.Inf && next >= max(uncapped, 2*a.cutFrom)) {
+		next, a.cut, a.cutWide = target, false, false
+	}
+	e.tokens.SetLimitAt(now, next)
 }
 
 // waitPause waits until host's pause (after Retry-After, or while its
 // breaker is open) is over, or fails at once when the host was given up.
 func (l *Limiter) waitPause(ctx context.Context, host string, e *hostEntry) error {
-	if !l.adapt.on {
-		return nil
-	}
-	l.mu.Lock()
-	dead, until := e.adapt.dead, e.adapt.pausedUntil
-	l.mu.Unlock()
-	if dead {
-		return fmt.Errorf("ratelimit: %s: %w after %d breaker openings", host, ErrHostUnreachable, l.adapt.trips)
-	}
-	d := until.Sub(l.now())
-	if d <= 0 {
-		return nil
+	d, err := l.pauseLeft(host, e, l.now())
+	if err != nil || d <= 0 {
+		return err
 	}
 	if l.onWait != nil {
 		l.onWait()
@@ -212,13 +400,32 @@ func (l *Limiter) waitPause(ctx context.Context, host string, e *hostEntry) erro
 	}
 }
 
-// outcome builds the Outcome of a round trip.
-func outcome(resp *http.Response, err error, now time.Time) Outcome {
+// pauseLeft reports how long after now host's pause lasts, or fails when
+// the host was given up. It is the clock-injected half of waitPause, which
+// the tests' simulations call at fixed instants.
+func (l *Limiter) pauseLeft(host string, e *hostEntry, now time.Time) (time.Duration, error) {
+	if !l.adapt.on {
+		return 0, nil
+	}
+	l.mu.Lock()
+	dead, until := e.adapt.dead, e.adapt.pausedUntil
+	l.mu.Unlock()
+	if dead {
+		return 0, fmt.Errorf("ratelimit: %s: %w after %d breaker openings", host, ErrHostUnreachable, l.adapt.trips)
+	}
+	return until.Sub(now), nil
+}
+
+// outcome builds the Outcome of a round trip for req.
+func outcome(req *http.Request, resp *http.Response, err error, now time.Time) Outcome {
 	if err != nil {
 		// Cancellation by the caller says nothing about the host.
 		return Outcome{ConnError: !errors.Is(err, context.Canceled)}
 	}
 	o := Outcome{Status: resp.StatusCode}
+	if o.Status == http.StatusTooManyRequests || o.Status == http.StatusServiceUnavailable {
+		o.URL = req.URL.String()
+	}
 	if d, ok := retryafter.Parse(resp.Header.Get("Retry-After"), now); ok {
 		o.RetryAfter = d
 	}

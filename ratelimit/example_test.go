@@ -94,3 +94,27 @@ func ExampleOptions_shared() {
 	// shared wait for example.com at 10/s
 	// shared wait for example.com at 0.5/s
 }
+
+func ExampleLimiter_Observe() {
+	l := ratelimit.New(ratelimit.Options{Rate: 10, Adaptive: true})
+	host := "example.com"
+	tooMany := func(path string) ratelimit.Outcome {
+		return ratelimit.Outcome{URL: "https://example.com" + path, Status: 429}
+	}
+	l.Observe(host, tooMany("/a")) // a sign of overload: the rate is halved
+	fmt.Println(l.Rate(host))
+	l.Observe(host, tooMany("/a")) // a retry of /a: counted already
+	l.Observe(host, tooMany("/b")) // another URL, within the window of the cut
+	fmt.Println(l.Rate(host))
+	l.Observe(host, tooMany("/c")) // 3 URLs out of 3: the overload is host-wide
+	fmt.Println(l.Rate(host))
+	for range 2 * ratelimit.RecoverAfter {
+		l.Observe(host, ratelimit.Outcome{Status: 200})
+	}
+	fmt.Println(l.Rate(host)) // doubled twice, up to Options.Rate
+	// Output:
+	// 5
+	// 5
+	// 4
+	// 10
+}

@@ -8,10 +8,14 @@
 // the primitive; [Limiter.Transport] applies it to every round trip of an
 // [http.Client], so retries and redirect hops are limited too.
 //
-// With [Options.Adaptive], a host that answers 429 or 503 is slowed down and
-// paused, and a host that keeps failing to connect is given up; see
-// [Limiter.Observe]. [Limiter.SetMaxRate] caps a host at its robots.txt
-// Crawl-delay.
+// With [Options.Adaptive], a host that answers 429 or 503 is slowed down,
+// and paused for its Retry-After when the overload is host-wide, and a
+// host that keeps failing to connect is given up; see [Limiter.Observe].
+// The throttle answers a host's overload, not a few URLs that always fail:
+// the retries of a URL count once, the rate is cut at most once per
+// window and comes back geometrically, and one URL's Retry-After does not
+// hold the rest of the host back. [Limiter.SetMaxRate] caps a host at its
+// robots.txt Crawl-delay.
 //
 // When several crawl processes share one crawl, each limits a host on its
 // own, so the host would get the sum of their rates. [Options.Shared] adds a
@@ -62,12 +66,21 @@ type Options struct {
 	// refilled, so eviction never lets a host be hit harder than Rate allows.
 	IdleTimeout time.Duration
 
-	// Adaptive slows a host down when it answers 429 or 503 (its rate is
-	// halved, or set to InitialCut if it had none, and it is paused for
-	// its Retry-After, at most MaxPause) and speeds it back up, by
-	// RateStep per RecoverAfter successes, to Rate. See Observe.
+	// Adaptive slows a host down when it answers 429 or 503 and speeds it
+	// back up when it answers again, and gives up a host that keeps
+	// failing to connect. A URL's first 429 or 503 halves the host's rate
+	// (to half its measured rate, at least InitialCut, if it had none), at
+	// most once per window of a second or one request interval; the
+	// retries of a URL do not count again. When several URLs and at least
+	// half of the host's latest answers are 429 or 503, the overload is
+	// host-wide: the rate drops to InitialCut at most and the host is
+	// paused for its Retry-After, at most MaxPause. RecoverAfter successes
+	// double a cut rate, up to Rate. See Observe for the exact rules.
 	Adaptive bool
-	// MaxPause caps a pause asked for with Retry-After; default 30s.
+	// MaxPause caps a pause asked for with Retry-After; default 30s. The
+	// limiter also remembers a URL that answered 429 or 503 for four times
+	// MaxPause, if that is longer than 2 minutes, so that retries spaced
+	// by at most MaxPause count once.
 	MaxPause time.Duration
 	// BreakerThreshold is how many connection failures or timeouts in a
 	// row open a host's circuit breaker; 0 means 5.

@@ -32,6 +32,12 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
+func (c *fakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
 // newTestLimiter returns a Limiter driven by a fake clock.
 func newTestLimiter(opts Options) (*Limiter, *fakeClock) {
 	clk := newFakeClock()

@@ -40,7 +40,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp, err := t.base.RoundTrip(req)
-	t.l.Observe(req.URL.Host, outcome(resp, err, t.l.now()))
+	t.l.Observe(req.URL.Host, outcome(req, resp, err, t.l.now()))
 	if err != nil {
 		release()
 		return nil, err
