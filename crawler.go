@@ -323,12 +323,22 @@ func New(cfg Config) (*Crawler, error) {
 	fo.Timeout = 0
 	fo.TempFile = st.TempFile
 	// A host given up by the circuit breaker fails at once; retrying
-	// would only fail again.
+	// would only fail again. Nor is anything retried once the crawl has
+	// stopped taking new work. The rest is the caller's policy.
+	policy := fo.CheckRetry
+	if policy == nil {
+		policy = fetch.DefaultRetryPolicy
+	}
 	fo.CheckRetry = func(ctx context.Context, resp *http.Response, err error) (bool, error) {
 		if errors.Is(err, ratelimit.ErrHostUnreachable) {
 			return false, err
 		}
-		return fetch.DefaultRetryPolicy(ctx, resp, err)
+		retry, perr := policy(ctx, resp, err)
+		if start := ratelimit.StartContext(ctx); retry && start != nil && start.Err() != nil {
+			// The URL is abandoned, to be fetched by the next run.
+			return false, start.Err()
+		}
+		return retry, perr
 	}
 	fo.FollowRedirect = c.followRedirect
 	c.fetcher = fetch.New(fo)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/crawl-go/crawl/fetch"
 	"github.com/crawl-go/crawl/frontier"
+	"github.com/crawl-go/crawl/ratelimit"
 )
 
 // fetchLoop is one fetch worker: it leases URLs from the frontier until the
@@ -67,6 +68,9 @@ func (c *Crawler) fetchOne(intake, fetching context.Context, it frontier.Item) *
 		v = fetch.Validators{ETag: prev.ETag, LastModified: prev.LastModified}
 	}
 	fs := &fetchState{item: it}
-	resp, err := c.fetcher.GetIf(withFetchState(fetching, fs), it.URL, v)
+	// No attempt, retry or redirect hop starts once intake has ended;
+	// what is under way goes on, with fetching.
+	ctx := ratelimit.WithStartContext(withFetchState(fetching, fs), intake)
+	resp, err := c.fetcher.GetIf(ctx, it.URL, v)
 	return &job{item: it, resp: resp, err: err, prev: prev, claimed: fs.claimed}
 }

@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"context"
 	"io"
 	"net/http"
 )
@@ -29,9 +30,47 @@ type transport struct {
 	base http.RoundTripper
 }
 
+// startKey keys the start context of WithStartContext.
+type startKey struct{}
+
+// WithStartContext returns a copy of ctx for requests made through a
+// Transport that wait for their host's turn, and start, only while start
+// is not done either: once start is done, a request that has not started
+// (a first attempt, a retry, a redirect hop) fails with start's error at
+// once, while a request under way goes on until ctx ends it. A crawl
+// cancels start when it stops taking new work, and lets what is in flight
+// finish.
+func WithStartContext(ctx, start context.Context) context.Context {
+	return context.WithValue(ctx, startKey{}, start)
+}
+
+// StartContext returns the start context of ctx set by WithStartContext,
+// or nil.
+func StartContext(ctx context.Context) context.Context {
+	s, _ := ctx.Value(startKey{}).(context.Context)
+	return s
+}
+
 // RoundTrip implements http.RoundTripper.
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	release, err := t.l.Acquire(req.Context(), req.URL.Host)
+	ctx := req.Context()
+	if start := StartContext(ctx); start != nil {
+		// The wait for the host's turn ends with start too.
+		wait, cancel := context.WithCancel(ctx)
+		stop := context.AfterFunc(start, cancel)
+		defer stop()
+		defer cancel()
+		ctx = wait
+	}
+	release, err := t.l.Acquire(ctx, req.URL.Host)
+	if start := StartContext(req.Context()); start != nil && start.Err() != nil {
+		// Start ended before the request could start, or as its turn
+		// came: it does not start.
+		if err == nil {
+			release()
+		}
+		err = start.Err()
+	}
 	if err != nil {
 		// A RoundTripper must close the request body even on error.
 		if req.Body != nil {

@@ -229,3 +229,59 @@ func TestTransportCancel(t *testing.T) {
 	srv.gate <- struct{}{}
 	<-done
 }
+
+// TestStartContext checks that a request whose start context is done does
+// not start (first attempt, or one waiting for its host's turn), and that
+// one under way is not stopped by it.
+func TestStartContext(t *testing.T) {
+	proceed := make(chan struct{})
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		w.Write([]byte("head "))
+		w.(http.Flusher).Flush()
+		<-proceed
+		w.Write([]byte("tail"))
+	}))
+	defer srv.Close()
+	l := New(Options{PerHost: 1})
+	client := &http.Client{Transport: l.Transport(nil)}
+	start, stopStarting := context.WithCancel(context.Background())
+	ctx := WithStartContext(context.Background(), start)
+	get := func() (*http.Response, error) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
+		return client.Do(req)
+	}
+
+	// The first request starts and holds the host's only slot.
+	first, err := get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The second waits for the slot; it must give up when start ends.
+	second := make(chan error, 1)
+	go func() {
+		resp, err := get()
+		if err == nil {
+			resp.Body.Close()
+		}
+		second <- err
+	}()
+	stopStarting()
+	if err := <-second; !errors.Is(err, context.Canceled) {
+		t.Errorf("a request waiting for its turn after start ended: %v; want context.Canceled", err)
+	}
+	if _, err := get(); !errors.Is(err, context.Canceled) {
+		t.Errorf("a request made after start ended: %v; want context.Canceled", err)
+	}
+	// The one under way finishes.
+	close(proceed)
+	body, err := io.ReadAll(first.Body)
+	first.Body.Close()
+	if err != nil || string(body) != "head tail" {
+		t.Errorf("the request under way read %q, %v", body, err)
+	}
+	if n := requests.Load(); n != 1 {
+		t.Errorf("the server got %d requests; want 1", n)
+	}
+}
