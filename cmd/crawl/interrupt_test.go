@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crawl-go/crawl/internal/testredis"
 	"github.com/crawl-go/crawl/store"
 )
 
@@ -28,9 +30,10 @@ import (
 // have been fetched twice: an interrupt loses nothing and repeats nothing.
 func TestInterruptAndResume(t *testing.T) {
 	for _, tt := range []struct {
-		name string
-		sig  syscall.Signal
-	}{{"SIGINT", syscall.SIGINT}, {"SIGTERM", syscall.SIGTERM}} {
+		name  string
+		sig   syscall.Signal
+		redis bool // the state in Redis instead of on disk
+	}{{"SIGINT", syscall.SIGINT, false}, {"SIGTERM", syscall.SIGTERM, false}, {"SIGINT, state in Redis", syscall.SIGINT, true}} {
 		t.Run(tt.name, func(t *testing.T) {
 			const pages = 5000
 			var stopAt atomic.Int64
@@ -42,6 +45,10 @@ func TestInterruptAndResume(t *testing.T) {
 			})
 			out := t.TempDir()
 			args := []string{"-o", out, "--depth", "100", "--robots=false", "--workers", "8", srv.URL + "/p/0"}
+			if tt.redis {
+				crawlID := fmt.Sprintf("interrupt-%d", time.Now().UnixNano())
+				args = append(args, "--state", testredis.URL(t), "--crawl-id", crawlID)
+			}
 			start := func() (*exec.Cmd, *lockedBuffer, chan error) {
 				cmd := exec.Command(os.Args[0], args...)
 				cmd.Env = append(os.Environ(), "CRAWL_TEST_RUN_MAIN=1")
