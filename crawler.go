@@ -87,13 +87,17 @@ type Config struct {
 	RateLimit ratelimit.Options
 	Fsync     bool // fsync every file before it is renamed into place
 
-	// WARC, when set, writes every response also to WARC 1.1 files named
+	// WARC, when set, writes every exchange also to WARC 1.1 files named
 	// WARC-00000.warc.gz, WARC-00001.warc.gz... (a trailing .warc.gz is
-	// dropped from the name), rotated at WARCMaxSize bytes (0: one file).
-	// Requests then ask for uncompressed bodies, which WARC records as
-	// received.
+	// dropped from the name), rotated at WARCMaxSize bytes (0: one file):
+	// each redirect hop, every status, robots.txt, as the bytes went over
+	// the connection (the default transport then captures them and speaks
+	// HTTP/1.1 only).
 	WARC        string
 	WARCMaxSize int64
+	// CommandLine is the command that started the crawl, with credentials
+	// and header values masked, for the WARC files' warcinfo records.
+	CommandLine []string
 	// ContentDisposition names a saved file as the response's
 	// Content-Disposition suggests (made safe, in the URL's own folder)
 	// instead of after the URL.
@@ -294,6 +298,7 @@ func New(cfg Config) (*Crawler, error) {
 		if to.Conns <= 0 {
 			to.Conns = cfg.Workers
 		}
+		to.Capture = cfg.WARC != ""
 		base = fetch.NewTransportWith(to)
 	}
 	if cfg.User != nil {
@@ -325,13 +330,13 @@ func New(cfg Config) (*Crawler, error) {
 	fo.FollowRedirect = c.followRedirect
 	c.fetcher = fetch.New(fo)
 	if cfg.WARC != "" {
-		if c.warc, err = openWARC(cfg); err != nil {
+		if c.warc, err = openWARC(cfg, time.Now()); err != nil {
 			c.closeOutputs() // the frontier is still the caller's
 			return nil, err
 		}
 	}
 	if cfg.Robots {
-		c.robots = newRobots(fo)
+		c.robots = newRobots(fo, c.archiveResponse)
 	}
 	if c.frontier == nil {
 		c.frontier = frontier.NewMemory()

@@ -45,20 +45,15 @@ func (c *Crawler) storeJob(j *job) {
 			rec.ETag, rec.LastModified = v.ETag, v.LastModified
 		}
 	}
+	c.archive(j)
 	err := j.err
 	switch {
 	case err == nil && j.notModified:
 		c.keep(j, &rec)
-		if c.warc != nil {
-			c.archive(j, body, rec.FetchedAt)
-		}
 	case err == nil && body != nil:
 		sum := body.SHA256()
 		rec.SHA256 = hex.EncodeToString(sum[:])
 		rec.Bytes = body.Len()
-		if c.warc != nil {
-			c.archive(j, body, rec.FetchedAt)
-		}
 		if !j.dup && !c.cfg.NoMirror {
 			rec.Path, err = c.save(j, body)
 		}
