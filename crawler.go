@@ -23,7 +23,6 @@ import (
 	"github.com/crawl-go/crawl/robots"
 	"github.com/crawl-go/crawl/scope"
 	"github.com/crawl-go/crawl/store"
-	"github.com/crawl-go/crawl/store/warc"
 	"github.com/crawl-go/crawl/urlnorm"
 	"golang.org/x/net/publicsuffix"
 )
@@ -98,6 +97,10 @@ type Config struct {
 	// CommandLine is the command that started the crawl, with credentials
 	// and header values masked, for the WARC files' warcinfo records.
 	CommandLine []string
+	// WACZ, when set, packages the crawl's WARC files, their CDXJ index
+	// and its HTML pages as a WACZ file at this path when the crawl ends
+	// (the WARC files go to a temporary folder unless WARC names them).
+	WACZ string
 	// ContentDisposition names a saved file as the response's
 	// Content-Disposition suggests (made safe, in the URL's own folder)
 	// instead of after the URL.
@@ -197,7 +200,7 @@ type Crawler struct {
 	records  *store.JSONLWriter
 	fetcher  *fetch.Fetcher
 	limiter  *ratelimit.Limiter
-	warc     *warc.Writer  // nil without Config.WARC
+	warc     *archiver     // nil without Config.WARC or Config.WACZ
 	robots   *robots.Cache // nil when robots.txt is not obeyed
 	// sitemapURLs holds the URLs queued as sitemaps (from robots.txt,
 	// --sitemap, or sitemap indexes), string keys.
@@ -298,7 +301,7 @@ func New(cfg Config) (*Crawler, error) {
 		if to.Conns <= 0 {
 			to.Conns = cfg.Workers
 		}
-		to.Capture = cfg.WARC != ""
+		to.Capture = cfg.archiving()
 		base = fetch.NewTransportWith(to)
 	}
 	if cfg.User != nil {
@@ -308,7 +311,7 @@ func New(cfg Config) (*Crawler, error) {
 		}
 		base = fetch.AuthTransport(base, cfg.User, hosts)
 	}
-	fo.KeepExchange = cfg.WARC != ""
+	fo.KeepExchange = cfg.archiving()
 	fo.Jar = cfg.Jar
 	if fo.Jar == nil {
 		fo.Jar, _ = cookiejar.New(&cookiejar.Options{PublicSuffixList: publicsuffix.List})
@@ -329,8 +332,8 @@ func New(cfg Config) (*Crawler, error) {
 	}
 	fo.FollowRedirect = c.followRedirect
 	c.fetcher = fetch.New(fo)
-	if cfg.WARC != "" {
-		if c.warc, err = openWARC(cfg, time.Now()); err != nil {
+	if cfg.archiving() {
+		if c.warc, err = openArchive(cfg, time.Now()); err != nil {
 			c.closeOutputs() // the frontier is still the caller's
 			return nil, err
 		}
