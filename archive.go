@@ -102,9 +102,21 @@ func warcinfo(cfg Config, start time.Time) warc.Header {
 		{Name: "crawl-start", Value: start.UTC().Format(time.RFC3339)},
 	}
 	if len(cfg.CommandLine) > 0 {
-		h = append(h, warc.Field{Name: "command-line", Value: oneLine(strings.Join(cfg.CommandLine, " "))})
+		args := make([]string, len(cfg.CommandLine))
+		for i, a := range cfg.CommandLine {
+			args[i] = shellQuote(a)
+		}
+		h = append(h, warc.Field{Name: "command-line", Value: oneLine(strings.Join(args, " "))})
 	}
 	return h
+}
+
+// shellQuote quotes a for a POSIX shell when it needs it.
+func shellQuote(a string) string {
+	if a != "" && strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@,+%") == "" {
+		return a
+	}
+	return "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 }
 
 // oneLine replaces the control characters of s, which a WARC field value

@@ -171,7 +171,7 @@ func TestWARCWire(t *testing.T) {
 	cfg.Workers = 1 // one connection: exchanges in the order served
 	warcDir := t.TempDir()
 	cfg.WARC = filepath.Join(warcDir, "first.warc.gz")
-	cfg.CommandLine = []string{"crawl", "--warc", "first", "--user", "u:***"}
+	cfg.CommandLine = []string{"crawl", "--warc", "first", "--user", "u:***", "-H", "X-Key: ***"}
 	_, recs := crawlT(t, cfg)
 	if r := recs[srv.URL()+"/broken"]; r.Attempts != 3 {
 		t.Fatalf("/broken: %d attempts, want 3", r.Attempts)
@@ -214,7 +214,7 @@ func checkWire(t *testing.T, srv *wiretest.Server, records []readRecord, served 
 	}
 	info := string(records[0].Block)
 	for _, f := range []string{"software: crawl/" + Version, "format: WARC File Format 1.1", "robots: obey", "crawl-start: ",
-		"command-line: crawl --warc first --user u:***", "http-header-user-agent: crawl/"} {
+		"command-line: crawl --warc first --user 'u:***' -H 'X-Key: ***'\r\n", "http-header-user-agent: crawl/"} {
 		if !strings.Contains(info, f) {
 			t.Errorf("warcinfo lacks %q:\n%s", f, info)
 		}

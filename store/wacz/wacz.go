@@ -120,6 +120,9 @@ func Write(path string, opts Options) error {
 	}
 	err = write(tmp, opts)
 	if err == nil {
+		err = tmp.Chmod(0o644) // CreateTemp made it private
+	}
+	if err == nil {
 		err = tmp.Sync()
 	}
 	if cerr := tmp.Close(); err == nil {

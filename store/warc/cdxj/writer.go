@@ -123,6 +123,9 @@ func (w *Writer) Close() error {
 		err = bw.Flush()
 	}
 	if err == nil {
+		err = tmp.Chmod(0o644) // CreateTemp made it private
+	}
+	if err == nil {
 		err = tmp.Sync()
 	}
 	if cerr := tmp.Close(); err == nil {
