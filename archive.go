@@ -1,54 +1,287 @@
 package crawl
 
 import (
-	"bytes"
+	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/crawl-go/crawl/fetch"
+	"github.com/crawl-go/crawl/parse"
+	"github.com/crawl-go/crawl/store"
+	"github.com/crawl-go/crawl/store/wacz"
 	"github.com/crawl-go/crawl/store/warc"
+	"github.com/crawl-go/crawl/store/warc/cdxj"
 )
 
-// openWARC creates the WARC writer of Config.WARC. If files of that name
-// exist already (a resumed crawl), the new ones get a timestamp in their
-// name, so that no file is overwritten.
-func openWARC(cfg Config) (*warc.Writer, error) {
-	dir, prefix := filepath.Split(strings.TrimSuffix(cfg.WARC, ".warc.gz"))
+// archiving reports whether the crawl writes an archive: WARC files, or a
+// WACZ package (which holds WARC files).
+func (c *Config) archiving() bool { return c.WARC != "" || c.WACZ != "" }
+
+// archiver writes the crawl's archive: the WARC files, their CDXJ index
+// (NAME.cdxj beside them, sorted when the crawl ends) and, with
+// Config.WACZ, the pages of the WACZ package it makes of them when it is
+// closed. It is safe for concurrent use.
+type archiver struct {
+	w     *warc.Writer
+	index *cdxj.Writer
+	log   io.Writer
+
+	// With Config.WACZ:
+	wacz    string // the package's path
+	tmpDir  string // a folder of the WARC files to remove once packaged, or ""
+	start   time.Time
+	pagesMu sync.Mutex
+	pages   *os.File // the page lines, one JSON object each
+	pagesW  *bufio.Writer
+	main    *wacz.Page // the first page, opened first by a viewer
+	err     error      // a failed write of a page line
+}
+
+// openArchive creates the archive of cfg. The WARC files are named after
+// Config.WARC; if files of that name exist already (a resumed crawl), the
+// new ones get a timestamp in their name, so that no file is overwritten.
+// With only Config.WACZ, they are written to a temporary folder beside
+// the package and removed once it is made.
+func openArchive(cfg Config, start time.Time) (_ *archiver, err error) {
+	a := &archiver{wacz: cfg.WACZ, start: start, log: cfg.Log}
+	defer func() {
+		if err != nil {
+			a.abort()
+		}
+	}()
+	name := cfg.WARC
+	if name == "" {
+		if a.tmpDir, err = os.MkdirTemp(filepath.Dir(cfg.WACZ), ".crawl-wacz-*"); err != nil {
+			return nil, fmt.Errorf("creating the WACZ's temporary folder: %w", err)
+		}
+		name = filepath.Join(a.tmpDir, strings.TrimSuffix(filepath.Base(cfg.WACZ), ".wacz"))
+	}
+	dir, prefix := filepath.Split(strings.TrimSuffix(name, ".warc.gz"))
 	opts := warc.Options{Dir: dir, Prefix: prefix, MaxSize: cfg.WARCMaxSize, Software: "crawl/" + Version,
-		Info: warc.Header{{Name: "http-header-user-agent", Value: cfg.Fetch.UserAgent}}}
-	w, err := warc.Create(opts)
+		Info: warcinfo(cfg, start)}
+	a.w, err = warc.Create(opts)
 	if errors.Is(err, fs.ErrExist) {
 		opts.Prefix += "-" + time.Now().UTC().Format("20060102T150405")
-		w, err = warc.Create(opts)
+		a.w, err = warc.Create(opts)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("creating the WARC file: %w", err)
 	}
-	return w, nil
+	if a.index, err = cdxj.Create(filepath.Join(opts.Dir, opts.Prefix+".cdxj"), 0); err != nil {
+		return nil, fmt.Errorf("creating the CDXJ index: %w", err)
+	}
+	if a.wacz != "" {
+		if a.pages, err = os.CreateTemp(filepath.Dir(cfg.WACZ), ".crawl-pages-*.jsonl"); err != nil {
+			return nil, fmt.Errorf("creating the WACZ's list of pages: %w", err)
+		}
+		a.pagesW = bufio.NewWriter(a.pages)
+	}
+	return a, nil
 }
 
-// archive writes the job's request and response to the WARC file. A
-// failure stops the crawl: the archive would be missing records.
-func (c *Crawler) archive(j *job, body *fetch.Body, at time.Time) {
-	ex := j.resp.Exchange
-	if ex == nil {
+// warcinfo returns the fields of the warcinfo records that describe the
+// crawl, after the software and format the writer names: the User-Agent,
+// the robots policy, when the crawl started and how it was started.
+func warcinfo(cfg Config, start time.Time) warc.Header {
+	robots := "ignore"
+	if cfg.Robots {
+		robots = "obey"
+	}
+	h := warc.Header{
+		{Name: "http-header-user-agent", Value: cfg.Fetch.UserAgent},
+		{Name: "robots", Value: robots},
+		{Name: "crawl-start", Value: start.UTC().Format(time.RFC3339)},
+	}
+	if len(cfg.CommandLine) > 0 {
+		args := make([]string, len(cfg.CommandLine))
+		for i, a := range cfg.CommandLine {
+			args[i] = shellQuote(a)
+		}
+		h = append(h, warc.Field{Name: "command-line", Value: oneLine(strings.Join(args, " "))})
+	}
+	return h
+}
+
+// shellQuote quotes a for a POSIX shell when it needs it.
+func shellQuote(a string) string {
+	if a != "" && strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@,+%") == "" {
+		return a
+	}
+	return "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+}
+
+// oneLine replaces the control characters of s, which a WARC field value
+// cannot hold.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// archive writes every exchange of j's fetch to the archive (each
+// redirect hop, the final response whatever its status) and releases
+// them. Without an archive it only releases them.
+func (c *Crawler) archive(j *job) {
+	if j.resp == nil {
 		return
 	}
-	var r io.ReaderAt = bytes.NewReader(body.Bytes())
-	if f := body.File(); f != nil {
-		r = f
+	c.archiveResponse(j.resp, j.prev)
+}
+
+// archiveResponse writes the exchanges of resp, the fetch of a URL whose
+// earlier capture is prev (nil if none), and releases them. A failure to
+// write stops the crawl: the archive would be missing records. An
+// exchange the writer cannot make records of (a malformed response) is
+// reported and skipped.
+func (c *Crawler) archiveResponse(resp *fetch.Response, prev *store.Record) {
+	defer resp.ReleaseExchanges()
+	if c.warc == nil {
+		return
 	}
-	_, err := c.warc.WriteExchange(&warc.Exchange{
-		URL: j.resp.FinalURL, IP: ex.RemoteIP, Date: at,
-		Request: ex.RequestHead, ResponseHead: ex.ResponseHead,
-		Body: r, BodyLen: body.Len(),
-	})
-	if err != nil {
-		c.fail(fmt.Errorf("writing the WARC record of %s: %w", j.item.URL, err))
+	if err := c.warc.write(resp, prev); err != nil {
+		c.fail(err)
+	}
+}
+
+// write writes the exchanges of resp and their index lines, and notes the
+// page it fetched.
+func (a *archiver) write(resp *fetch.Response, prev *store.Record) error {
+	for _, ex := range resp.Exchanges {
+		wex := &warc.Exchange{
+			URL: ex.URL, IP: ex.RemoteIP, Date: ex.Date,
+			Request: ex.Request, Response: ex.Response, ResponseLen: ex.Response.Len(),
+			Truncated: ex.Truncated,
+		}
+		if ex.Status == 304 && prev != nil {
+			// The capture still current is the earlier run's, whose date
+			// the manifest has unless that run also got a 304.
+			wex.RefersToURI = ex.URL
+			if prev.Update != store.UpdateNotModified {
+				wex.RefersToDate = prev.FetchedAt
+			}
+		}
+		res, err := a.w.WriteExchange(wex)
+		if errors.Is(err, warc.ErrInvalidExchange) {
+			fmt.Fprintf(a.log, "crawl: not archived: %v\n", err)
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("writing the WARC records of %s: %w", ex.URL, err)
+		}
+		e := cdxj.Entry{URL: ex.URL, Mime: cdxj.MediaType(res.ContentType), Status: strconv.Itoa(res.Status),
+			Length: strconv.FormatInt(res.Length, 10), Offset: strconv.FormatInt(res.Offset, 10), Filename: res.File}
+		if res.Type == warc.TypeRevisit {
+			e.Mime = "warc/revisit"
+		}
+		if e.Mime == "" {
+			e.Mime = "unk"
+		}
+		if res.Profile != warc.ProfileServerNotModified {
+			e.Digest = res.PayloadDigest.String()
+		}
+		e.Key(res.Date)
+		if err := a.index.Add(&e); err != nil {
+			return fmt.Errorf("indexing the WARC records of %s: %w", ex.URL, err)
+		}
+	}
+	if a.pages != nil && len(resp.Exchanges) > 0 && resp.Body != nil {
+		last := resp.Exchanges[len(resp.Exchanges)-1]
+		if last.Status == 200 && parse.Classify(resp.ContentType) == parse.TypeHTML {
+			a.addPage(wacz.NewPage(last.URL, last.Date, wacz.Title(bodyHead(resp.Body))))
+		}
+	}
+	return nil
+}
+
+// bodyHead returns the first wacz.TitleScan bytes of body.
+func bodyHead(body *fetch.Body) []byte {
+	if b := body.Bytes(); b != nil {
+		return b[:min(len(b), wacz.TitleScan)]
+	}
+	if f := body.File(); f != nil {
+		b := make([]byte, min(body.Len(), wacz.TitleScan))
+		n, _ := f.ReadAt(b, 0)
+		return b[:n]
+	}
+	return nil
+}
+
+// addPage adds a line to the WACZ's list of pages.
+func (a *archiver) addPage(p wacz.Page) {
+	line, _ := json.Marshal(p)
+	a.pagesMu.Lock()
+	defer a.pagesMu.Unlock()
+	if a.main == nil {
+		a.main = &p
+	}
+	if _, err := a.pagesW.Write(append(line, '\n')); err != nil && a.err == nil {
+		a.err = fmt.Errorf("writing the WACZ's list of pages: %w", err)
+	}
+}
+
+// Close closes the WARC files, writes the sorted CDXJ index and, with
+// Config.WACZ, packages them.
+func (a *archiver) Close() error {
+	err := a.w.Close()
+	if ierr := a.index.Close(); err == nil {
+		err = ierr
+	}
+	if err == nil && a.wacz != "" {
+		err = a.pack()
+	}
+	a.abort()
+	return err
+}
+
+// pack writes the WACZ package.
+func (a *archiver) pack() error {
+	a.pagesMu.Lock()
+	defer a.pagesMu.Unlock()
+	if a.err != nil {
+		return a.err
+	}
+	if err := a.pagesW.Flush(); err != nil {
+		return fmt.Errorf("writing the WACZ's list of pages: %w", err)
+	}
+	opts := wacz.Options{
+		WARCs: a.w.Files(), Index: a.index.Path(), Pages: a.pages.Name(),
+		Title: "crawl of " + strings.TrimSuffix(filepath.Base(a.wacz), ".wacz"), Software: "crawl/" + Version,
+	}
+	if a.main != nil {
+		opts.MainPageURL = a.main.URL
+		opts.MainPageDate, _ = time.Parse(time.RFC3339Nano, a.main.TS)
+	}
+	if err := wacz.Write(a.wacz, opts); err != nil {
+		return fmt.Errorf("packaging the crawl: %w", err)
+	}
+	return nil
+}
+
+// abort removes the archive's temporary files: the list of pages, and the
+// WARC files written only to be packaged.
+func (a *archiver) abort() {
+	if a.pages != nil {
+		a.pages.Close()
+		os.Remove(a.pages.Name())
+		a.pages = nil
+	}
+	if a.tmpDir != "" {
+		if a.w != nil {
+			a.w.Close()
+		}
+		os.RemoveAll(a.tmpDir)
+		a.tmpDir = ""
 	}
 }

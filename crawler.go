@@ -22,7 +22,6 @@ import (
 	"github.com/crawl-go/crawl/robots"
 	"github.com/crawl-go/crawl/scope"
 	"github.com/crawl-go/crawl/store"
-	"github.com/crawl-go/crawl/store/warc"
 	"github.com/crawl-go/crawl/urlnorm"
 	"golang.org/x/net/publicsuffix"
 )
@@ -86,13 +85,21 @@ type Config struct {
 	RateLimit ratelimit.Options
 	Fsync     bool // fsync every file before it is renamed into place
 
-	// WARC, when set, writes every response also to WARC 1.1 files named
+	// WARC, when set, writes every exchange also to WARC 1.1 files named
 	// WARC-00000.warc.gz, WARC-00001.warc.gz... (a trailing .warc.gz is
-	// dropped from the name), rotated at WARCMaxSize bytes (0: one file).
-	// Requests then ask for uncompressed bodies, which WARC records as
-	// received.
+	// dropped from the name), rotated at WARCMaxSize bytes (0: one file):
+	// each redirect hop, every status, robots.txt, as the bytes went over
+	// the connection (the default transport then captures them and speaks
+	// HTTP/1.1 only).
 	WARC        string
 	WARCMaxSize int64
+	// CommandLine is the command that started the crawl, with credentials
+	// and header values masked, for the WARC files' warcinfo records.
+	CommandLine []string
+	// WACZ, when set, packages the crawl's WARC files, their CDXJ index
+	// and its HTML pages as a WACZ file at this path when the crawl ends
+	// (the WARC files go to a temporary folder unless WARC names them).
+	WACZ string
 	// ContentDisposition names a saved file as the response's
 	// Content-Disposition suggests (made safe, in the URL's own folder)
 	// instead of after the URL.
@@ -199,7 +206,7 @@ type Crawler struct {
 	records  *store.JSONLWriter
 	fetcher  *fetch.Fetcher
 	limiter  *ratelimit.Limiter
-	warc     *warc.Writer  // nil without Config.WARC
+	warc     *archiver     // nil without Config.WARC or Config.WACZ
 	robots   *robots.Cache // nil when robots.txt is not obeyed
 	// sitemapURLs holds the URLs queued as sitemaps (from robots.txt,
 	// --sitemap, or sitemap indexes), string keys.
@@ -302,6 +309,7 @@ func New(cfg Config) (*Crawler, error) {
 		if to.Conns <= 0 {
 			to.Conns = cfg.Workers
 		}
+		to.Capture = cfg.archiving()
 		base = fetch.NewTransportWith(to)
 	}
 	if cfg.User != nil {
@@ -311,7 +319,7 @@ func New(cfg Config) (*Crawler, error) {
 		}
 		base = fetch.AuthTransport(base, cfg.User, hosts)
 	}
-	fo.KeepExchange = cfg.WARC != ""
+	fo.KeepExchange = cfg.archiving()
 	fo.Jar = cfg.Jar
 	if fo.Jar == nil {
 		fo.Jar, _ = cookiejar.New(&cookiejar.Options{PublicSuffixList: publicsuffix.List})
@@ -342,14 +350,14 @@ func New(cfg Config) (*Crawler, error) {
 	}
 	fo.FollowRedirect = c.followRedirect
 	c.fetcher = fetch.New(fo)
-	if cfg.WARC != "" {
-		if c.warc, err = openWARC(cfg); err != nil {
+	if cfg.archiving() {
+		if c.warc, err = openArchive(cfg, time.Now()); err != nil {
 			c.closeAll()
 			return nil, err
 		}
 	}
 	if cfg.Robots {
-		c.robots = newRobots(fo)
+		c.robots = newRobots(fo, c.archiveResponse)
 	}
 	return c, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/crawl-go/crawl/robots"
 	"github.com/crawl-go/crawl/scope"
 	"github.com/crawl-go/crawl/sitemap"
+	"github.com/crawl-go/crawl/store"
 	"github.com/crawl-go/crawl/urlnorm"
 )
 
@@ -54,8 +55,10 @@ func (e *robotsError) Unwrap() error { return e.kind }
 // newRobots returns a robots.txt cache whose fetches go through the crawl's
 // transport (so the host's rate limit applies to them too), follow at most
 // five redirects, as RFC 9309 asks, and are not retried: the cache has its
-// own backoff for hosts whose robots.txt cannot be read.
-func newRobots(fo fetch.Options) *robots.Cache {
+// own backoff for hosts whose robots.txt cannot be read. Every fetch's
+// response goes to archive, which archives its exchanges (with
+// fo.KeepExchange) and releases them.
+func newRobots(fo fetch.Options, archive func(*fetch.Response, *store.Record)) *robots.Cache {
 	retries := fo.Retries
 	ro := fetch.Options{
 		Transport:    fo.Transport,
@@ -64,6 +67,8 @@ func newRobots(fo fetch.Options) *robots.Cache {
 		UserAgent:    fo.UserAgent,
 		Header:       fo.Header,
 		Jar:          fo.Jar,
+		KeepExchange: fo.KeepExchange,
+		TempFile:     fo.TempFile,
 	}
 	f := fetch.New(ro)
 	return robots.NewCache(robots.Options{
@@ -76,6 +81,7 @@ func newRobots(fo fetch.Options) *robots.Cache {
 		RetryWaitMax: fo.RetryWaitMax,
 		Fetch: func(ctx context.Context, u string) (int, []byte, error) {
 			resp, err := f.Get(ctx, u)
+			archive(resp, nil)
 			if err != nil {
 				return resp.Status, nil, err
 			}

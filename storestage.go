@@ -58,20 +58,15 @@ func (c *Crawler) storeJob(j *job) {
 			rec.ETag, rec.LastModified = v.ETag, v.LastModified
 		}
 	}
+	c.archive(j)
 	err := j.err
 	switch {
 	case err == nil && j.notModified:
 		c.keep(j, &rec)
-		if c.warc != nil {
-			c.archive(j, body, rec.FetchedAt)
-		}
 	case err == nil && body != nil:
 		sum := body.SHA256()
 		rec.SHA256 = hex.EncodeToString(sum[:])
 		rec.Bytes = body.Len()
-		if c.warc != nil {
-			c.archive(j, body, rec.FetchedAt)
-		}
 		if !j.dup && !c.cfg.NoMirror {
 			rec.Path, err = c.save(j, body)
 		}
@@ -115,8 +110,12 @@ func (c *Crawler) release(j *job) {
 	if err := c.frontier.Release(context.Background(), j.item, j.claimed...); err != nil {
 		c.fail(fmt.Errorf("giving %s back to the frontier: %w", j.item.URL, err))
 	}
-	if j.resp != nil && j.resp.Body != nil {
-		j.resp.Body.Release()
+	if j.resp != nil {
+		// Not archived either: the next run fetches the URL again.
+		j.resp.ReleaseExchanges()
+		if j.resp.Body != nil {
+			j.resp.Body.Release()
+		}
 	}
 }
 

@@ -14,6 +14,12 @@
 // are streamed to a temporary file instead; the caller releases a [Body] with
 // [Body.Release] or takes its file with [Body.TakeFile].
 //
+// With [Options.KeepExchange] over a transport made with
+// [TransportOptions.Capture], Get also keeps every [Exchange] of its last
+// attempt (each redirect hop, the final response whatever its status) as
+// the bytes went over the connection, for WARC archives; large responses
+// are kept on disk like large bodies.
+//
 // [ErrorKind] maps any error from Get to a short stable label for summaries
 // and the manifest.
 //
@@ -22,5 +28,8 @@
 //   - retry.go: the retry and backoff policies and Retry-After parsing
 //   - body.go: Body, the pooled single-pass reader and spilling to disk
 //   - errors.go: sentinel errors, StatusError and ErrorKind
-//   - transport.go: NewTransport
+//   - transport.go: NewTransport, and the dialers of a capturing transport
+//   - capture.go: the connections that record their bytes, the hops of a
+//     Get and Raw
+//   - heads.go: Exchange, and heads rebuilt when nothing was captured
 package fetch

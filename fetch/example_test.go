@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -55,4 +56,40 @@ func ExampleErrorKind() {
 	res, err := f.Get(context.Background(), srv.URL)
 	fmt.Println(fetch.ErrorKind(err), res.Status, res.Attempts, calls.Load())
 	// Output: http_5xx 503 3 3
+}
+
+// With KeepExchange over a capturing transport, a Get keeps each hop's
+// request and response as they went over the connection, for a WARC
+// archive.
+func ExampleOptions_keepExchange() {
+	mux := http.NewServeMux()
+	mux.Handle("/old", http.RedirectHandler("/new", http.StatusMovedPermanently))
+	mux.HandleFunc("/new", func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["x-lower-case"] = []string{"kept as sent"}
+		io.WriteString(w, "hello")
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	tr := fetch.NewTransportWith(fetch.TransportOptions{Conns: 1, Capture: true})
+	f := fetch.New(fetch.Options{Transport: tr, KeepExchange: true})
+	defer f.CloseIdleConnections()
+
+	res, err := f.Get(context.Background(), srv.URL+"/old")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	res.Body.Release()
+	defer res.ReleaseExchanges()
+	for _, ex := range res.Exchanges {
+		raw := make([]byte, ex.Response.Len())
+		ex.Response.ReadAt(raw, 0)
+		line, _, _ := strings.Cut(string(ex.Request), "\r\n")
+		fmt.Printf("%s -> %d, wire %v, lower-case header kept: %v\n", line, ex.Status, ex.Wire,
+			strings.Contains(string(raw), "\r\nx-lower-case: kept as sent\r\n"))
+	}
+	// Output:
+	// GET /old HTTP/1.1 -> 301, wire true, lower-case header kept: false
+	// GET /new HTTP/1.1 -> 200, wire true, lower-case header kept: true
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/textproto"
 	"net/url"
@@ -69,10 +70,11 @@ type Options struct {
 	// into place. It may be called from several goroutines at once. Nil
 	// means bodies always stay in memory.
 	TempFile func() (*os.File, error)
-	// KeepExchange keeps the heads of the final request and response in
-	// Response.Exchange and asks servers not to compress (Accept-Encoding:
-	// identity), so that the body read is the body as sent: what a WARC
-	// archive records.
+	// KeepExchange keeps every exchange of a Get's last attempt in
+	// Response.Exchanges, one per hop of a redirect chain, whatever the
+	// status, also when Get fails: what a WARC archive records. With a
+	// transport made with TransportOptions.Capture they hold the bytes as
+	// they went over the connection. The caller must release them.
 	KeepExchange bool
 	// Jar, when set, receives the cookies of every response and supplies
 	// those of every request.
@@ -135,6 +137,9 @@ func New(opts Options) *Fetcher {
 		f.base = NewTransport(DefaultConns)
 	}
 	f.rt = hideIdle{f.base}
+	if f.keep {
+		f.rt = exchangeTransport{f.rt}
+	}
 	switch {
 	case f.maxRedirects == 0:
 		f.maxRedirects = DefaultMaxRedirects
@@ -146,9 +151,6 @@ func New(opts Options) *Fetcher {
 	}
 	if opts.UserAgent != "" {
 		f.header["User-Agent"] = []string{opts.UserAgent}
-	}
-	if opts.KeepExchange {
-		f.header["Accept-Encoding"] = []string{"identity"}
 	}
 	if f.waitMin <= 0 {
 		f.waitMin = DefaultRetryWaitMin
@@ -198,9 +200,12 @@ type Response struct {
 	// Duration is the time spent in Get: all attempts, waits between them
 	// and the body read.
 	Duration time.Duration
-	// Exchange holds the heads of the final request and response when
-	// Options.KeepExchange is set and a response came; else nil.
-	Exchange *Exchange
+	// Exchanges holds, with Options.KeepExchange, the request and response
+	// of every hop of the last attempt that got a response: the redirects
+	// followed, then the last response, whatever its status, in order.
+	// They are set when Get fails too. The caller must release them
+	// (ReleaseExchanges).
+	Exchanges []*Exchange
 	// Body is the body when Get succeeds and nil otherwise. The caller must
 	// call Body.Release.
 	Body *Body
@@ -238,8 +243,12 @@ func ValidatorsOf(h http.Header) Validators {
 func (f *Fetcher) GetIf(ctx context.Context, rawURL string, v Validators) (*Response, error) {
 	start := time.Now()
 	res := &Response{URL: rawURL}
-	body, err := f.get(ctx, rawURL, v, res)
+	c := &call{f: f}
+	body, err := f.get(ctx, c, rawURL, v, res)
 	res.Body = body
+	if f.keep {
+		res.Exchanges = c.exchanges(body)
+	}
 	res.Duration = time.Since(start)
 	return res, err
 }
@@ -253,11 +262,11 @@ type call struct {
 	attempts  int
 	redirects []string
 	followed  []string       // redirect targets FollowRedirect agreed to, over all attempts
-	addr      *remoteAddr    // with KeepExchange: the server's address
 	last      *http.Response // the last attempt's response, body already drained
+	hops      []*hop         // with KeepExchange: the hops of the current attempt
 }
 
-func (f *Fetcher) get(ctx context.Context, rawURL string, v Validators, res *Response) (*Body, error) {
+func (f *Fetcher) get(ctx context.Context, c *call, rawURL string, v Validators, res *Response) (*Body, error) {
 	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
@@ -275,10 +284,8 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, v Validators, res *Res
 		req.Header.Set("If-Modified-Since", v.LastModified)
 	}
 
-	c := &call{f: f}
 	if f.keep {
-		c.addr = new(remoteAddr)
-		req = req.WithContext(c.addr.trace(ctx))
+		req = req.WithContext(context.WithValue(ctx, callKey{}, c))
 	}
 	c.hc = http.Client{Transport: f.rt, CheckRedirect: c.checkRedirect, Timeout: f.timeout, Jar: f.jar}
 	c.rc = retryablehttp.Client{
@@ -304,7 +311,15 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, v Validators, res *Res
 			return nil, c.fail(ctx, rawURL, err)
 		}
 		if resp.StatusCode >= 400 {
-			io.CopyN(io.Discard, resp.Body, drainLimit)
+			// An archive keeps the body of an error page too.
+			limit := int64(drainLimit)
+			if f.keep {
+				limit = f.maxSize
+				if limit <= 0 {
+					limit = math.MaxInt64
+				}
+			}
+			io.CopyN(io.Discard, resp.Body, limit)
 			resp.Body.Close()
 			return nil, fmt.Errorf("fetch %s: %w", rawURL, &StatusError{Code: resp.StatusCode, Status: resp.Status})
 		}
@@ -341,9 +356,6 @@ func (c *call) report(res *Response, resp *http.Response) {
 	}
 	res.Status = resp.StatusCode
 	res.Header = resp.Header
-	if c.addr != nil && resp.Request != nil {
-		res.Exchange = exchangeOf(resp, c.addr.get())
-	}
 	res.ContentType = resp.Header.Get("Content-Type")
 	if resp.Request != nil && resp.Request.URL != nil {
 		res.FinalURL = resp.Request.URL.String()
@@ -366,6 +378,7 @@ func (c *call) fail(ctx context.Context, rawURL string, err error) error {
 
 // onRequest runs before each attempt.
 func (c *call) onRequest(_ retryablehttp.Logger, _ *http.Request, _ int) {
+	c.dropHops()
 	c.attempts++
 	c.redirects = nil
 	c.last = nil

@@ -122,37 +122,3 @@ func TestResolveCookiesAndAuth(t *testing.T) {
 		}
 	}
 }
-
-func TestKeepExchange(t *testing.T) {
-	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain")
-		w.Header().Set("X-Enc", r.Header.Get("Accept-Encoding"))
-		if r.URL.Path == "/chunked" {
-			w.Write([]byte("part one "))
-			w.(http.Flusher).Flush()
-		}
-		w.Write([]byte("body"))
-	}))
-	f := newFetcher(t, Options{KeepExchange: true, UserAgent: "crawl/test"})
-	for _, tt := range []struct{ path, respHas string }{
-		{"/plain", "Content-Length: 4\r\n"},
-		{"/chunked", "Transfer-Encoding: chunked\r\n"},
-	} {
-		resp, err := f.Get(context.Background(), srv.URL+tt.path+"?q=1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Release()
-		ex := resp.Exchange
-		host := strings.TrimPrefix(srv.URL, "http://")
-		wantReq := "GET " + tt.path + "?q=1 HTTP/1.1\r\nHost: " + host + "\r\nAccept-Encoding: identity\r\nUser-Agent: crawl/test\r\n\r\n"
-		if ex == nil || string(ex.RequestHead) != wantReq {
-			t.Fatalf("%s: request head %q; want %q", tt.path, ex.RequestHead, wantReq)
-		}
-		head := string(ex.ResponseHead)
-		if !strings.HasPrefix(head, "HTTP/1.1 200 OK\r\n") || !strings.Contains(head, "X-Enc: identity\r\n") ||
-			!strings.Contains(head, tt.respHas) || !strings.HasSuffix(head, "\r\n\r\n") || ex.RemoteIP != "127.0.0.1" {
-			t.Errorf("%s: response head %q, ip %q", tt.path, head, ex.RemoteIP)
-		}
-	}
-}

@@ -1,8 +1,11 @@
 package fetch
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
+	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -13,6 +16,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	xproxy "golang.org/x/net/proxy"
 )
 
 // TransportOptions configures NewTransportWith.
@@ -29,6 +34,14 @@ type TransportOptions struct {
 	// Proxy is the proxy for every request; nil means the environment's
 	// HTTP_PROXY, HTTPS_PROXY and NO_PROXY.
 	Proxy *url.URL
+	// Capture makes every connection record the bytes it carries, for
+	// Options.KeepExchange: a Fetcher with KeepExchange then gets each
+	// request and response as they went over the wire. The transport then
+	// speaks HTTP/1.1 only (an HTTP/2 exchange has no such bytes), and
+	// does TLS itself, also through an http:// or socks5:// proxy (which
+	// it reaches with CONNECT or SOCKS); through an https:// proxy, HTTPS
+	// exchanges are not captured but rebuilt.
+	Capture bool
 }
 
 // NewTransport returns NewTransportWith(TransportOptions{Conns: conns}).
@@ -76,6 +89,9 @@ func NewTransportWith(opts TransportOptions) *http.Transport {
 	}
 	if opts.Insecure {
 		t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
+	}
+	if opts.Capture {
+		capture(t, dial, proxy)
 	}
 	return t
 }
@@ -247,4 +263,139 @@ func (b *cancelBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.w.stop()
 	return err
+}
+
+// dialFunc is the signature of net.Dialer.DialContext.
+type dialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
+
+// capture sets t up for TransportOptions.Capture: every connection it
+// dials is a captureConn, HTTP/1.1 only, and TLS is done by its own
+// DialTLSContext so that the bytes are captured inside the encryption.
+// net/http does TLS itself over a proxy tunnel, so for https URLs the
+// tunnel through an http:// or socks5:// proxy is made here too; an
+// https:// proxy is left to net/http, and its HTTPS exchanges are not
+// captured.
+func capture(t *http.Transport, dial dialFunc, proxy func(*http.Request) (*url.URL, error)) {
+	t.ForceAttemptHTTP2 = false
+	t.Protocols = new(http.Protocols)
+	t.Protocols.SetHTTP1(true)
+	t.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
+	base, handshake := t.TLSClientConfig, t.TLSHandshakeTimeout
+	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dial(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return newCaptureConn(c, c), nil
+	}
+	t.Proxy = func(req *http.Request) (*url.URL, error) {
+		u, err := proxy(req)
+		if err != nil || u == nil || req.URL.Scheme != "https" || u.Scheme == "https" {
+			return u, err
+		}
+		return nil, nil // DialTLSContext tunnels through it
+	}
+	t.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		raw, err := dialVia(ctx, dial, proxy, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		host, _, _ := net.SplitHostPort(addr)
+		cfg := &tls.Config{}
+		if base != nil {
+			cfg = base.Clone()
+		}
+		if cfg.ServerName == "" {
+			cfg.ServerName = host
+		}
+		cfg.NextProtos = []string{"http/1.1"}
+		tc := tls.Client(raw, cfg)
+		hctx := ctx
+		if handshake > 0 {
+			var cancel context.CancelFunc
+			hctx, cancel = context.WithTimeout(ctx, handshake)
+			defer cancel()
+		}
+		if err := tc.HandshakeContext(hctx); err != nil {
+			raw.Close()
+			return nil, err
+		}
+		return newCaptureConn(tc, raw), nil
+	}
+}
+
+// dialVia connects to addr for TLS: directly, or through the proxy that
+// proxy names for https://addr.
+func dialVia(ctx context.Context, dial dialFunc, proxy func(*http.Request) (*url.URL, error), network, addr string) (net.Conn, error) {
+	u, err := proxy(&http.Request{URL: &url.URL{Scheme: "https", Host: addr}})
+	if err != nil {
+		return nil, fmt.Errorf("choosing the proxy for %s: %w", addr, err)
+	}
+	switch {
+	case u == nil:
+		return dial(ctx, network, addr)
+	case u.Scheme == "http":
+		return connectTunnel(ctx, dial, u, addr)
+	case u.Scheme == "socks5" || u.Scheme == "socks5h":
+		d, err := xproxy.FromURL(u, forwardDialer(dial))
+		if err != nil {
+			return nil, fmt.Errorf("proxy %s: %w", u.Redacted(), err)
+		}
+		return d.(xproxy.ContextDialer).DialContext(ctx, network, addr)
+	}
+	return nil, fmt.Errorf("proxy %s: unsupported scheme %q", u.Redacted(), u.Scheme)
+}
+
+// forwardDialer is a dialFunc as golang.org/x/net/proxy takes it.
+type forwardDialer dialFunc
+
+func (d forwardDialer) Dial(network, addr string) (net.Conn, error) {
+	return d(context.Background(), network, addr)
+}
+
+func (d forwardDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	return d(ctx, network, addr)
+}
+
+// connectTunnel opens a tunnel to addr through the HTTP proxy u with
+// CONNECT (RFC 9110 section 9.3.6), sending u's credentials if it has any.
+func connectTunnel(ctx context.Context, dial dialFunc, u *url.URL, addr string) (net.Conn, error) {
+	paddr := u.Host
+	if u.Port() == "" {
+		paddr = net.JoinHostPort(u.Hostname(), "80")
+	}
+	conn, err := dial(ctx, "tcp", paddr)
+	if err != nil {
+		return nil, err
+	}
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	req := &http.Request{Method: http.MethodConnect, URL: &url.URL{Opaque: addr}, Host: addr, Header: http.Header{}}
+	if u.User != nil {
+		pass, _ := u.User.Password()
+		req.Header.Set("Proxy-Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+pass)))
+	}
+	fail := func(err error) (net.Conn, error) {
+		conn.Close()
+		if cerr := ctx.Err(); cerr != nil {
+			err = cerr
+		}
+		return nil, fmt.Errorf("proxy %s: CONNECT %s: %w", u.Redacted(), addr, err)
+	}
+	if err := req.Write(conn); err != nil {
+		return fail(err)
+	}
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, req)
+	if err != nil {
+		return fail(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fail(fmt.Errorf("proxy answered %s", resp.Status))
+	}
+	if br.Buffered() > 0 {
+		return fail(errors.New("proxy sent data before the tunnel was used"))
+	}
+	return conn, nil
 }

@@ -45,7 +45,7 @@ type crawlOptions struct {
 	fresh, noMirror, disposition     bool
 	update, prune, adjustExt         bool
 	convertLinks                     bool
-	warc                             string
+	warc, wacz                       string
 	warcMaxSize                      sizeFlag
 	resolve                          stringsFlag
 	traps                            scope.TrapLimits
@@ -89,8 +89,9 @@ func (o *crawlOptions) addFlags(fs *flag.FlagSet) {
 	fs.Var(&o.resolve, "resolve", "connect to `HOST:PORT:ADDR` for HOST:PORT, like curl (repeatable)")
 	fs.StringVar(&o.proxy, "proxy", "", "use the proxy at `URL` (default: HTTP_PROXY, HTTPS_PROXY, NO_PROXY)")
 	fs.BoolVar(&o.insecure, "insecure", false, "do not verify TLS certificates")
-	fs.StringVar(&o.warc, "warc", "", "also write every response to WARC 1.1 files `NAME`-00000.warc.gz, NAME-00001.warc.gz... (bodies are then requested uncompressed)")
+	fs.StringVar(&o.warc, "warc", "", "also write every exchange, as it went over the wire, to WARC 1.1 files `NAME`-00000.warc.gz, NAME-00001.warc.gz..., indexed in NAME.cdxj")
 	fs.Var(&o.warcMaxSize, "warc-max-size", "start a new WARC file before one would pass `SIZE`, like 1G (0: one file)")
+	fs.StringVar(&o.wacz, "wacz", "", "package the crawl's WARC files, index and pages as the WACZ 1.1.1 file `FILE.wacz` (for ReplayWeb.page)")
 	fs.BoolVar(&o.disposition, "content-disposition", false, "name files as the server's Content-Disposition suggests (sanitized, in the URL's folder)")
 	fs.BoolVar(&o.convertLinks, "convert-links", false, "when the crawl is over, rewrite the links of the saved HTML and CSS so the mirror browses offline: to local files where saved, to the web elsewhere")
 	fs.BoolVar(&o.convertLinks, "k", false, "same as --convert-links")
@@ -141,6 +142,7 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 		Traps:              o.traps,
 		WARC:               o.warc,
 		WARCMaxSize:        int64(o.warcMaxSize),
+		WACZ:               o.wacz,
 		NoMirror:           o.noMirror,
 		Update:             o.update,
 		AdjustExtension:    o.adjustExt,
@@ -308,6 +310,7 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		return exitUsage
 	}
 	cfg.Log = stderr
+	cfg.CommandLine = append([]string{"crawl"}, maskArgs(args)...)
 	if err := o.openState(ctx, &cfg); err != nil {
 		fmt.Fprintf(stderr, "crawl: %v\n", err)
 		return exitFailures

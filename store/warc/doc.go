@@ -20,17 +20,28 @@
 // # What the records hold
 //
 // A request record's block is the HTTP request as sent ([Exchange.Request]).
-// A response record's block is the HTTP response: the status line and
-// header fields exactly as received ([Exchange.ResponseHead]) followed by the
-// body. The body is given as the entity body ([Exchange.Body]): with any
-// transfer coding removed, as net/http returns it, but with its content
-// coding kept (a gzip-encoded page stays gzip bytes, so the transport's
-// transparent decompression must be off). When the header says
-// "Transfer-Encoding: chunked", the writer frames the body again as one
-// chunk and a last chunk, so that the block is a valid HTTP message whose
-// header fields are exactly those received; only the chunk boundaries
-// differ from the wire. (A response that has no body, to a HEAD request or
-// with status 1xx, 204 or 304, gets no framing.)
+// A response record's block is the HTTP response, in one of two forms:
+//
+//   - As received ([Exchange.Response]): status line, header fields and
+//     body exactly as they came over the connection, header order, case
+//     and repetitions kept, the body still chunked or compressed if it
+//     came so. This is what crawl writes, from the bytes its transport
+//     captured.
+//   - As a head and an entity body ([Exchange.ResponseHead],
+//     [Exchange.Body]): the body with any transfer coding removed and its
+//     content coding kept. When the head says "Transfer-Encoding:
+//     chunked", the writer frames the body again as one chunk and a last
+//     chunk, so that the block is a valid HTTP message whose header
+//     fields are exactly those received; only the chunk boundaries differ
+//     from the wire. (A response that has no body, to a HEAD request or
+//     with status 1xx, 204 or 304, gets no framing.)
+//
+// A 304 Not Modified answer to a conditional request becomes a revisit
+// record with the server-not-modified profile (WARC 1.1 section 6.7.3),
+// naming the earlier capture by WARC-Refers-To-Target-URI and
+// WARC-Refers-To-Date when the caller knows it. A response whose framing
+// says it was cut short (fewer bytes than its Content-Length, no last
+// chunk) gets WARC-Truncated.
 //
 // Both records of an exchange carry the URL (WARC-Target-URI), the server's
 // address when known (WARC-IP-Address), the time of the fetch (WARC-Date,
@@ -44,13 +55,16 @@
 // 32 letters and digits, the form of the Internet Archive's tools:
 //
 //   - WARC-Block-Digest: the digest of the record's whole block, as stored.
-//   - WARC-Payload-Digest (response and revisit records): the digest of the
-//     entity body, which WARC 1.1 section 6.3.2 defines as the body with any
-//     transfer coding removed. For a chunked response this is the digest of
+//   - WARC-Payload-Digest (response and identical-payload revisit
+//     records): the digest of the entity body, which WARC 1.1 section
+//     6.3.2 defines as the body with any transfer coding removed and its
+//     content coding kept. For a chunked response this is the digest of
 //     the body without the chunk framing, so that two responses with the
-//     same body have the same payload digest whatever their chunking
-//     (several tools, warcio among them, hash the framing too and disagree
-//     with the standard there).
+//     same body have the same payload digest whatever their chunking, as
+//     the IIPC clarified (warc-specifications issue 22) and as Heritrix
+//     and wget-lua now compute it; several tools, warcio among them, hash
+//     the framing too and disagree with the standard there. A gzip-encoded
+//     body is digested as the gzip bytes.
 //
 // # Durability
 //
@@ -67,6 +81,7 @@
 //
 //   - writer.go: Options, Writer, Create, Close and Sync; files and rotation.
 //   - exchange.go: Exchange, Result and WriteExchange: the records of a fetch.
+//   - chunked.go: the de-chunker of payload digests.
 //   - record.go: the formatting of record headers, dates, IDs and digests.
 //   - dedup.go: DedupIndex, the payload-digest index, and MemoryIndex.
 //   - reader.go: Reader and Record.

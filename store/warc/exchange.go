@@ -13,6 +13,14 @@ import (
 
 // Exchange is one HTTP fetch to archive: the request as sent and the
 // response as received.
+//
+// The response is given in one of two forms. Response holds it as it came
+// over the connection: status line, header fields and body as received,
+// with any transfer coding (chunked) and content coding (gzip) still in
+// place; this is the form a web archive wants, and the records then hold
+// exactly those bytes. Or ResponseHead and Body give the head as received
+// and the body with its transfer coding already removed, which the writer
+// frames again when the head says chunked.
 type Exchange struct {
 	// URL is the URL fetched, the records' WARC-Target-URI.
 	URL string
@@ -39,11 +47,29 @@ type Exchange struct {
 	Body io.ReaderAt
 	// BodyLen is the length of Body.
 	BodyLen int64
+	// Response is the whole response as received, its head and its
+	// message body, when the exchange is given in that form (ResponseHead
+	// and Body are then empty). It must hold ResponseLen bytes and not
+	// change during WriteExchange, which reads it twice and does not keep
+	// it. Its payload, for WARC-Payload-Digest, is the message body with
+	// any chunked transfer coding removed (WARC 1.1 section 6.3.2), up to
+	// its Content-Length when it has one.
+	Response io.ReaderAt
+	// ResponseLen is the length of Response.
+	ResponseLen int64
 	// Truncated, when not empty, says why the body is shorter than the
 	// response's: "length" (a size cap), "time", "disconnect" or
 	// "unspecified". It becomes the response's WARC-Truncated field, and
-	// such a record neither becomes a revisit nor is revisited.
+	// such a record neither becomes a revisit nor is revisited. A Response
+	// whose framing (Content-Length, chunks) says it is cut short gets
+	// "unspecified" when Truncated is empty.
 	Truncated string
+	// RefersToURI and RefersToDate name, for a 304 Not Modified answer to
+	// a conditional request, the earlier capture that is still current:
+	// they become the WARC-Refers-To-Target-URI and WARC-Refers-To-Date
+	// of its revisit record. Empty and zero leave the fields out.
+	RefersToURI  string
+	RefersToDate time.Time
 }
 
 // Result tells where the records of an exchange were written.
@@ -58,6 +84,16 @@ type Result struct {
 	RequestID, ResponseID string
 	// PayloadDigest is the digest of the body.
 	PayloadDigest Digest
+	// Type is the WARC-Type of the second record: response or revisit.
+	Type string
+	// Profile is the revisit record's WARC-Profile; empty for a response.
+	Profile string
+	// Date is the records' WARC-Date.
+	Date time.Time
+	// Status is the response's status code, and ContentType its
+	// Content-Type header, as a CDX index stores them.
+	Status      int
+	ContentType string
 	// Revisit reports that the payload had been archived before, so the
 	// second record is a revisit record referring to RefersTo.
 	Revisit  bool
@@ -86,6 +122,7 @@ func (w *Writer) WriteExchange(ex *Exchange) (Result, error) {
 		return res, fmt.Errorf("warc: write exchange %s: digest body: %w", ex.URL, err)
 	}
 	res.PayloadDigest = p.payloadDigest
+	res.Status, res.ContentType = p.status, p.contentType
 
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -95,7 +132,7 @@ func (w *Writer) WriteExchange(ex *Exchange) (Result, error) {
 	if w.err != nil {
 		return res, w.err
 	}
-	dedup := !w.opts.NoDedup && ex.BodyLen > 0 && ex.Truncated == ""
+	dedup := !w.opts.NoDedup && p.payloadLen > 0 && p.truncated == "" && !p.notModified
 	if dedup {
 		orig, ok, err := w.dedup.Lookup(p.payloadDigest)
 		if err != nil {
@@ -103,12 +140,19 @@ func (w *Writer) WriteExchange(ex *Exchange) (Result, error) {
 		}
 		res.Revisit, res.RefersTo = ok, orig
 	}
-	res.RequestID, res.ResponseID = w.opts.NewRecordID(), w.opts.NewRecordID()
-	date := ex.Date
-	if date.IsZero() {
-		date = w.opts.Now()
+	res.Type = TypeResponse
+	switch {
+	case p.notModified:
+		res.Type, res.Profile = TypeRevisit, ProfileServerNotModified
+	case res.Revisit:
+		res.Type, res.Profile = TypeRevisit, ProfileIdenticalPayload
 	}
-	d := formatDate(date)
+	res.RequestID, res.ResponseID = w.opts.NewRecordID(), w.opts.NewRecordID()
+	res.Date = ex.Date
+	if res.Date.IsZero() {
+		res.Date = w.opts.Now()
+	}
+	d := formatDate(res.Date)
 
 	reqLen, respLen := w.formatHeaders(ex, p, &res, d)
 	if w.opts.MaxSize > 0 && w.exchanges > 0 &&
@@ -126,9 +170,9 @@ func (w *Writer) WriteExchange(ex *Exchange) (Result, error) {
 		return res, fmt.Errorf("warc: write request record of %s to %s: %w", ex.URL, w.name, err)
 	}
 	if res.Revisit {
-		res.Offset, err = w.writeRecord(w.respHdr.b, ex.ResponseHead, nil, nil, 0, nil)
+		res.Offset, err = w.writeRecord(w.respHdr.b, p.head, nil, nil, 0, nil)
 	} else {
-		res.Offset, err = w.writeRecord(w.respHdr.b, ex.ResponseHead, p.head, p.body, ex.BodyLen, p.tail)
+		res.Offset, err = w.writeRecord(w.respHdr.b, p.head, p.pre, p.body, p.bodyLen, p.tail)
 	}
 	if err == nil {
 		err = w.bw.Flush()
@@ -164,29 +208,38 @@ func (w *Writer) formatHeaders(ex *Exchange, p *prepared, res *Result, date stri
 
 	h = &w.respHdr
 	var blockLen int64
-	if res.Revisit {
-		h.start(TypeRevisit, res.ResponseID, date)
-	} else {
-		h.start(TypeResponse, res.ResponseID, date)
-	}
+	h.start(res.Type, res.ResponseID, date)
 	h.add("WARC-Target-URI", ex.URL)
 	h.add("WARC-IP-Address", ex.IP)
 	h.add("WARC-Concurrent-To", res.RequestID)
 	h.add("WARC-Warcinfo-ID", w.infoID)
-	if res.Revisit {
+	switch {
+	case res.Revisit:
 		h.add("WARC-Profile", ProfileIdenticalPayload)
 		h.add("WARC-Refers-To", res.RefersTo.RecordID)
 		h.add("WARC-Refers-To-Target-URI", res.RefersTo.TargetURI)
 		h.add("WARC-Refers-To-Date", res.RefersTo.Date)
 		h.add("Content-Type", contentTypeResponse)
 		h.add("WARC-Payload-Digest", p.payloadDigest.String())
-		h.add("WARC-Block-Digest", Digest(sha1.Sum(ex.ResponseHead)).String())
-		blockLen = int64(len(ex.ResponseHead))
-	} else {
+		h.add("WARC-Block-Digest", Digest(sha1.Sum(p.head)).String())
+		blockLen = int64(len(p.head))
+	case p.notModified:
+		// WARC 1.1 section 6.7.3: the server said the earlier capture is
+		// still current; the block is the response, which has no payload.
+		h.add("WARC-Profile", ProfileServerNotModified)
+		h.add("WARC-Refers-To-Target-URI", ex.RefersToURI)
+		if !ex.RefersToDate.IsZero() {
+			h.add("WARC-Refers-To-Date", formatDate(ex.RefersToDate))
+		}
+		h.add("Content-Type", contentTypeResponse)
+		h.add("WARC-Block-Digest", p.blockDigest.String())
+		h.add("WARC-Truncated", p.truncated)
+		blockLen = p.blockLen
+	default:
 		h.add("Content-Type", contentTypeResponse)
 		h.add("WARC-Payload-Digest", p.payloadDigest.String())
 		h.add("WARC-Block-Digest", p.blockDigest.String())
-		h.add("WARC-Truncated", ex.Truncated)
+		h.add("WARC-Truncated", p.truncated)
 		blockLen = p.blockLen
 	}
 	respLen = int64(len(h.end(blockLen))) + blockLen + int64(len(recordEnd))
@@ -194,14 +247,32 @@ func (w *Writer) formatHeaders(ex *Exchange, p *prepared, res *Result, date stri
 }
 
 // prepared is what WriteExchange learns of an exchange before it takes the
-// Writer's lock.
+// Writer's lock. The response record's block is head, pre, bodyLen bytes
+// of body, then tail.
 type prepared struct {
+	head       []byte // the response head
+	pre, tail  []byte // chunk framing around the body, if it is framed again
 	body       io.ReaderAt
-	head, tail []byte // chunk framing before and after the body, if any
-	blockLen   int64  // of the response record's block
+	bodyLen    int64
+	blockLen   int64 // of the response record's block
+	raw        bool  // the exchange gives Response, not ResponseHead and Body
+	chunked    bool  // the message body is chunked
+	length     int64 // the Content-Length, or -1
+	status     int
+	method     string
+	payloadLen int64
+	// contentType is the Content-Type of the response.
+	contentType string
+	// notModified: a 304, written as a server-not-modified revisit.
+	notModified bool
+	truncated   string
 
 	requestDigest, blockDigest, payloadDigest Digest
 }
+
+// maxResponseHead bounds the head of a Response, as net/http's transport
+// does by default.
+const maxResponseHead = 1 << 20
 
 // prepare checks ex and works out the framing of its body.
 func prepare(ex *Exchange) (*prepared, error) {
@@ -212,6 +283,12 @@ func prepare(ex *Exchange) (*prepared, error) {
 		return nil, fmt.Errorf("%w: no request", ErrInvalidExchange)
 	case ex.BodyLen < 0 || (ex.Body == nil && ex.BodyLen != 0):
 		return nil, fmt.Errorf("%w: body length %d without a body", ErrInvalidExchange, ex.BodyLen)
+	case ex.ResponseLen < 0 || (ex.Response == nil && ex.ResponseLen != 0):
+		return nil, fmt.Errorf("%w: response length %d without a response", ErrInvalidExchange, ex.ResponseLen)
+	case ex.Response != nil && (ex.ResponseHead != nil || ex.Body != nil):
+		return nil, fmt.Errorf("%w: both Response and ResponseHead or Body", ErrInvalidExchange)
+	case !validValue(ex.RefersToURI):
+		return nil, fmt.Errorf("%w: bad refers-to URL %q", ErrInvalidExchange, ex.RefersToURI)
 	}
 	if ex.IP != "" {
 		if _, err := netip.ParseAddr(ex.IP); err != nil {
@@ -223,41 +300,119 @@ func prepare(ex *Exchange) (*prepared, error) {
 	default:
 		return nil, fmt.Errorf("%w: bad truncation reason %q", ErrInvalidExchange, ex.Truncated)
 	}
-	status, chunked, err := parseHead(ex.ResponseHead)
+	p := &prepared{head: ex.ResponseHead, body: ex.Body, bodyLen: ex.BodyLen, truncated: ex.Truncated}
+	if ex.Response != nil {
+		head, err := readHead(ex.Response, ex.ResponseLen)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidExchange, err)
+		}
+		p.raw, p.head = true, head
+		p.bodyLen = ex.ResponseLen - int64(len(head))
+		p.body = io.NewSectionReader(ex.Response, int64(len(head)), p.bodyLen)
+	}
+	h, err := parseHead(p.head)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidExchange, err)
 	}
-	p := &prepared{body: ex.Body}
-	if chunked && hasBody(requestMethod(ex.Request), status) {
+	p.status, p.chunked, p.length, p.contentType = h.status, h.chunked, h.length, h.contentType
+	p.method = requestMethod(ex.Request)
+	p.notModified = p.status == 304
+	if !p.raw && p.chunked && hasBody(p.method, p.status) {
 		// One chunk holding the whole body, then the last chunk and the
 		// empty trailer section (RFC 9112 section 7.1).
 		if ex.BodyLen > 0 {
-			p.head = strconv.AppendInt(nil, ex.BodyLen, 16)
-			p.head = append(p.head, crlf...)
+			p.pre = strconv.AppendInt(nil, ex.BodyLen, 16)
+			p.pre = append(p.pre, crlf...)
 			p.tail = append(p.tail, crlf...)
 		}
 		p.tail = append(p.tail, "0\r\n\r\n"...)
 	}
-	p.blockLen = int64(len(ex.ResponseHead)+len(p.head)) + ex.BodyLen + int64(len(p.tail))
+	p.blockLen = int64(len(p.head)+len(p.pre)) + p.bodyLen + int64(len(p.tail))
 	return p, nil
 }
 
+// readHead returns the HTTP head at the start of r: up to and including
+// its empty line.
+func readHead(r io.ReaderAt, n int64) ([]byte, error) {
+	buf := make([]byte, min(n, 16<<10))
+	for {
+		m, err := r.ReadAt(buf, 0)
+		if m < len(buf) {
+			if err == nil || err == io.EOF {
+				err = ErrShortBody
+			}
+			return nil, fmt.Errorf("read response head: %w", err)
+		}
+		if end := headEnd(buf); end >= 0 {
+			return buf[:end], nil
+		}
+		if int64(len(buf)) == n || len(buf) >= maxResponseHead {
+			return nil, fmt.Errorf("response head does not end with an empty line within %d bytes", len(buf))
+		}
+		buf = make([]byte, min(n, int64(2*len(buf)), maxResponseHead))
+	}
+}
+
+// headEnd returns the length of the HTTP head at the start of b, up to and
+// including its empty line (CRLF or a bare LF), or -1 when b holds no
+// whole head.
+func headEnd(b []byte) int {
+	for i := bytes.IndexByte(b, '\n'); i >= 0; {
+		switch {
+		case i+1 < len(b) && b[i+1] == '\n':
+			return i + 2
+		case i+2 < len(b) && b[i+1] == '\r' && b[i+2] == '\n':
+			return i + 3
+		}
+		j := bytes.IndexByte(b[i+1:], '\n')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return -1
+}
+
 // digest computes the digests of ex in one pass over its body, with one of
-// the Writer's buffers: it needs no lock.
+// the Writer's buffers: it needs no lock. It also finds whether a Response
+// is whole, by its framing.
 func (w *Writer) digest(ex *Exchange, p *prepared) error {
 	p.requestDigest = sha1.Sum(ex.Request)
 	block, payload := sha1.New(), sha1.New()
-	block.Write(ex.ResponseHead)
 	block.Write(p.head)
+	block.Write(p.pre)
+	// The payload of a Response is its body with the chunked coding
+	// removed, and no more than its Content-Length.
+	var payloadW io.Writer = &countingWriter{w: payload, n: &p.payloadLen}
+	var dc *dechunker
+	bodyHas := hasBody(p.method, p.status)
+	limit := int64(-1)
+	if p.raw && bodyHas {
+		switch {
+		case p.chunked:
+			dc = &dechunker{out: payloadW}
+			payloadW = dc
+		case p.length >= 0:
+			limit = p.length
+		}
+	}
+	if p.raw && !bodyHas {
+		payloadW = io.Discard
+	}
 	bp := w.bufs.Get().(*[]byte)
 	defer w.bufs.Put(bp)
 	buf := *bp
-	for done := int64(0); done < ex.BodyLen; {
-		n, err := ex.Body.ReadAt(buf[:min(int64(len(buf)), ex.BodyLen-done)], done)
+	var done int64
+	for done < p.bodyLen {
+		n, err := p.body.ReadAt(buf[:min(int64(len(buf)), p.bodyLen-done)], done)
 		block.Write(buf[:n])
-		payload.Write(buf[:n])
+		pb := buf[:n]
+		if limit >= 0 {
+			pb = pb[:max(0, min(int64(n), limit-done))]
+		}
+		payloadW.Write(pb)
 		done += int64(n)
-		if err != nil && done < ex.BodyLen {
+		if err != nil && done < p.bodyLen {
 			if err == io.EOF {
 				err = ErrShortBody
 			}
@@ -266,53 +421,94 @@ func (w *Writer) digest(ex *Exchange, p *prepared) error {
 	}
 	block.Write(p.tail)
 	p.blockDigest, p.payloadDigest = sum(block), sum(payload)
+	if p.raw && p.truncated == "" && bodyHas &&
+		(dc != nil && !dc.complete() || limit >= 0 && p.bodyLen < limit) {
+		p.truncated = "unspecified"
+	}
 	return nil
 }
 
-// parseHead checks an HTTP response head and returns its status code and
-// whether its transfer coding is chunked. It accepts bare LF line ends, as
-// HTTP clients do, but the head must end with its empty line and hold no
-// other.
-func parseHead(head []byte) (status int, chunked bool, err error) {
+// countingWriter counts what goes through it.
+type countingWriter struct {
+	w io.Writer
+	n *int64
+}
+
+func (c *countingWriter) Write(b []byte) (int, error) {
+	*c.n += int64(len(b))
+	return c.w.Write(b)
+}
+
+// headInfo is what the writer needs of an HTTP response head.
+type headInfo struct {
+	status      int
+	chunked     bool   // the transfer coding is chunked
+	length      int64  // the Content-Length, or -1 when there is none
+	contentType string // the Content-Type field's value
+}
+
+// parseHead checks an HTTP response head and returns what the writer needs
+// of it. It accepts bare LF line ends, as HTTP clients do, but the head
+// must end with its empty line and hold no other.
+func parseHead(head []byte) (headInfo, error) {
+	h := headInfo{length: -1}
 	line, rest, ok := bytes.Cut(head, []byte("\n"))
 	if !ok || !bytes.HasPrefix(line, []byte("HTTP/")) {
-		return 0, false, fmt.Errorf("response head does not start with a status line")
+		return h, fmt.Errorf("response head does not start with a status line")
 	}
 	// "HTTP/1.1 200 OK": the code is the second word.
 	_, code, _ := bytes.Cut(bytes.TrimRight(line, "\r"), []byte(" "))
 	code, _, _ = bytes.Cut(code, []byte(" "))
-	if status, err = strconv.Atoi(string(code)); err != nil || status < 100 || status > 999 {
-		return 0, false, fmt.Errorf("bad status line %q", line)
+	status, err := strconv.Atoi(string(code))
+	if err != nil || status < 100 || status > 999 {
+		return h, fmt.Errorf("bad status line %q", line)
 	}
+	h.status = status
 	var codings []string
+	haveLength, haveType := false, false
 	for {
 		line, rest, ok = bytes.Cut(rest, []byte("\n"))
 		if !ok {
-			return 0, false, fmt.Errorf("response head does not end with an empty line")
+			return h, fmt.Errorf("response head does not end with an empty line")
 		}
 		line = bytes.TrimRight(line, "\r")
 		if len(line) == 0 {
 			break
 		}
 		name, value, ok := bytes.Cut(line, []byte(":"))
-		if ok && strings.EqualFold(string(name), "Transfer-Encoding") {
-			for c := range strings.SplitSeq(string(value), ",") {
+		if !ok {
+			continue
+		}
+		v := strings.TrimSpace(string(value))
+		switch {
+		case strings.EqualFold(string(name), "Transfer-Encoding"):
+			for c := range strings.SplitSeq(v, ",") {
 				if c = strings.ToLower(strings.TrimSpace(c)); c != "" && c != "identity" {
 					codings = append(codings, c)
 				}
 			}
+		case strings.EqualFold(string(name), "Content-Length") && !haveLength:
+			haveLength = true
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
+				h.length = n
+			}
+		case strings.EqualFold(string(name), "Content-Type") && !haveType:
+			haveType = true
+			h.contentType = v
 		}
 	}
 	if len(rest) > 0 {
-		return 0, false, fmt.Errorf("response head has %d bytes after its empty line", len(rest))
+		return h, fmt.Errorf("response head has %d bytes after its empty line", len(rest))
 	}
 	switch {
 	case len(codings) == 0:
-		return status, false, nil
 	case len(codings) == 1 && codings[0] == "chunked":
-		return status, true, nil
+		h.chunked = true
+		h.length = -1 // chunked framing wins (RFC 9112 section 6.3)
+	default:
+		return h, fmt.Errorf("unsupported transfer coding %q", strings.Join(codings, ", "))
 	}
-	return 0, false, fmt.Errorf("unsupported transfer coding %q", strings.Join(codings, ", "))
+	return h, nil
 }
 
 // requestMethod returns the method of an HTTP request: its first word.

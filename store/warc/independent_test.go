@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -103,12 +104,29 @@ func TestIndependentReader(t *testing.T) {
 	ex = add("http://site.test/head", htmlHead+chunkHead, "", "", false)
 	ex.Request = []byte("HEAD /head HTTP/1.1\r\nHost: site.test\r\n\r\n")
 	add("http://site.test/last", htmlHead, html("last"), html("last"), false)
+	// Responses as received: chunked, gzipped, both, an error page, and
+	// a 304, each block exactly the bytes given.
+	addRaw := func(url, resp, content string, revisit bool) {
+		ex := rawExchange(url, resp)
+		ex.Date = time.Time{}
+		ex.IP = "127.0.0.1"
+		writes = append(writes, planned{ex, content, revisit})
+	}
+	addRaw("http://site.test/raw-chunked", "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\nX-A: 1\r\nX-A: 2\r\nTransfer-Encoding: chunked\r\n\r\n"+
+		chunk(html("raw"), 9), html("raw"), false)
+	addRaw("http://site.test/raw-gz", "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: "+strconv.Itoa(len(gz(html("rawgz"))))+"\r\n\r\n"+
+		gz(html("rawgz")), html("rawgz"), false)
+	addRaw("http://site.test/raw-gz-chunked", "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n"+
+		chunk(gz(html("rawgzc")), 11), html("rawgzc"), false)
+	addRaw("http://site.test/raw-again", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"+chunk(html("raw"), 4), html("raw"), true)
+	addRaw("http://site.test/raw-404", "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot here\n", "not here\n", false)
+	addRaw("http://site.test/raw-304", "HTTP/1.1 304 Not Modified\r\nETag: \"1\"\r\n\r\n", "", true)
 
 	results := make(map[string]Result)
 	for _, wr := range writes {
 		res := write(t, w, wr.ex)
-		if res.Revisit != wr.revisit {
-			t.Errorf("%s: Revisit = %v, want %v", wr.ex.URL, res.Revisit, wr.revisit)
+		if (res.Type == TypeRevisit) != wr.revisit {
+			t.Errorf("%s: %s record, want a revisit: %v", wr.ex.URL, res.Type, wr.revisit)
 		}
 		results[wr.ex.URL] = res
 	}
@@ -191,10 +209,14 @@ func TestIndependentReader(t *testing.T) {
 				t.Errorf("%s: warcio.js found it in %s at %d+%d, Result says %s at %d+%d",
 					wr.ex.URL, f.File, r.Offset, r.Length, res.File, res.Offset, res.Length)
 			}
-			if r.PayloadDigest != res.PayloadDigest.String() {
+			if r.PayloadDigest != res.PayloadDigest.String() && res.Profile != ProfileServerNotModified {
 				t.Errorf("%s: payload digest %s, want %s", wr.ex.URL, r.PayloadDigest, res.PayloadDigest)
 			}
 			switch {
+			case res.Profile == ProfileServerNotModified:
+				if r.Type != "revisit" || r.HTTPStatus != 304 {
+					t.Errorf("%s: %s of status %d, want a revisit of a 304", wr.ex.URL, r.Type, r.HTTPStatus)
+				}
 			case wr.revisit:
 				if r.Type != "revisit" || r.RefersTo != res.RefersTo.RecordID {
 					t.Errorf("%s: %s referring to %q, want a revisit of %s", wr.ex.URL, r.Type, r.RefersTo, res.RefersTo.RecordID)

@@ -28,6 +28,11 @@ const (
 // section 6.7.2).
 const ProfileIdenticalPayload = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 
+// ProfileServerNotModified is the WARC-Profile of a revisit record that
+// holds a 304 Not Modified answer to a conditional request: the server
+// said the earlier capture is still current (WARC 1.1 section 6.7.3).
+const ProfileServerNotModified = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+
 const (
 	contentTypeRequest  = "application/http;msgtype=request"
 	contentTypeResponse = "application/http;msgtype=response"

@@ -186,7 +186,13 @@ async function main(paths) {
     if (r.concurrentTo && byID.get(r.concurrentTo)?.concurrentTo !== r.id) {
       problems.push(`${r.id}: WARC-Concurrent-To ${r.concurrentTo} does not point back`);
     }
-    if (r.type === "revisit") {
+    if (r.type === "revisit" && r.profile?.endsWith("/revisit/server-not-modified")) {
+      // A 304 answer: it refers to an earlier capture, maybe in another
+      // crawl's files, by URI and date only.
+      if (r.httpStatus !== 304 || r.payloadDigest) {
+        problems.push(`${r.id}: server-not-modified revisit of status ${r.httpStatus} with payload digest ${r.payloadDigest}`);
+      }
+    } else if (r.type === "revisit") {
       const orig = byID.get(r.refersTo);
       if (!orig || orig.type !== "response") {
         problems.push(`${r.id}: refers to ${r.refersTo}, not a response record`);
