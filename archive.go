@@ -130,31 +130,6 @@ func oneLine(s string) string {
 	}, s)
 }
 
-// archive writes every exchange of j's fetch to the archive (each
-// redirect hop, the final response whatever its status) and releases
-// them. Without an archive it only releases them.
-func (c *Crawler) archive(j *job) {
-	if j.resp == nil {
-		return
-	}
-	c.archiveResponse(j.resp, j.prev)
-}
-
-// archiveResponse writes the exchanges of resp, the fetch of a URL whose
-// earlier capture is prev (nil if none), and releases them. A failure to
-// write stops the crawl: the archive would be missing records. An
-// exchange the writer cannot make records of (a malformed response) is
-// reported and skipped.
-func (c *Crawler) archiveResponse(resp *fetch.Response, prev *store.Record) {
-	defer resp.ReleaseExchanges()
-	if c.warc == nil {
-		return
-	}
-	if err := c.warc.write(resp, prev); err != nil {
-		c.fail(err)
-	}
-}
-
 // write writes the exchanges of resp and their index lines, and notes the
 // page it fetched.
 func (a *archiver) write(resp *fetch.Response, prev *store.Record) error {

@@ -4,73 +4,108 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/crawl-go/crawl/fetch"
 	"github.com/crawl-go/crawl/frontier"
 	"github.com/crawl-go/crawl/ratelimit"
+	"github.com/crawl-go/crawl/store"
 )
 
-// fetchLoop is one fetch worker: it leases URLs from the frontier until the
-// crawl is over or intake ends, fetches each with the fetching context, and
-// hands every outcome, failures included, to the parse stage. Once intake
-// has ended no new URL is taken and no fetch starts: a URL leased just
+// The fetch stage receives URLs from the frontier (Next) and sends a job
+// for each to the parse stage, failures included. It owns the fetcher and
+// the politeness rules (robots.txt, Crawl-delay); it decides whether a URL
+// is fetched at all (an earlier run may have done it) and how (a re-crawl
+// asks conditionally).
+
+// fetchStage is the fetch stage's state, shared by its workers.
+type fetchStage struct {
+	frontier frontier.Frontier
+	fetcher  *fetch.Fetcher
+	polite   *politeness // nil when robots.txt is not obeyed
+	admit    *admitter   // redirect targets
+	history  *history    // what earlier runs did
+	saved    store.Saved // with Config.Update: each URL's file
+	store    *store.Store
+	stats    *stats
+	fail     func(error)
+	// finished is set when the frontier says the crawl is over.
+	finished *atomic.Bool
+}
+
+// run is one fetch worker: it leases URLs from the frontier until the
+// crawl is over or intake ends, fetches each with the fetching context,
+// and hands every outcome, failures included, to out. Once intake has
+// ended no new URL is taken and no request starts: a URL leased just
 // before is handed on as abandoned, and the store stage releases it.
-func (c *Crawler) fetchLoop(intake, fetching context.Context, parsed chan<- *job) {
+func (s *fetchStage) run(intake, fetching context.Context, out chan<- *job) {
 	for {
-		it, err := c.frontier.Next(intake)
+		it, err := s.frontier.Next(intake)
 		if errors.Is(err, frontier.ErrDone) {
-			c.finished.Store(true)
+			s.finished.Store(true)
 			return
 		}
 		if err != nil {
 			if intake.Err() == nil {
-				c.fail(fmt.Errorf("taking the next URL: %w", err))
+				s.fail(fmt.Errorf("taking the next URL: %w", err))
 			}
 			return
 		}
-		c.stats.inFlight.Add(1)
-		// The parse stage drains this channel until it is closed, so
-		// every send completes.
-		parsed <- c.fetchOne(intake, fetching, it)
+		s.stats.inFlight.Add(1)
+		// The parse stage drains out until it is closed, so every send
+		// completes.
+		out <- s.fetchOne(intake, fetching, it)
 	}
 }
 
 // fetchOne fetches one leased URL.
-func (c *Crawler) fetchOne(intake, fetching context.Context, it frontier.Item) *job {
+func (s *fetchStage) fetchOne(intake, fetching context.Context, it frontier.Item) *job {
 	if err := intake.Err(); err != nil {
 		return &job{item: it, err: err}
 	}
-	if l := c.history.line(it.URL); l != nil && l.outcome() {
-		// An earlier run (or this one, before an interruption) has its
-		// outcome: no request. A saved page's links are read from its
-		// file; a URL that failed is not tried again (--update does).
-		switch {
-		case l.ok && l.path != "" && c.store.Has(l.path):
-			return &job{item: it, earlier: l}
-		case !l.ok || l.path == "" && l.status >= 300 && l.status < 400:
-			return &job{item: it, earlier: l, skip: true}
-		}
-		// Fetched without a file (--no-mirror): its links are only on
-		// the web.
+	if j := s.fromEarlier(it); j != nil {
+		return j
 	}
-	if c.robots != nil {
+	if s.polite != nil {
 		// robots.txt is a new request: it is not started, nor waited
 		// for, once intake has ended.
-		if err := c.checkRobots(intake, &it); err != nil {
+		if err := s.polite.check(intake, &it); err != nil {
 			return &job{item: it, err: err}
 		}
 	}
 	// A re-crawl asks for a body only if it changed since the file it
 	// has.
 	var v fetch.Validators
-	prev := c.saved[it.URL]
-	if prev != nil && c.store.Has(prev.Path) {
+	prev := s.saved[it.URL]
+	if prev != nil && s.store.Has(prev.Path) {
 		v = fetch.Validators{ETag: prev.ETag, LastModified: prev.LastModified}
 	}
 	fs := &fetchState{item: it}
 	// No attempt, retry or redirect hop starts once intake has ended;
 	// what is under way goes on, with fetching.
-	ctx := ratelimit.WithStartContext(withFetchState(fetching, fs), intake)
-	resp, err := c.fetcher.GetIf(ctx, it.URL, v)
+	ctx := ratelimit.WithStartContext(fetching, intake)
+	resp, err := s.fetcher.Do(ctx, fetch.Request{
+		URL: it.URL, Validators: v,
+		FollowRedirect: func(ctx context.Context, target string) error { return s.admit.redirect(ctx, fs, target) },
+	})
 	return &job{item: it, resp: resp, err: err, prev: prev, claimed: fs.claimed}
+}
+
+// fromEarlier returns the job of a URL an earlier run (or this one, before
+// an interruption) has the outcome of, which is not fetched again: a saved
+// page's links are read from its file, a URL that failed is not tried
+// again (--update does). It returns nil for a URL to fetch: one without
+// such a line, or one fetched without a file (Config.NoMirror), whose
+// links are only on the web.
+func (s *fetchStage) fromEarlier(it frontier.Item) *job {
+	l := s.history.line(it.URL)
+	switch {
+	case l == nil || !l.outcome():
+		return nil
+	case l.ok && l.path != "" && s.store.Has(l.path):
+		return &job{item: it, earlier: l}
+	case !l.ok || l.path == "" && l.status >= 300 && l.status < 400:
+		return &job{item: it, earlier: l, skip: true}
+	}
+	return nil
 }

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/crawl-go/crawl/fetch"
 	"github.com/crawl-go/crawl/store"
 )
 
@@ -85,7 +84,7 @@ func testConfig(t *testing.T, seeds ...string) Config {
 	for _, s := range seeds {
 		cfg.Seeds = append(cfg.Seeds, Seed{URL: s, Source: "test"})
 	}
-	cfg.Fetch = fetch.Options{
+	cfg.Fetch = FetchOptions{
 		Retries:      2,
 		Timeout:      10 * time.Second,
 		RetryWaitMin: time.Millisecond,

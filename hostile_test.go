@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crawl-go/crawl/outcome"
 	"github.com/crawl-go/crawl/ratelimit"
 )
 
@@ -130,7 +131,7 @@ func TestHostileFixture(t *testing.T) {
 	sum, recs := crawlT(t, cfg)
 	elapsed := time.Since(start)
 
-	want := map[string]string{ // path -> error kind ("" = saved)
+	want := map[string]outcome.Kind{ // path -> error kind ("" = saved)
 		"/huge": "too_large", "/bomb": "too_large", "/truncated-gzip": "connection", "/wrong-length": "connection",
 		"/reset": "connection", "/drip": "timeout", "/never": "timeout", "/flap": "", "/storm": "http_4xx",
 		"/loop": "redirects", "/chain/": "redirects", "/to-ftp": "redirects", "/nested": "", "/links": "",
@@ -182,7 +183,7 @@ func TestHostileFixture(t *testing.T) {
 	}
 }
 
-func orDash(s string) string {
+func orDash[S ~string](s S) S {
 	if s == "" {
 		return "-"
 	}

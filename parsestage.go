@@ -1,151 +1,183 @@
 package crawl
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 
-	"github.com/crawl-go/crawl/frontier"
 	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/scope"
+	"github.com/crawl-go/crawl/sitemap"
 	"github.com/crawl-go/crawl/store"
 	"github.com/crawl-go/crawl/urlnorm"
 )
 
-// parseLoop is one parse worker: it finds the links of each fetched body,
-// adds those in scope to the frontier, extracts --select data, and passes
-// the job on to the store stage.
-func (c *Crawler) parseLoop(ctx context.Context, parsed <-chan *job, stored chan<- *job) {
-	var b parseBuffers
-	for j := range parsed {
+// The parse stage receives the jobs of the fetch stage and sends them on
+// to the store stage. For each body it decides where the bytes come from
+// (as fetched, or the saved file of an earlier run) and whether to read
+// them, finds their links (HTML, CSS, sitemaps, link headers), hands them
+// to the admitter, and extracts the --select data. It owns nothing but its
+// buffers: it only parses.
+
+// Limits of what the parse stage reads.
+const (
+	// maxParseBytes is the largest body read back from a spill file or a
+	// saved file to find links in.
+	maxParseBytes = 32 << 20
+	// sitemapMaxBytes bounds a sitemap, decompressed (the protocol's 50 MB).
+	sitemapMaxBytes = 50 << 20
+)
+
+// parseStage is the parse stage's state, shared by its workers.
+type parseStage struct {
+	scope   *scope.Scope // whether a page's links may be followed at all
+	admit   *admitter
+	store   *store.Store // the saved files of earlier runs
+	selects []parse.Field
+	opts    parse.Options
+	norm    urlnorm.Normalizer
+	log     io.Writer
+	fail    func(error)
+}
+
+// parseOptions returns the options of link extraction for cfg.
+func parseOptions(cfg *Config) parse.Options {
+	return parse.Options{RespectNoFollow: cfg.RespectNoFollow}
+}
+
+// run is one parse worker: it parses each job of in that has a body and
+// passes every job on to out. ctx is the admission's: it outlives the
+// crawl's cancellation, so that a page fetched in the grace period is
+// done with its links.
+func (s *parseStage) run(ctx context.Context, in <-chan *job, out chan<- *job) {
+	var b linkBuffers
+	for j := range in {
 		if j.err == nil {
-			c.parse(ctx, j, &b)
+			s.parse(ctx, j, &b)
 		}
-		stored <- j
+		out <- j
 	}
 }
 
-// parseBuffers are a parse worker's slices, reused from page to page.
-type parseBuffers struct {
-	links []parse.Link
-	items []frontier.Item
-	urls  []*url.URL
+// source is where the parse stage reads a job's body, and what it knows of
+// it.
+type source struct {
+	contentType string
+	finalURL    string // empty: the job's own URL
+	header      http.Header
+	// kept is the saved file that is the body (an earlier run's, or the
+	// one a re-crawl's 304 keeps); nil when the body is the response's.
+	kept *store.Record
+	// nothing says there is no body to read: the URL was not fetched, or
+	// its redirect was not followed because the target is fetched under
+	// its own name (dup).
+	nothing, dup, notModified bool
 }
 
-func (c *Crawler) parse(ctx context.Context, j *job, b *parseBuffers) {
+// sourceOf says where j's body comes from.
+func sourceOf(j *job) source {
+	resp := j.resp
+	switch {
+	case j.skip:
+		return source{nothing: true}
+	case j.earlier != nil:
+		l := j.earlier
+		return source{contentType: l.contentType, finalURL: l.finalURL,
+			kept: &store.Record{URL: j.item.URL, Path: l.path, SHA256: l.digest, ContentType: l.contentType}}
+	case resp.Status == http.StatusNotModified && j.prev != nil:
+		return source{contentType: j.prev.ContentType, finalURL: resp.FinalURL, header: resp.Header,
+			kept: j.prev, notModified: true}
+	case resp.Status >= 300 && resp.Status < 400:
+		return source{nothing: true, dup: true}
+	}
+	return source{contentType: resp.ContentType, finalURL: resp.FinalURL, header: resp.Header}
+}
+
+// wantBody says whether a body of type typ is read: for its links when
+// they may be followed (an XML body only if it may be a sitemap), for the
+// --select data when selecting.
+func wantBody(typ parse.Type, follow, selecting, maybeSitemap bool) bool {
+	switch typ {
+	case parse.TypeHTML:
+		return follow || selecting
+	case parse.TypeCSS:
+		return follow
+	}
+	return follow && maybeSitemap
+}
+
+// parse reads j's body, if it has one worth reading, and admits its links.
+func (s *parseStage) parse(ctx context.Context, j *job, b *linkBuffers) {
 	links := b.links[:0]
 	defer func() { b.links = links }()
-	parent := scope.Parent{Depth: j.item.Depth, Requisite: j.item.Requisite}
-	follow := c.scope.MayFollow(parent) // else every link would be too deep
-	var (
-		contentType, finalURL string
-		header                http.Header
-		body                  []byte
-		kept                  *store.Record // the saved file is the body
-	)
-	switch resp := j.resp; {
-	case j.skip:
+	src := sourceOf(j)
+	j.dup, j.notModified = src.dup, src.notModified
+	if src.nothing {
 		return
-	case j.earlier != nil:
-		// Saved by an earlier run: the file is the body.
-		l := j.earlier
-		contentType, finalURL = l.contentType, l.finalURL
-		kept = &store.Record{URL: j.item.URL, Path: l.path, SHA256: l.digest, ContentType: l.contentType}
-	case resp.Status == http.StatusNotModified && j.prev != nil:
-		// The file saved by the earlier run is the body, for its links.
-		j.notModified = true
-		contentType, finalURL, header = j.prev.ContentType, resp.FinalURL, resp.Header
-		kept = j.prev
-	case resp.Status >= 300 && resp.Status < 400:
-		// A redirect the fetcher did not follow because its target is
-		// (or will be) fetched under its own name.
-		j.dup = true
-		return
-	default:
-		contentType, finalURL, header, body = resp.ContentType, resp.FinalURL, resp.Header, resp.Body.Bytes()
 	}
-	final, err := urlnorm.Parse(finalURL)
-	if finalURL == "" || err != nil {
+	final, err := s.norm.Parse(src.finalURL)
+	if src.finalURL == "" || err != nil {
 		final, _ = url.Parse(j.item.URL) // normalized when queued
 	}
 	j.final = final
-	if kept != nil {
-		if !follow && len(c.cfg.Select) == 0 {
+	follow := s.scope.MayFollow(scope.Parent{Depth: j.item.Depth, Requisite: j.item.Requisite})
+	selecting := len(s.selects) > 0
+	var body []byte
+	if src.kept != nil {
+		if !follow && !selecting {
 			return
 		}
-		if body, err = c.keptBody(kept); err != nil {
-			fmt.Fprintf(c.cfg.Log, "crawl: reading the kept copy of %s to parse it: %v\n", j.item.URL, err)
+		if body, err = s.keptBody(src.kept); err != nil {
+			fmt.Fprintf(s.log, "crawl: reading the kept copy of %s to parse it: %v\n", j.item.URL, err)
 			body = nil
 		}
+	} else {
+		body = j.resp.Body.Bytes()
 	}
-	if follow && header != nil {
-		links = parse.Headers(j.final, header, links)
+	if follow && src.header != nil {
+		links = parse.Headers(final, src.header, links)
 	}
-	typ := parse.ClassifyBody(contentType, body)
-	wantBody := typ == parse.TypeCSS && follow ||
-		typ == parse.TypeHTML && (follow || len(c.cfg.Select) > 0) ||
-		typ == parse.TypeOther && follow && c.maybeSitemap(j.item.URL, contentType)
-	if wantBody {
+	typ := parse.ClassifyBody(src.contentType, body)
+	maybeSitemap := s.admit.isSitemap(j.item.URL) || strings.Contains(strings.ToLower(src.contentType), "xml")
+	if wantBody(typ, follow, selecting, maybeSitemap) {
 		data := body
-		if kept == nil {
-			if data, err = c.bodyBytes(j); err != nil {
-				fmt.Fprintf(c.cfg.Log, "crawl: reading back %s to parse it: %v\n", j.item.URL, err)
+		if src.kept == nil {
+			if data, err = bodyBytes(j); err != nil {
+				fmt.Fprintf(s.log, "crawl: reading back %s to parse it: %v\n", j.item.URL, err)
 			}
 		}
 		if typ == parse.TypeHTML && data != nil {
-			data = parse.ToUTF8(data, contentType) // the saved file keeps its bytes
+			data = parse.ToUTF8(data, src.contentType) // the saved file keeps its bytes
 		}
-		if typ == parse.TypeHTML && data != nil && len(c.cfg.Select) > 0 {
-			if j.data, err = parse.Extract(data, c.cfg.Select); err != nil {
-				fmt.Fprintf(c.cfg.Log, "crawl: extracting data from %s: %v\n", j.item.URL, err)
+		if typ == parse.TypeHTML && data != nil && selecting {
+			if j.data, err = parse.Extract(data, s.selects); err != nil {
+				fmt.Fprintf(s.log, "crawl: extracting data from %s: %v\n", j.item.URL, err)
 			}
 		}
 		switch {
 		case !follow || data == nil:
 		case typ == parse.TypeHTML:
-			links = parse.HTML(j.final, data, parse.Options{RespectNoFollow: c.cfg.RespectNoFollow}, links)
+			links = parse.HTML(final, data, s.opts, links)
 		case typ == parse.TypeCSS:
-			links = parse.CSS(j.final, data, links)
+			links = parse.CSS(final, data, links)
 		default:
-			links = c.sitemapLinks(ctx, j, data, links)
+			links = s.sitemapLinks(ctx, j, data, links)
 		}
 	}
-	b.items, b.urls = b.items[:0], b.urls[:0]
-	for _, l := range links {
-		req := l.Kind == parse.Requisite
-		if r := c.scope.Check(parent, l.URL, req); r != scope.Follow {
-			c.stats.skip(r.String(), 1)
-			continue
-		}
-		it := frontier.Item{
-			URL:       l.URL.String(),
-			Host:      l.URL.Host,
-			Depth:     j.item.Depth + 1,
-			Parent:    j.item.URL,
-			Requisite: req,
-		}
-		if reason, why, ok := c.traps.Static(l.URL, it.URL); !ok {
-			if err := c.skipURL(ctx, it, reason, why); err != nil {
-				c.fail(fmt.Errorf("recording a skipped link of %s: %w", j.item.URL, err))
-				j.unfinished = true
-			}
-			continue
-		}
-		b.items = append(b.items, it)
-		b.urls = append(b.urls, l.URL)
-	}
-	if err := c.admit(ctx, b.items, b.urls); err != nil {
-		c.fail(fmt.Errorf("queuing the links of %s: %w", j.item.URL, err))
+	if err := s.admit.links(ctx, j.item, links, b); err != nil {
+		s.fail(err)
 		j.unfinished = true
 	}
 }
 
 // bodyBytes returns the body of j in memory: as fetched, or read back from
 // its spill file when it is not larger than maxParseBytes (nil then).
-func (c *Crawler) bodyBytes(j *job) ([]byte, error) {
+func bodyBytes(j *job) ([]byte, error) {
 	body := j.resp.Body
 	if data := body.Bytes(); data != nil {
 		return data, nil
@@ -157,13 +189,39 @@ func (c *Crawler) bodyBytes(j *job) ([]byte, error) {
 	return io.ReadAll(io.NewSectionReader(f, 0, body.Len()))
 }
 
-// keptBody returns the body of prev's file as it was fetched: the file
+// keptBody returns the body of a saved file as it was fetched: the file
 // itself, or the original kept when --convert-links rewrote it; a file
 // edited by hand since is the best guess there is of its links.
-func (c *Crawler) keptBody(prev *store.Record) ([]byte, error) {
-	body, current, _, err := c.store.ReadAsFetched(prev.Path, prev.SHA256, maxParseBytes)
+func (s *parseStage) keptBody(r *store.Record) ([]byte, error) {
+	body, current, _, err := s.store.ReadAsFetched(r.Path, r.SHA256, maxParseBytes)
 	if errors.Is(err, store.ErrEdited) {
 		return current, nil
 	}
 	return body, err
+}
+
+// sitemapLinks reads data as a sitemap, if it is one: a urlset or
+// sitemapindex, gzipped or not, or a text sitemap queued as such. The
+// sitemap's URLs are returned as page links; child sitemaps of an index
+// are admitted at the index's own depth.
+func (s *parseStage) sitemapLinks(ctx context.Context, j *job, data []byte, links []parse.Link) []parse.Link {
+	res, err := sitemap.Parse(bytes.NewReader(data), sitemapMaxBytes)
+	if errors.Is(err, sitemap.ErrNotSitemap) {
+		return links
+	}
+	if err != nil {
+		fmt.Fprintf(s.log, "crawl: reading sitemap %s: %v\n", j.item.URL, err)
+	}
+	for _, e := range res.URLs {
+		if u, err := s.norm.Parse(e.URL); err == nil {
+			links = append(links, parse.Link{URL: u, Kind: parse.Page})
+		}
+	}
+	if len(res.Sitemaps) > 0 {
+		if err := s.admit.sitemaps(ctx, res.Sitemaps, j.item); err != nil {
+			s.fail(fmt.Errorf("queuing the sitemaps of %s: %w", j.item.URL, err))
+			j.unfinished = true
+		}
+	}
+	return links
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/crawl-go/crawl/frontier"
+	"github.com/crawl-go/crawl/outcome"
 	"github.com/crawl-go/crawl/ratelimit"
 	"github.com/crawl-go/crawl/scope"
 	"github.com/crawl-go/crawl/store"
@@ -49,7 +50,7 @@ func TestCrawlRetriesAndSizes(t *testing.T) {
 	for _, tt := range []struct {
 		path     string
 		status   int
-		kind     string
+		kind     outcome.Kind
 		attempts int
 		hits     int
 	}{
@@ -343,7 +344,7 @@ func TestCrawlTraps(t *testing.T) {
 			fmt.Fprintf(w, `<a href="/cal?d=%d">next day</a>`, d+1)
 		},
 		"/start": func(w http.ResponseWriter, r *http.Request) {
-			fmt.Fprintf(w, `<a href="/deep/">deep</a> <a href="/cal?d=0">calendar</a> <a href="/%s">long</a>`, strings.Repeat("x", 3000))
+			fmt.Fprintf(w, `<a href="/deep/">deep</a> <a href="/cal?d=0">calendar</a> <a href="/%s">long</a>`, strings.Repeat("x", 9000))
 		},
 	})
 	cfg := testConfig(t, srv.URL+"/start")
@@ -351,13 +352,13 @@ func TestCrawlTraps(t *testing.T) {
 	cfg.Traps = scope.TrapLimits{MaxQueryVariants: 20}
 	sum, recs := crawlT(t, cfg)
 
-	kinds := map[string]int{}
+	kinds := map[outcome.Kind]int{}
 	for _, r := range recs {
 		if r.ErrorKind != "" {
 			kinds[r.ErrorKind]++
 		}
 	}
-	want := map[string]int{"trap_repeated_segment": 1, "trap_query_variants": 1, "trap_url_length": 1}
+	want := map[outcome.Kind]int{"trap_repeated_segment": 1, "trap_query_variants": 1, "trap_url_length": 1}
 	if fmt.Sprint(kinds) != fmt.Sprint(want) {
 		t.Errorf("manifest error kinds %v; want %v", kinds, want)
 	}

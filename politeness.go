@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 	"time"
@@ -13,24 +14,17 @@ import (
 
 	"github.com/crawl-go/crawl/fetch"
 	"github.com/crawl-go/crawl/frontier"
-	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/ratelimit"
 	"github.com/crawl-go/crawl/robots"
-	"github.com/crawl-go/crawl/scope"
-	"github.com/crawl-go/crawl/sitemap"
-	"github.com/crawl-go/crawl/store"
-	"github.com/crawl-go/crawl/urlnorm"
 )
 
-// Limits of robots.txt handling and sitemaps.
+// Limits of robots.txt handling.
 const (
 	// robotsMaxSize bounds a robots.txt download; the parser reads 500 KiB.
 	robotsMaxSize = 1 << 20
 	// maxCrawlDelay caps a robots.txt Crawl-delay, so that one host
 	// asking for an hour between requests does not hold a crawl for days.
 	maxCrawlDelay = time.Minute
-	// sitemapMaxBytes bounds a sitemap, decompressed (the protocol's 50 MB).
-	sitemapMaxBytes = 50 << 20
 )
 
 // errRobots marks URLs that robots.txt disallows.
@@ -55,10 +49,10 @@ func (e *robotsError) Unwrap() error { return e.kind }
 // newRobots returns a robots.txt cache whose fetches go through the crawl's
 // transport (so the host's rate limit applies to them too), follow at most
 // five redirects, as RFC 9309 asks, and are not retried: the cache has its
-// own backoff for hosts whose robots.txt cannot be read. Every fetch's
-// response goes to archive, which archives its exchanges (with
-// fo.KeepExchange) and releases them.
-func newRobots(fo fetch.Options, archive func(*fetch.Response, *store.Record)) *robots.Cache {
+// own retries for a robots.txt that cannot be read. Every fetch's response
+// goes to archive, which archives its exchanges (with fo.KeepExchange) and
+// releases them.
+func newRobots(fo fetch.Options, archive func(*fetch.Response)) *robots.Cache {
 	retries := fo.Retries
 	ro := fetch.Options{
 		Transport:    fo.Transport,
@@ -81,7 +75,7 @@ func newRobots(fo fetch.Options, archive func(*fetch.Response, *store.Record)) *
 		RetryWaitMax: fo.RetryWaitMax,
 		Fetch: func(ctx context.Context, u string) (int, []byte, error) {
 			resp, err := f.Get(ctx, u)
-			archive(resp, nil)
+			archive(resp)
 			if err != nil {
 				return resp.Status, nil, err
 			}
@@ -92,15 +86,30 @@ func newRobots(fo fetch.Options, archive func(*fetch.Response, *store.Record)) *
 	})
 }
 
-// checkRobots applies it's host's robots.txt: it returns an error wrapping
-// errRobots when the URL is disallowed, applies the host's Crawl-delay to
-// the rate limiter, and queues the host's sitemaps the first time.
-func (c *Crawler) checkRobots(ctx context.Context, it *frontier.Item) error {
+// politeness applies each host's robots.txt to the URLs of the fetch
+// stage: it decides whether a URL may be fetched, caps the host's rate at
+// its Crawl-delay, and admits the sitemaps robots.txt names, once per
+// host. It is safe for concurrent use.
+type politeness struct {
+	robots  *robots.Cache
+	limiter *ratelimit.Limiter
+	admit   *admitter
+	// sitemaps says robots.txt's Sitemap lines are followed
+	// (Config.FollowSitemaps, with a depth to follow them to).
+	sitemaps bool
+	log      io.Writer
+	fail     func(error)
+}
+
+// check applies it's host's robots.txt: it returns an error wrapping
+// errRobots when the URL is disallowed, a *robotsError when the file
+// could not be read, and ctx's error when ctx ends first.
+func (p *politeness) check(ctx context.Context, it *frontier.Item) error {
 	u, err := url.Parse(it.URL)
 	if err != nil {
 		return nil // the fetch reports it
 	}
-	d, err := c.robots.Check(ctx, u)
+	d, err := p.robots.Check(ctx, u)
 	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("checking robots.txt: %w", ctx.Err())
@@ -108,15 +117,13 @@ func (c *Crawler) checkRobots(ctx context.Context, it *frontier.Item) error {
 		return nil // not an http URL: the fetch reports it
 	}
 	if d.CrawlDelay > 0 {
-		c.limiter.SetMaxRate(u.Host, rate.Limit(1/min(d.CrawlDelay, maxCrawlDelay).Seconds()))
+		p.limiter.SetMaxRate(u.Host, rate.Limit(1/min(d.CrawlDelay, maxCrawlDelay).Seconds()))
 	}
-	if c.cfg.FollowSitemaps && c.cfg.Depth > 0 {
-		origin := u.Scheme + "://" + u.Host
-		if _, seen := c.sitemapHosts.LoadOrStore(origin, true); !seen {
-			if maps, err := c.robots.Sitemaps(ctx, u); err == nil {
-				if err := c.queueSitemaps(ctx, maps, origin+"/robots.txt"); err != nil {
-					c.fail(err)
-				}
+	if origin := u.Scheme + "://" + u.Host; p.sitemaps && p.admit.firstVisit(origin) {
+		if maps, err := p.robots.Sitemaps(ctx, u); err == nil {
+			robotsTxt := frontier.Item{URL: origin + "/robots.txt"}
+			if err := p.admit.sitemaps(ctx, maps, robotsTxt); err != nil {
+				p.fail(fmt.Errorf("queuing the sitemaps of %s: %w", robotsTxt.URL, err))
 			}
 		}
 	}
@@ -132,70 +139,8 @@ func (c *Crawler) checkRobots(ctx context.Context, it *frontier.Item) error {
 	}
 	if it.Depth == 0 {
 		// A URL the user asked for: say so, whatever else is quiet.
-		fmt.Fprintf(c.cfg.Log, "crawl: %s is disallowed by %s (--robots=false ignores robots.txt, for your own sites)\n",
+		fmt.Fprintf(p.log, "crawl: %s is disallowed by %s (--robots=false ignores robots.txt, for your own sites)\n",
 			it.URL, strings.TrimPrefix(d.Reason, "disallowed by "))
 	}
 	return fmt.Errorf("%w: %s", errRobots, strings.TrimPrefix(d.Reason, "disallowed by robots.txt: "))
-}
-
-// queueSitemaps queues sitemap URLs at depth 0, as seeds: their URLs are
-// then at depth 1. Sitemaps out of scope are skipped, as a link would be.
-func (c *Crawler) queueSitemaps(ctx context.Context, raws []string, parent string) error {
-	var items []frontier.Item
-	for _, raw := range raws {
-		u, err := urlnorm.Parse(raw)
-		if err != nil {
-			fmt.Fprintf(c.cfg.Log, "crawl: sitemap %q: %v\n", raw, err)
-			continue
-		}
-		if parent != "" && c.scope.Allows(u) != scope.Follow {
-			continue
-		}
-		s := u.String()
-		c.sitemapURLs.Store(s, true)
-		items = append(items, frontier.Item{URL: s, Host: u.Host, Parent: parent})
-	}
-	return c.admit(ctx, items, nil)
-}
-
-// maybeSitemap reports whether the body of u, of the given content type,
-// may be a sitemap: u was queued as one, or it is any XML document
-// (sitemapLinks then checks its root element).
-func (c *Crawler) maybeSitemap(u, contentType string) bool {
-	_, known := c.sitemapURLs.Load(u)
-	return known || strings.Contains(strings.ToLower(contentType), "xml")
-}
-
-// sitemapLinks reads data as a sitemap, if it is one: a urlset or
-// sitemapindex, gzipped or not, or a text sitemap queued as such. The
-// sitemap's URLs are returned as page links; child sitemaps of an index
-// are queued at the index's own depth.
-func (c *Crawler) sitemapLinks(ctx context.Context, j *job, data []byte, links []parse.Link) []parse.Link {
-	res, err := sitemap.Parse(bytes.NewReader(data), sitemapMaxBytes)
-	if errors.Is(err, sitemap.ErrNotSitemap) {
-		return links
-	}
-	if err != nil {
-		fmt.Fprintf(c.cfg.Log, "crawl: reading sitemap %s: %v\n", j.item.URL, err)
-	}
-	for _, e := range res.URLs {
-		if u, err := urlnorm.Parse(e.URL); err == nil {
-			links = append(links, parse.Link{URL: u, Kind: parse.Page})
-		}
-	}
-	if len(res.Sitemaps) > 0 {
-		var items []frontier.Item
-		for _, s := range res.Sitemaps {
-			u, err := urlnorm.Parse(s)
-			if err != nil || c.scope.Allows(u) != scope.Follow {
-				continue
-			}
-			c.sitemapURLs.Store(u.String(), true)
-			items = append(items, frontier.Item{URL: u.String(), Host: u.Host, Depth: j.item.Depth, Parent: j.item.URL})
-		}
-		if err := c.admit(ctx, items, nil); err != nil {
-			c.fail(fmt.Errorf("queuing the sitemaps of %s: %w", j.item.URL, err))
-		}
-	}
-	return links
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crawl-go/crawl/outcome"
 	"golang.org/x/time/rate"
 )
 
@@ -58,7 +59,7 @@ func TestCrawlRobotsAndSitemaps(t *testing.T) {
 	if sum.Failed != 0 || sum.Skipped["robots"] != 2 || sum.Declined != 2 {
 		t.Errorf("failed %d, skipped %v, declined %d", sum.Failed, sum.Skipped, sum.Declined)
 	}
-	if got := c.limiter.Rate(strings.TrimPrefix(srv.URL, "http://")); got != rate.Limit(100) {
+	if got := c.fetch.polite.limiter.Rate(strings.TrimPrefix(srv.URL, "http://")); got != rate.Limit(100) {
 		t.Errorf("host rate %v; want 100/s from Crawl-delay: 0.01", got)
 	}
 }
@@ -70,7 +71,7 @@ func TestCrawlRobotsUnreachable(t *testing.T) {
 	// allows everything.
 	for _, tt := range []struct {
 		status       int
-		want         string
+		want         outcome.Kind
 		wantAttempts int
 	}{{503, "robots_unavailable", 3}, {404, "", 1}} {
 		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {

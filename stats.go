@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/crawl-go/crawl/mirror"
+	"github.com/crawl-go/crawl/outcome"
 	"github.com/crawl-go/crawl/store"
 )
 
@@ -29,8 +30,8 @@ type stats struct {
 	newURLs  atomic.Int64 // URLs given their first manifest line
 
 	mu       sync.Mutex
-	errors   map[string]int64
-	skipped  map[string]int64
+	errors   map[outcome.Kind]int64
+	skipped  map[outcome.Reason]int64
 	failures []string // the first few failures, for the summary
 }
 
@@ -43,15 +44,15 @@ func (s *stats) done(r *store.Record) {
 		s.bytes.Add(r.Bytes)
 		return
 	}
-	if policySkip(r.ErrorKind) {
+	if r.ErrorKind.Policy() {
 		s.declined.Add(1)
-		s.skip(r.ErrorKind, 1)
+		s.skip(outcome.Skip(r.ErrorKind), 1)
 		return
 	}
 	s.failed.Add(1)
 	s.mu.Lock()
 	if s.errors == nil {
-		s.errors = make(map[string]int64)
+		s.errors = make(map[outcome.Kind]int64)
 	}
 	s.errors[r.ErrorKind]++
 	if len(s.failures) < maxListedFailures {
@@ -60,19 +61,13 @@ func (s *stats) done(r *store.Record) {
 	s.mu.Unlock()
 }
 
-func (s *stats) skip(reason string, n int) {
+func (s *stats) skip(reason outcome.Reason, n int) {
 	s.mu.Lock()
 	if s.skipped == nil {
-		s.skipped = make(map[string]int64)
+		s.skipped = make(map[outcome.Reason]int64)
 	}
 	s.skipped[reason] += int64(n)
 	s.mu.Unlock()
-}
-
-// policySkip reports whether an error kind is a URL the crawl chose not to
-// fetch (robots.txt, a trap limit) rather than a failure.
-func policySkip(kind string) bool {
-	return kind == "robots" || strings.HasPrefix(kind, "trap_")
 }
 
 // Summary is a snapshot of a crawl's progress, and its outcome once Run
@@ -88,11 +83,11 @@ type Summary struct {
 	// Reused counts URLs that an earlier run had fetched: not fetched
 	// again, their links read from the saved files.
 	Reused int64
-	// Errors counts failures by kind ("http_4xx", "timeout", ...).
-	Errors map[string]int64
-	// Skipped counts links not followed, by reason ("off_site",
-	// "too_deep", "max_pages", ...).
-	Skipped map[string]int64
+	// Errors counts failures by kind (outcome.HTTP4xx, ...).
+	Errors map[outcome.Kind]int64
+	// Skipped counts links not followed, by reason (outcome.OffSite,
+	// ...), and URLs not fetched by policy (robots, trap_*).
+	Skipped map[outcome.Reason]int64
 	// Failures holds the errors of the first few failed URLs; each names
 	// its URL.
 	Failures []string
@@ -133,7 +128,7 @@ func (c *Crawler) snapshot() Summary {
 func (c *Crawler) summary(ctx context.Context) Summary {
 	s := c.snapshot()
 	s.Converted = c.converted
-	s.Interrupted = ctx.Err() != nil || c.fatal != nil
+	s.Interrupted = ctx.Err() != nil || c.fatal.get() != nil
 	s.Left = c.stats.left.Load()
 	return s
 }
@@ -194,7 +189,7 @@ func (s Summary) Problems() string {
 // Waiting is the number of URLs queued and not yet taken by a fetcher.
 func (s Summary) Waiting() int64 {
 	// Bad seeds are counted as failed but never entered the frontier.
-	return max(s.Queued-s.OK-s.Declined-(s.Failed-s.Errors["bad_url"])-s.InFlight, 0)
+	return max(s.Queued-s.OK-s.Declined-(s.Failed-s.Errors[outcome.BadURL])-s.InFlight, 0)
 }
 
 // Progress formats the summary as one line, for a progress display.
@@ -203,7 +198,7 @@ func (s Summary) Progress() string {
 		s.OK, s.Failed, s.Waiting(), s.InFlight, formatBytes(s.Bytes), s.PagesPerSecond())
 }
 
-func formatCounts(m map[string]int64) string {
+func formatCounts[K ~string](m map[K]int64) string {
 	keys := slices.Sorted(maps.Keys(m))
 	parts := make([]string, len(keys))
 	for i, k := range keys {

@@ -5,35 +5,83 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
 	"github.com/crawl-go/crawl/fetch"
+	"github.com/crawl-go/crawl/frontier"
+	"github.com/crawl-go/crawl/outcome"
 	"github.com/crawl-go/crawl/ratelimit"
 	"github.com/crawl-go/crawl/store"
 )
 
-// storeLoop is one store worker: it writes each fetched body to its file,
-// then the URL's manifest line, then ends the URL's lease in the frontier.
-// A file is always in place before its manifest line says so.
-func (c *Crawler) storeLoop(stored <-chan *job) {
-	for j := range stored {
-		c.storeJob(j)
+// The store stage receives the jobs of the parse stage and sends nothing:
+// for each it writes the body to its file (or keeps or replaces the file
+// of an earlier run), archives the exchanges, writes the URL's manifest
+// line and the --select record, and then ends the URL's lease in the
+// frontier (Done), or gives an abandoned URL back (Release). A file is
+// always in place before its manifest line says so. It owns the outputs:
+// the mirror, the manifest, the records and the archive.
+
+// storeStage is the store stage's state, shared by its workers.
+type storeStage struct {
+	out      *outputs
+	rec      *recorder
+	frontier frontier.Frontier
+	stats    *stats
+	fail     func(error)
+	log      io.Writer
+
+	noMirror, update, prune bool // Config.NoMirror, Update, Prune
+	disposition, adjustExt  bool // Config.ContentDisposition, AdjustExtension
+}
+
+// run is one store worker: it stores each job of in until in is closed.
+func (s *storeStage) run(in <-chan *job) {
+	for j := range in {
+		s.storeJob(j)
 	}
 }
 
-func (c *Crawler) storeJob(j *job) {
+// saveAction is what the store stage does with a job's body.
+type saveAction int
+
+const (
+	saveNothing saveAction = iota // no body: a failure, or a redirect handled on its own
+	keepFile                      // a re-crawl's 304: the earlier file stays
+	putFile                       // a new file, named after the final URL
+	replaceFile                   // a re-crawl's new body: the earlier file is replaced, under its name
+	recordOnly                    // a body, but no mirror (Config.NoMirror)
+)
+
+// saveActionOf decides what becomes of j's body.
+func saveActionOf(j *job, noMirror bool) saveAction {
+	switch {
+	case j.err != nil:
+		return saveNothing
+	case j.notModified:
+		return keepFile
+	case j.resp == nil || j.resp.Body == nil:
+		return saveNothing
+	case j.dup || noMirror:
+		return recordOnly
+	case j.prev != nil:
+		return replaceFile
+	}
+	return putFile
+}
+
+func (s *storeStage) storeJob(j *job) {
 	if j.abandoned() {
-		c.release(j)
+		s.release(j)
 		return
 	}
 	if j.earlier != nil {
 		// Done by an earlier run, whose line stands.
-		c.stats.inFlight.Add(-1)
-		c.stats.reused.Add(1)
-		if err := c.frontier.Done(context.Background(), j.item); err != nil {
-			c.fail(fmt.Errorf("finishing %s in the frontier: %w", j.item.URL, err))
-		}
+		s.stats.inFlight.Add(-1)
+		s.stats.reused.Add(1)
+		s.done(j)
 		return
 	}
 	rec := store.Record{
@@ -57,20 +105,22 @@ func (c *Crawler) storeJob(j *job) {
 			v := fetch.ValidatorsOf(r.Header)
 			rec.ETag, rec.LastModified = v.ETag, v.LastModified
 		}
+		if err := s.out.archiveResponse(r, j.prev); err != nil {
+			s.fail(err)
+		}
 	}
-	c.archive(j)
 	err := j.err
-	switch {
-	case err == nil && j.notModified:
-		c.keep(j, &rec)
-	case err == nil && body != nil:
+	switch act := saveActionOf(j, s.noMirror); act {
+	case keepFile:
+		keep(j.prev, &rec)
+	case putFile, replaceFile, recordOnly:
 		sum := body.SHA256()
 		rec.SHA256 = hex.EncodeToString(sum[:])
 		rec.Bytes = body.Len()
-		if !j.dup && !c.cfg.NoMirror {
-			rec.Path, err = c.save(j, body)
+		if act != recordOnly {
+			rec.Path, err = s.save(j, body, act)
 		}
-		if c.cfg.Update && err == nil && !j.dup {
+		if s.update && err == nil && !j.dup {
 			rec.Update = changeOf(j.prev, &rec)
 		}
 	}
@@ -81,34 +131,39 @@ func (c *Crawler) storeJob(j *job) {
 			rec.Attempts = re.attempts
 		}
 		if j.prev != nil && isGone(err) {
-			c.gone(j, &rec)
+			s.gone(j, &rec)
 		}
 	}
 	if j.data != nil && err == nil {
 		j.data["url"] = j.item.URL
-		if werr := c.records.Write(j.data); werr != nil {
-			c.fail(fmt.Errorf("writing records.jsonl: %w", werr))
+		if werr := s.out.records.Write(j.data); werr != nil {
+			s.fail(fmt.Errorf("writing %s: %w", store.RecordsName, werr))
 		}
 	}
-	c.writeRecord(&rec)
-	c.stats.done(&rec)
-	c.stats.inFlight.Add(-1)
-	if derr := c.frontier.Done(context.Background(), j.item); derr != nil {
-		c.fail(fmt.Errorf("finishing %s in the frontier: %w", j.item.URL, derr))
-	}
+	s.rec.write(&rec)
+	s.stats.done(&rec)
+	s.stats.inFlight.Add(-1)
+	s.done(j)
 	if body != nil {
 		body.Release()
+	}
+}
+
+// done ends j's lease in the frontier.
+func (s *storeStage) done(j *job) {
+	if err := s.frontier.Done(context.Background(), j.item); err != nil {
+		s.fail(fmt.Errorf("finishing %s in the frontier: %w", j.item.URL, err))
 	}
 }
 
 // release gives an abandoned job's URL back to the frontier, with the
 // redirect targets it claimed: nothing of it is recorded, so the next run
 // fetches it.
-func (c *Crawler) release(j *job) {
-	c.stats.inFlight.Add(-1)
-	c.stats.released.Add(1)
-	if err := c.frontier.Release(context.Background(), j.item, j.claimed...); err != nil {
-		c.fail(fmt.Errorf("giving %s back to the frontier: %w", j.item.URL, err))
+func (s *storeStage) release(j *job) {
+	s.stats.inFlight.Add(-1)
+	s.stats.released.Add(1)
+	if err := s.frontier.Release(context.Background(), j.item, j.claimed...); err != nil {
+		s.fail(fmt.Errorf("giving %s back to the frontier: %w", j.item.URL, err))
 	}
 	if j.resp != nil {
 		// Not archived either: the next run fetches the URL again.
@@ -119,30 +174,35 @@ func (c *Crawler) release(j *job) {
 	}
 }
 
-// errStore marks failures to write a body to disk.
-var errStore = errors.New("saving file")
+// recordBadSeed records a seed that is not a valid URL.
+func (s *storeStage) recordBadSeed(b badSeed) {
+	msg := fmt.Sprintf("%s: %v %q: %v", b.seed.Source, errBadURL, b.seed.URL, b.err)
+	fmt.Fprintf(s.log, "crawl: %s\n", msg)
+	rec := store.Record{URL: b.seed.URL, Error: msg, ErrorKind: outcome.BadURL, FetchedAt: time.Now().UTC()}
+	s.rec.write(&rec)
+	s.stats.done(&rec)
+}
 
 // keep records a URL whose server answered a re-crawl's conditional
-// request with 304: the earlier file stays as it is.
-func (c *Crawler) keep(j *job, rec *store.Record) {
-	p := j.prev
-	rec.Path, rec.SHA256, rec.Bytes, rec.ContentType = p.Path, p.SHA256, p.Bytes, p.ContentType
+// request with 304: prev's file stays as it is.
+func keep(prev *store.Record, rec *store.Record) {
+	rec.Path, rec.SHA256, rec.Bytes, rec.ContentType = prev.Path, prev.SHA256, prev.Bytes, prev.ContentType
 	if rec.ETag == "" && rec.LastModified == "" {
-		rec.ETag, rec.LastModified = p.ETag, p.LastModified
+		rec.ETag, rec.LastModified = prev.ETag, prev.LastModified
 	}
 	rec.Update = store.UpdateNotModified
 }
 
 // gone records a URL that a re-crawl found removed (404, 410): its earlier
 // file stays, and the line names it, unless Config.Prune deletes it.
-func (c *Crawler) gone(j *job, rec *store.Record) {
+func (s *storeStage) gone(j *job, rec *store.Record) {
 	rec.Update = store.UpdateRemoved
-	if !c.cfg.Prune {
+	if !s.prune {
 		rec.Path = j.prev.Path
 		return
 	}
-	if err := c.store.Remove(j.prev.Path); err != nil {
-		fmt.Fprintf(c.cfg.Log, "crawl: --prune: %v\n", err)
+	if err := s.out.store.Remove(j.prev.Path); err != nil {
+		fmt.Fprintf(s.log, "crawl: pruning: %v\n", err)
 		rec.Path = j.prev.Path // still there
 	}
 }
@@ -166,29 +226,31 @@ func changeOf(prev, rec *store.Record) string {
 	}
 }
 
-// save writes body to its file and returns the path used. In a re-crawl,
-// a URL that has a file already replaces it under the same name.
-func (c *Crawler) save(j *job, body *fetch.Body) (string, error) {
-	put, putFile := c.store.Put, c.store.PutFile
+// save writes body to its file and returns the path used: a new file
+// named after the final URL (putFile), or the earlier file of the URL,
+// replaced under the same name (replaceFile).
+func (s *storeStage) save(j *job, body *fetch.Body, act saveAction) (string, error) {
+	st := s.out.store
+	put, putFromFile := st.Put, st.PutFile
 	var rel string
-	if j.prev != nil {
+	if act == replaceFile {
 		rel = j.prev.Path
-		put, putFile = c.store.Replace, c.store.ReplaceFile
+		put, putFromFile = st.Replace, st.ReplaceFile
 	} else {
 		rel = store.Path(j.final, j.resp.ContentType)
-		if c.cfg.ContentDisposition {
+		if s.disposition {
 			if name := store.DispositionName(j.resp.Header.Get("Content-Disposition")); name != "" {
 				rel = store.WithName(rel, name)
 			}
 		}
-		if c.cfg.AdjustExtension {
+		if s.adjustExt {
 			rel = store.AdjustExtension(rel, j.resp.ContentType)
 		}
 	}
 	var path string
 	var err error
 	if body.File() != nil {
-		path, err = putFile(rel, body.TakeFile())
+		path, err = putFromFile(rel, body.TakeFile())
 	} else {
 		path, err = put(rel, body.Bytes())
 	}
@@ -198,22 +260,28 @@ func (c *Crawler) save(j *job, body *fetch.Body) (string, error) {
 	return path, nil
 }
 
+// Errors the engine labels itself; the fetcher's are labelled by
+// fetch.ErrorKind.
+var (
+	// errStore marks failures to write a body to disk.
+	errStore = errors.New("saving file")
+	// errBadURL marks seeds that are not valid URLs.
+	errBadURL = errors.New("bad url")
+)
+
 // errorKind labels an error for the manifest and the summary.
-func errorKind(err error) string {
+func errorKind(err error) outcome.Kind {
 	switch {
 	case errors.Is(err, errStore):
-		return "store"
+		return outcome.Store
 	case errors.Is(err, errBadURL):
-		return "bad_url"
+		return outcome.BadURL
 	case errors.Is(err, errRobots):
-		return "robots"
+		return outcome.Robots
 	case errors.Is(err, errRobotsUnavailable):
-		return "robots_unavailable"
+		return outcome.RobotsUnavailable
 	case errors.Is(err, ratelimit.ErrHostUnreachable):
-		return "host_unreachable"
+		return outcome.HostUnreachable
 	}
 	return fetch.ErrorKind(err)
 }
-
-// errBadURL marks seeds that are not valid URLs.
-var errBadURL = errors.New("bad url")

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"sync/atomic"
 	"testing"
+
+	"github.com/crawl-go/crawl/outcome"
 )
 
 // serveBody writes data, with a Content-Length header or, when chunked,
@@ -65,7 +67,7 @@ func TestMaxSize(t *testing.T) {
 			f := newFetcher(t, opts)
 			res, err := f.Get(context.Background(), srv.URL)
 			if tt.tooBig {
-				if !errors.Is(err, ErrTooLarge) || ErrorKind(err) != KindTooLarge {
+				if !errors.Is(err, ErrTooLarge) || ErrorKind(err) != outcome.TooLarge {
 					t.Fatalf("err = %v (kind %q), want ErrTooLarge", err, ErrorKind(err))
 				}
 				if res.Body != nil || res.Attempts != 1 || res.Status != 200 {
@@ -294,8 +296,8 @@ func TestResetMidBody(t *testing.T) {
 				t.Errorf("Attempts = %d, served %d, want %d", res.Attempts, served.Load(), tt.wantAttempts)
 			}
 			if tt.wantErr {
-				if got := ErrorKind(err); got != KindConnection {
-					t.Fatalf("ErrorKind(%v) = %q, want %q", err, got, KindConnection)
+				if got := ErrorKind(err); got != outcome.Connection {
+					t.Fatalf("ErrorKind(%v) = %q, want %q", err, got, outcome.Connection)
 				}
 				if res.Body != nil {
 					t.Fatal("Body is set on error")

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/crawl-go/crawl/internal/wiretest"
+	"github.com/crawl-go/crawl/outcome"
 )
 
 // rawOf returns all the bytes of r.
@@ -178,16 +179,17 @@ func TestCaptureFailures(t *testing.T) {
 	})
 	f := captureFetcher(t, Options{Retries: 2, MaxSize: 100_000}, TransportOptions{})
 	for _, tt := range []struct {
-		path, kind   string
+		path         string
+		kind         outcome.Kind
 		attempts     int
 		body         string // last exchange's response ends with it
 		status       int
 		truncated    string
 		wholeMessage bool
 	}{
-		{"/missing", KindHTTP4xx, 1, "gone gone \n", 404, "", true},
-		{"/flaky", KindHTTP5xx, 3, "attempt 3", 500, "", true},
-		{"/big", KindTooLarge, 1, "", 200, "length", false},
+		{"/missing", outcome.HTTP4xx, 1, "gone gone \n", 404, "", true},
+		{"/flaky", outcome.HTTP5xx, 3, "attempt 3", 500, "", true},
+		{"/big", outcome.TooLarge, 1, "", 200, "length", false},
 	} {
 		t.Run(tt.path, func(t *testing.T) {
 			before := len(srv.Exchanges())

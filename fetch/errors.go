@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/crawl-go/crawl/outcome"
 )
 
 // Errors returned by Get, wrapped with what was being done; test for them
@@ -54,55 +56,42 @@ func (e *StatusError) Error() string {
 	return "http " + strings.ToLower(s)
 }
 
-// Labels returned by ErrorKind. They are stable: manifests and summaries
-// store them.
-const (
-	KindCanceled   = "canceled"   // the caller's context was cancelled
-	KindTimeout    = "timeout"    // an attempt or the caller's context timed out
-	KindConnection = "connection" // refused, reset, DNS failure, connection lost mid-body
-	KindTLS        = "tls"        // certificate or TLS handshake failure
-	KindTooLarge   = "too_large"  // ErrTooLarge
-	KindRedirects  = "redirects"  // ErrTooManyRedirects, ErrRedirectLoop or ErrRedirectScheme
-	KindHTTP4xx    = "http_4xx"   // StatusError with a 4xx code
-	KindHTTP5xx    = "http_5xx"   // StatusError with a 5xx code
-	KindOther      = "other"      // anything else
-)
-
-// ErrorKind returns a short stable label for an error returned by Get: one of
-// the Kind constants, or "" for a nil error. It inspects the error chain with
-// errors.Is and errors.As, never the message text.
-func ErrorKind(err error) string {
+// ErrorKind returns the kind of an error returned by Get (one of
+// outcome.Canceled, TooLarge, Redirects, HTTP4xx, HTTP5xx, TLS, Timeout,
+// Connection and Other), or "" for a nil error. It inspects the error
+// chain with errors.Is and errors.As, never the message text.
+func ErrorKind(err error) outcome.Kind {
 	if err == nil {
 		return ""
 	}
 	switch {
 	case errors.Is(err, context.Canceled):
-		return KindCanceled
+		return outcome.Canceled
 	case errors.Is(err, ErrTooLarge):
-		return KindTooLarge
+		return outcome.TooLarge
 	case errors.Is(err, ErrTooManyRedirects), errors.Is(err, ErrRedirectScheme), errors.Is(err, ErrRedirectLoop),
 		errors.Is(err, ErrRedirectRefused):
-		return KindRedirects
+		return outcome.Redirects
 	}
 	var se *StatusError
 	if errors.As(err, &se) {
 		switch {
 		case se.Code >= 500 && se.Code < 600:
-			return KindHTTP5xx
+			return outcome.HTTP5xx
 		case se.Code >= 400 && se.Code < 500:
-			return KindHTTP4xx
+			return outcome.HTTP4xx
 		}
-		return KindOther
+		return outcome.Other
 	}
 	switch {
 	case isTLSError(err):
-		return KindTLS
+		return outcome.TLS
 	case isTimeout(err):
-		return KindTimeout
+		return outcome.Timeout
 	case isConnectionError(err):
-		return KindConnection
+		return outcome.Connection
 	}
-	return KindOther
+	return outcome.Other
 }
 
 // isTimeout reports whether err is a deadline or a network timeout.

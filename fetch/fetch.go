@@ -241,9 +241,31 @@ func ValidatorsOf(h http.Header) Validators {
 // If-Modified-Since. A 304 Not Modified answer is a success with Status
 // 304 and an empty Body.
 func (f *Fetcher) GetIf(ctx context.Context, rawURL string, v Validators) (*Response, error) {
+	return f.Do(ctx, Request{URL: rawURL, Validators: v})
+}
+
+// Request is one fetch, with what the caller knows of it.
+type Request struct {
+	URL string
+	// Validators, when set, make the request conditional (see GetIf).
+	Validators Validators
+	// FollowRedirect, when set, is asked before a redirect of this
+	// request is followed, instead of Options.FollowRedirect, as that
+	// one is. A crawler passes one that knows which URL of its queue
+	// is being fetched.
+	FollowRedirect func(ctx context.Context, target string) error
+}
+
+// Do fetches r.URL as Get does, conditionally as GetIf does, and asks
+// r.FollowRedirect about redirects.
+func (f *Fetcher) Do(ctx context.Context, r Request) (*Response, error) {
 	start := time.Now()
+	rawURL, v := r.URL, r.Validators
 	res := &Response{URL: rawURL}
-	c := &call{f: f}
+	c := &call{f: f, follow: f.follow}
+	if r.FollowRedirect != nil {
+		c.follow = r.FollowRedirect
+	}
 	body, err := f.get(ctx, c, rawURL, v, res)
 	res.Body = body
 	if f.keep {
@@ -261,7 +283,8 @@ type call struct {
 	rc        retryablehttp.Client
 	attempts  int
 	redirects []string
-	followed  []string       // redirect targets FollowRedirect agreed to, over all attempts
+	follow    func(ctx context.Context, target string) error
+	followed  []string       // redirect targets follow agreed to, over all attempts
 	last      *http.Response // the last attempt's response, body already drained
 	hops      []*hop         // with KeepExchange: the hops of the current attempt
 }
@@ -423,8 +446,8 @@ func (c *call) checkRedirect(req *http.Request, via []*http.Request) error {
 		}
 	}
 	c.redirects = append(c.redirects, target)
-	if c.f.follow != nil && !slices.Contains(c.followed, target) {
-		err := c.f.follow(req.Context(), target)
+	if c.follow != nil && !slices.Contains(c.followed, target) {
+		err := c.follow(req.Context(), target)
 		if errors.Is(err, ErrSkipRedirect) {
 			return http.ErrUseLastResponse
 		}

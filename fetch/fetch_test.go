@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/crawl-go/crawl/outcome"
 )
 
 func TestRetries(t *testing.T) {
@@ -25,7 +27,7 @@ func TestRetries(t *testing.T) {
 		status       int // status of the failing responses
 		wantAttempts int
 		wantStatus   int
-		wantKind     string
+		wantKind     outcome.Kind
 	}{
 		{name: "ok", retries: 3, fails: 0, wantAttempts: 1, wantStatus: 200},
 		{name: "503 once", retries: 3, fails: 1, status: 503, wantAttempts: 2, wantStatus: 200},
@@ -33,13 +35,13 @@ func TestRetries(t *testing.T) {
 		{name: "429 twice", retries: 3, fails: 2, status: 429, wantAttempts: 3, wantStatus: 200},
 		{name: "500 once", retries: 1, fails: 1, status: 500, wantAttempts: 2, wantStatus: 200},
 		{name: "502 once", retries: 1, fails: 1, status: 502, wantAttempts: 2, wantStatus: 200},
-		{name: "503 exhausted", retries: 2, fails: -1, status: 503, wantAttempts: 3, wantStatus: 503, wantKind: KindHTTP5xx},
-		{name: "429 exhausted", retries: 1, fails: -1, status: 429, wantAttempts: 2, wantStatus: 429, wantKind: KindHTTP4xx},
-		{name: "no retries", retries: 0, fails: 1, status: 503, wantAttempts: 1, wantStatus: 503, wantKind: KindHTTP5xx},
-		{name: "negative retries", retries: -1, fails: 1, status: 503, wantAttempts: 1, wantStatus: 503, wantKind: KindHTTP5xx},
-		{name: "404 not retried", retries: 3, fails: 1, status: 404, wantAttempts: 1, wantStatus: 404, wantKind: KindHTTP4xx},
-		{name: "403 not retried", retries: 3, fails: 1, status: 403, wantAttempts: 1, wantStatus: 403, wantKind: KindHTTP4xx},
-		{name: "501 not retried", retries: 3, fails: 1, status: 501, wantAttempts: 1, wantStatus: 501, wantKind: KindHTTP5xx},
+		{name: "503 exhausted", retries: 2, fails: -1, status: 503, wantAttempts: 3, wantStatus: 503, wantKind: outcome.HTTP5xx},
+		{name: "429 exhausted", retries: 1, fails: -1, status: 429, wantAttempts: 2, wantStatus: 429, wantKind: outcome.HTTP4xx},
+		{name: "no retries", retries: 0, fails: 1, status: 503, wantAttempts: 1, wantStatus: 503, wantKind: outcome.HTTP5xx},
+		{name: "negative retries", retries: -1, fails: 1, status: 503, wantAttempts: 1, wantStatus: 503, wantKind: outcome.HTTP5xx},
+		{name: "404 not retried", retries: 3, fails: 1, status: 404, wantAttempts: 1, wantStatus: 404, wantKind: outcome.HTTP4xx},
+		{name: "403 not retried", retries: 3, fails: 1, status: 403, wantAttempts: 1, wantStatus: 403, wantKind: outcome.HTTP4xx},
+		{name: "501 not retried", retries: 3, fails: 1, status: 501, wantAttempts: 1, wantStatus: 501, wantKind: outcome.HTTP5xx},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,8 +122,8 @@ func TestConnectionRefused(t *testing.T) {
 	f := newFetcher(t, Options{Retries: 2})
 	url := "http://" + addr + "/page"
 	res, err := f.Get(context.Background(), url)
-	if got := ErrorKind(err); got != KindConnection {
-		t.Fatalf("ErrorKind(%v) = %q, want %q", err, got, KindConnection)
+	if got := ErrorKind(err); got != outcome.Connection {
+		t.Fatalf("ErrorKind(%v) = %q, want %q", err, got, outcome.Connection)
 	}
 	if res.URL != url || res.Attempts != 3 || res.Status != 0 || res.Body != nil || res.Duration <= 0 {
 		t.Fatalf("Response = %+v, want URL %s, 3 attempts, status 0, no body, a duration", res, url)
@@ -132,11 +134,11 @@ func TestBadURL(t *testing.T) {
 	tests := []struct {
 		url      string
 		wantErr  error
-		wantKind string
+		wantKind outcome.Kind
 	}{
-		{url: "ftp://example.com/file", wantErr: ErrScheme, wantKind: KindOther},
-		{url: "mailto:someone@example.com", wantErr: ErrScheme, wantKind: KindOther},
-		{url: "http://exa mple.com/", wantKind: KindOther},
+		{url: "ftp://example.com/file", wantErr: ErrScheme, wantKind: outcome.Other},
+		{url: "mailto:someone@example.com", wantErr: ErrScheme, wantKind: outcome.Other},
+		{url: "http://exa mple.com/", wantKind: outcome.Other},
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
@@ -213,8 +215,8 @@ func TestRedirects(t *testing.T) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
 			if err != nil {
-				if got := ErrorKind(err); got != KindRedirects {
-					t.Errorf("ErrorKind = %q, want %q", got, KindRedirects)
+				if got := ErrorKind(err); got != outcome.Redirects {
+					t.Errorf("ErrorKind = %q, want %q", got, outcome.Redirects)
 				}
 			} else {
 				checkBody(t, res.Body, []byte("final"), false)
@@ -377,8 +379,8 @@ func TestCancel(t *testing.T) {
 			if !errors.Is(r.err, context.Canceled) {
 				t.Errorf("err = %v, want context.Canceled", r.err)
 			}
-			if got := ErrorKind(r.err); got != KindCanceled {
-				t.Errorf("ErrorKind = %q, want %q", got, KindCanceled)
+			if got := ErrorKind(r.err); got != outcome.Canceled {
+				t.Errorf("ErrorKind = %q, want %q", got, outcome.Canceled)
 			}
 			if r.res.Attempts != 1 || r.res.Body != nil {
 				t.Errorf("Attempts = %d, Body = %v, want 1 and nil", r.res.Attempts, r.res.Body)
@@ -396,8 +398,8 @@ func TestCanceledBeforeStart(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	res, err := f.Get(ctx, srv.URL)
-	if got := ErrorKind(err); got != KindCanceled {
-		t.Fatalf("ErrorKind(%v) = %q, want %q", err, got, KindCanceled)
+	if got := ErrorKind(err); got != outcome.Canceled {
+		t.Fatalf("ErrorKind(%v) = %q, want %q", err, got, outcome.Canceled)
 	}
 	if res.Attempts > 1 {
 		t.Fatalf("Attempts = %d, want at most 1", res.Attempts)
@@ -417,8 +419,8 @@ func TestTimeout(t *testing.T) {
 			srv, arrived := blockingServer(t, tt.partial)
 			f := newFetcher(t, Options{Retries: 1, Timeout: 50 * time.Millisecond})
 			res, err := f.Get(context.Background(), srv.URL)
-			if got := ErrorKind(err); got != KindTimeout {
-				t.Fatalf("ErrorKind(%v) = %q, want %q", err, got, KindTimeout)
+			if got := ErrorKind(err); got != outcome.Timeout {
+				t.Fatalf("ErrorKind(%v) = %q, want %q", err, got, outcome.Timeout)
 			}
 			if res.Attempts != 2 || len(arrived) != 2 {
 				t.Fatalf("Attempts = %d, served %d, want 2", res.Attempts, len(arrived))
@@ -503,7 +505,7 @@ func TestTimeoutTransport(t *testing.T) {
 		t.Fatalf("a request that waited before its round trip failed: %v", err)
 	}
 	_, err := f.Get(context.Background(), srv.URL+"/hang")
-	if ErrorKind(err) != KindTimeout {
+	if ErrorKind(err) != outcome.Timeout {
 		t.Fatalf("hanging request: %v (kind %s); want a timeout", err, ErrorKind(err))
 	}
 }
@@ -535,7 +537,7 @@ func TestIdleTimeout(t *testing.T) {
 	resp.Body.Release()
 	start := time.Now()
 	_, err = f.Get(context.Background(), srv.URL+"/stall")
-	if ErrorKind(err) != KindTimeout || !strings.Contains(err.Error(), "no data received") {
+	if ErrorKind(err) != outcome.Timeout || !strings.Contains(err.Error(), "no data received") {
 		t.Fatalf("stalled body: %v (kind %s); want an idle timeout", err, ErrorKind(err))
 	}
 	if time.Since(start) > 30*time.Second {

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/crawl-go/crawl/outcome"
 )
 
 func TestFollowRedirect(t *testing.T) {
@@ -73,7 +75,7 @@ func TestFollowRedirect(t *testing.T) {
 			}})
 			resp, err := f.Get(context.Background(), srv.URL+tt.path)
 			if tt.err != nil {
-				if !errors.Is(err, tt.err) || ErrorKind(err) != KindRedirects || resp.Attempts != 1 {
+				if !errors.Is(err, tt.err) || ErrorKind(err) != outcome.Redirects || resp.Attempts != 1 {
 					t.Fatalf("err = %v (kind %s, %d attempts); want %v, kind redirects, 1 attempt", err, ErrorKind(err), resp.Attempts, tt.err)
 				}
 			} else {
@@ -93,6 +95,40 @@ func TestFollowRedirect(t *testing.T) {
 			}
 			if !slices.Equal(asked, tt.asked) {
 				t.Errorf("hook asked for %v; want %v", asked, tt.asked)
+			}
+		})
+	}
+}
+
+// TestRequestFollowRedirect checks that a Request's own FollowRedirect is
+// asked instead of the Fetcher's, so that a caller can tell each fetch's
+// hook what it is fetching without a context value.
+func TestRequestFollowRedirect(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/a", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/b", http.StatusFound) })
+	mux.HandleFunc("/b", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("b")) })
+	srv := newServer(t, mux)
+	f := newFetcher(t, Options{FollowRedirect: func(context.Context, string) error {
+		t.Error("the Fetcher's hook was asked")
+		return nil
+	}})
+	for _, tt := range []struct {
+		name   string
+		answer error
+		status int
+	}{{"followed", nil, 200}, {"skipped", ErrSkipRedirect, 302}} {
+		t.Run(tt.name, func(t *testing.T) {
+			var asked []string
+			resp, err := f.Do(context.Background(), Request{URL: srv.URL + "/a", FollowRedirect: func(_ context.Context, target string) error {
+				asked = append(asked, target[len(srv.URL):])
+				return tt.answer
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Release()
+			if resp.Status != tt.status || !slices.Equal(asked, []string{"/b"}) {
+				t.Errorf("status %d, asked %v; want %d, [/b]", resp.Status, asked, tt.status)
 			}
 		})
 	}

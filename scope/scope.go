@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sync"
 
+	"github.com/crawl-go/crawl/outcome"
 	"golang.org/x/net/publicsuffix"
 )
 
@@ -78,7 +79,16 @@ const (
 )
 
 func (r Reason) String() string {
-	return [...]string{"follow", "off_site", "not_included", "excluded", "too_deep"}[r]
+	if r == Follow {
+		return "follow"
+	}
+	return string(r.Outcome())
+}
+
+// Outcome returns the name under which a crawl counts links not followed
+// for r; empty for Follow.
+func (r Reason) Outcome() outcome.Reason {
+	return [...]outcome.Reason{"", outcome.OffSite, outcome.NotIncluded, outcome.Excluded, outcome.TooDeep}[r]
 }
 
 // Parent describes the fetched item a link was found in.

@@ -5,13 +5,15 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+
+	"github.com/crawl-go/crawl/outcome"
 )
 
 // TrapLimits bound what a crawl admits, so that sites generating endless
 // URLs (calendars, session IDs in paths, relative links that grow a path
 // forever) cannot keep it busy. Zero fields take the defaults given.
 type TrapLimits struct {
-	MaxURLLength     int // bytes of the normalized URL; default 2048
+	MaxURLLength     int // bytes of the normalized URL; default 8192
 	MaxPathDepth     int // segments of the path; default 32
 	MaxSegmentRepeat int // times one path segment may occur; default 3
 	MaxPagesPerHost  int // URLs admitted per host; 0 = no limit
@@ -20,7 +22,7 @@ type TrapLimits struct {
 
 func (l *TrapLimits) setDefaults() {
 	if l.MaxURLLength <= 0 {
-		l.MaxURLLength = 2048
+		l.MaxURLLength = 8192
 	}
 	if l.MaxPathDepth <= 0 {
 		l.MaxPathDepth = 32
@@ -50,18 +52,18 @@ func NewTraps(limits TrapLimits) *Traps {
 
 // Static reports whether u (whose String is s) passes the limits that
 // depend on the URL alone: length, path depth and repeated segments. When
-// it does not, reason is a label ("trap_url_length", ...) and why a
+// it does not, reason is its kind (outcome.TrapURLLength, ...) and why a
 // sentence for the manifest.
-func (t *Traps) Static(u *url.URL, s string) (reason, why string, ok bool) {
+func (t *Traps) Static(u *url.URL, s string) (reason outcome.Kind, why string, ok bool) {
 	l := &t.limits
 	if len(s) > l.MaxURLLength {
-		return "trap_url_length", fmt.Sprintf("not followed: URL longer than %d bytes", l.MaxURLLength), false
+		return outcome.TrapURLLength, fmt.Sprintf("not followed: URL longer than %d bytes", l.MaxURLLength), false
 	}
 	path := strings.Trim(u.EscapedPath(), "/")
 	if path != "" {
 		n := strings.Count(path, "/") + 1
 		if n > l.MaxPathDepth {
-			return "trap_path_depth", fmt.Sprintf("not followed: path deeper than %d segments", l.MaxPathDepth), false
+			return outcome.TrapPathDepth, fmt.Sprintf("not followed: path deeper than %d segments", l.MaxPathDepth), false
 		}
 		// Only a path of more segments than the limit can repeat one
 		// more often; the others are not split (this runs for every link).
@@ -69,7 +71,7 @@ func (t *Traps) Static(u *url.URL, s string) (reason, why string, ok bool) {
 			return "", "", true
 		}
 		if seg, n := mostRepeated(strings.Split(path, "/")); n > l.MaxSegmentRepeat {
-			return "trap_repeated_segment", fmt.Sprintf("not followed: path segment %q repeated %d times", seg, n), false
+			return outcome.TrapRepeatedSegment, fmt.Sprintf("not followed: path segment %q repeated %d times", seg, n), false
 		}
 	}
 	return "", "", true
@@ -79,17 +81,17 @@ func (t *Traps) Static(u *url.URL, s string) (reason, why string, ok bool) {
 // why it is over one of them (as Static does). A caller that then finds u
 // was seen before gives the reservation back with Unreserve, so that only
 // new URLs count.
-func (t *Traps) Reserve(u *url.URL) (reason, why string, ok bool) {
+func (t *Traps) Reserve(u *url.URL) (reason outcome.Kind, why string, ok bool) {
 	l := &t.limits
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if l.MaxPagesPerHost > 0 && t.perHost[u.Host] >= l.MaxPagesPerHost {
-		return "trap_host_pages", fmt.Sprintf("not followed: %d URLs of host %s fetched (--max-pages-per-host)", l.MaxPagesPerHost, u.Host), false
+		return outcome.TrapHostPages, fmt.Sprintf("not followed: %d URLs of host %s fetched, the limit per host", l.MaxPagesPerHost, u.Host), false
 	}
 	if u.RawQuery != "" {
 		key := queryKey(u)
 		if t.queries[key] >= l.MaxQueryVariants {
-			return "trap_query_variants", fmt.Sprintf("not followed: %d query strings of %s fetched (--max-query-variants)", l.MaxQueryVariants, key), false
+			return outcome.TrapQueryVariants, fmt.Sprintf("not followed: %d query strings of %s fetched, the limit per path", l.MaxQueryVariants, key), false
 		}
 		t.queries[key]++
 	}

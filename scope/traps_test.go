@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/crawl-go/crawl/outcome"
 )
 
 func TestTraps(t *testing.T) {
@@ -12,26 +14,27 @@ func TestTraps(t *testing.T) {
 		name   string
 		limits TrapLimits
 		urls   []string // checked in order; the last one's verdict is tested
-		reason string
+		reason outcome.Kind
 	}{
 		{"ordinary", TrapLimits{}, []string{"http://a.test/2024/01/01/post.html"}, ""},
-		{"long URL", TrapLimits{}, []string{"http://a.test/" + strings.Repeat("x", 2100)}, "trap_url_length"},
-		{"deep path", TrapLimits{}, []string{"http://a.test" + strings.Repeat("/d", 33)}, "trap_path_depth"},
-		{"growing relative path", TrapLimits{}, []string{"http://a.test/docs/img/docs/img/docs/img/docs/img/x.png"}, "trap_repeated_segment"},
+		{"long URL", TrapLimits{}, []string{"http://a.test/" + strings.Repeat("x", 8200)}, outcome.TrapURLLength},
+		{"deep path", TrapLimits{}, []string{"http://a.test" + strings.Repeat("/d", 33)}, outcome.TrapPathDepth},
+		{"growing relative path", TrapLimits{}, []string{"http://a.test/docs/img/docs/img/docs/img/docs/img/x.png"}, outcome.TrapRepeatedSegment},
 		{"three repeats allowed", TrapLimits{}, []string{"http://a.test/a/b/a/b/a/x"}, ""},
 		{"pages per host", TrapLimits{MaxPagesPerHost: 2},
-			[]string{"http://a.test/1", "http://b.test/1", "http://a.test/2", "http://a.test/3"}, "trap_host_pages"},
+			[]string{"http://a.test/1", "http://b.test/1", "http://a.test/2", "http://a.test/3"}, outcome.TrapHostPages},
 		{"pages per host, other host", TrapLimits{MaxPagesPerHost: 2},
 			[]string{"http://a.test/1", "http://a.test/2", "http://b.test/1"}, ""},
 		{"calendar", TrapLimits{MaxQueryVariants: 3},
-			[]string{"http://a.test/cal?d=1", "http://a.test/cal?d=2", "http://a.test/cal?d=3", "http://a.test/cal?d=4"}, "trap_query_variants"},
+			[]string{"http://a.test/cal?d=1", "http://a.test/cal?d=2", "http://a.test/cal?d=3", "http://a.test/cal?d=4"}, outcome.TrapQueryVariants},
 		{"query variants per path", TrapLimits{MaxQueryVariants: 1},
 			[]string{"http://a.test/cal?d=1", "http://a.test/other?d=1", "http://a.test/cal"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			traps := NewTraps(tt.limits)
-			var reason, why string
+			var reason outcome.Kind
+			var why string
 			for _, s := range tt.urls {
 				u, err := url.Parse(s)
 				if err != nil {

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/crawl-go/crawl/outcome"
 )
 
 // ManifestVersion is the schema version of Record, written as its "v".
@@ -28,23 +30,23 @@ const (
 // run. A directory crawled again with --update holds one line per URL and
 // run; the line of the highest run is the current one.
 type Record struct {
-	V           int       `json:"v"`             // schema version, ManifestVersion
-	Run         int       `json:"run,omitempty"` // 1 for the first crawl into DIR, +1 for each --update; 0 reads as 1
-	URL         string    `json:"url"`
-	FinalURL    string    `json:"final_url,omitempty"`
-	Status      int       `json:"status"` // HTTP status of the final response, 0 if none
-	ContentType string    `json:"content_type,omitempty"`
-	Bytes       int64     `json:"bytes"`
-	SHA256      string    `json:"sha256,omitempty"` // hex
-	Path        string    `json:"path,omitempty"`   // relative to DIR, slash-separated
-	Depth       int       `json:"depth"`
-	Parent      string    `json:"parent,omitempty"`
-	Redirects   []string  `json:"redirects,omitempty"`
-	Error       string    `json:"error,omitempty"`
-	ErrorKind   string    `json:"error_kind,omitempty"`
-	Attempts    int       `json:"attempts"`
-	DurationMS  int64     `json:"duration_ms"`
-	FetchedAt   time.Time `json:"fetched_at"`
+	V           int          `json:"v"`             // schema version, ManifestVersion
+	Run         int          `json:"run,omitempty"` // 1 for the first crawl into DIR, +1 for each --update; 0 reads as 1
+	URL         string       `json:"url"`
+	FinalURL    string       `json:"final_url,omitempty"`
+	Status      int          `json:"status"` // HTTP status of the final response, 0 if none
+	ContentType string       `json:"content_type,omitempty"`
+	Bytes       int64        `json:"bytes"`
+	SHA256      string       `json:"sha256,omitempty"` // hex
+	Path        string       `json:"path,omitempty"`   // relative to DIR, slash-separated
+	Depth       int          `json:"depth"`
+	Parent      string       `json:"parent,omitempty"`
+	Redirects   []string     `json:"redirects,omitempty"`
+	Error       string       `json:"error,omitempty"`
+	ErrorKind   outcome.Kind `json:"error_kind,omitempty"` // empty on success
+	Attempts    int          `json:"attempts"`
+	DurationMS  int64        `json:"duration_ms"`
+	FetchedAt   time.Time    `json:"fetched_at"`
 	// ETag and LastModified are the validators of the response, sent
 	// back by the next --update run.
 	ETag         string `json:"etag,omitempty"`
@@ -146,7 +148,7 @@ func appendRecord(b []byte, r *Record) ([]byte, error) {
 		b = append(b, ']')
 	}
 	b = appendOptString(b, `,"error":`, r.Error)
-	b = appendOptString(b, `,"error_kind":`, r.ErrorKind)
+	b = appendOptString(b, `,"error_kind":`, string(r.ErrorKind))
 	b = append(b, `,"attempts":`...)
 	b = strconv.AppendInt(b, int64(r.Attempts), 10)
 	b = append(b, `,"duration_ms":`...)

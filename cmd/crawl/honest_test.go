@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crawl-go/crawl/outcome"
 	"github.com/crawl-go/crawl/store"
 )
 
@@ -60,7 +61,7 @@ func TestUnavailableHosts(t *testing.T) {
 	defer hanging.Close()
 	defer close(release)
 
-	want := map[string]string{
+	want := map[string]outcome.Kind{
 		refusedURL + "/":        "host_unreachable",
 		refusedURL + "/a":       "host_unreachable",
 		unavailable.URL + "/":   "robots_unavailable",

@@ -45,7 +45,10 @@ func TestSharedCrawl(t *testing.T) {
 	for i := range 3 {
 		dirs[i] = t.TempDir()
 		cmds[i] = exec.Command(os.Args[0], "-o", dirs[i], "-q", "--depth", "100", "--robots=false",
-			"--workers", "4", "--state", redis, "--crawl-id", crawlID, "--lease", "1s", srv.URL+"/p/0")
+			// A lease of 3 s: long enough that no fetch outlives it on a
+			// loaded machine, short enough that the dead process's URLs
+			// come back soon.
+			"--workers", "4", "--state", redis, "--crawl-id", crawlID, "--lease", "3s", srv.URL+"/p/0")
 		cmds[i].Env = append(os.Environ(), "CRAWL_TEST_RUN_MAIN=1")
 		if err := cmds[i].Start(); err != nil {
 			t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crawl-go/crawl/outcome"
 	"github.com/crawl-go/crawl/store"
 )
 
@@ -91,7 +92,10 @@ func TestFewBrokenEndpoints(t *testing.T) {
 		t.Errorf("%d pages stored; want all %d", ok, pages)
 	}
 	for i := range 5 {
-		for _, c := range []struct{ path, kind string }{{"/busy/", "http_5xx"}, {"/limited/", "http_4xx"}} {
+		for _, c := range []struct {
+			path string
+			kind outcome.Kind
+		}{{"/busy/", "http_5xx"}, {"/limited/", "http_4xx"}} {
 			r := failed[c.path+strconv.Itoa(i)]
 			if r == nil || r.ErrorKind != c.kind || r.Attempts != 4 {
 				t.Errorf("%s%d: %+v; want %s after 4 attempts", c.path, i, r, c.kind)

@@ -2,15 +2,11 @@ package crawl
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"time"
 
-	"github.com/crawl-go/crawl/frontier"
-	"github.com/crawl-go/crawl/mirror"
+	"github.com/crawl-go/crawl/outcome"
 	"github.com/crawl-go/crawl/store"
 )
 
@@ -40,7 +36,7 @@ type earlierLine struct {
 	ok bool
 	// policy is the error kind of a policy skip (robots.txt, a trap);
 	// empty for a fetch's outcome.
-	policy string
+	policy outcome.Kind
 	// status is the HTTP status: a 3xx with no path is a redirect whose
 	// target was fetched on its own.
 	status                              int
@@ -97,7 +93,7 @@ func readHistory(path string, mode historyMode, saved bool) (history, error) {
 		}
 		l := &earlierLine{run: run, ok: r.Error == "", status: r.Status, path: r.Path, digest: r.SHA256,
 			contentType: r.ContentType, finalURL: r.FinalURL}
-		if policySkip(r.ErrorKind) {
+		if r.ErrorKind.Policy() {
 			l.policy = r.ErrorKind
 		}
 		if i, ok := byURL[r.URL]; ok && recs[i].run > run {
@@ -135,69 +131,10 @@ func readHistory(path string, mode historyMode, saved bool) (history, error) {
 	return h, nil
 }
 
-// line returns the earlier line of url, or nil.
-func (h *history) line(url string) *earlierLine { return h.lines[url] }
-
-// writeRecord writes rec's manifest line, unless the manifest has it
-// already: a resumed run does not repeat the outcomes of its own run, and
-// no run repeats a policy skip.
-func (c *Crawler) writeRecord(rec *store.Record) {
-	rec.Run = c.runNo
-	if l := c.history.line(rec.URL); l != nil {
-		sameOutcome := l.outcome() && !policySkip(rec.ErrorKind) && l.run == c.runNo
-		samePolicy := !l.outcome() && l.policy == rec.ErrorKind
-		if sameOutcome || samePolicy {
-			return
-		}
-	} else {
-		c.stats.newURLs.Add(1)
+// line returns the earlier line of url, or nil. A nil history has none.
+func (h *history) line(url string) *earlierLine {
+	if h == nil {
+		return nil
 	}
-	if err := c.manifest.Write(rec); err != nil {
-		c.fail(fmt.Errorf("writing manifest.jsonl: %w", err))
-	}
-}
-
-// skipURL records a URL that the crawl decided not to fetch, once: the
-// URL is claimed in the frontier so that later links to it are ignored.
-func (c *Crawler) skipURL(ctx context.Context, it frontier.Item, reason, why string) error {
-	c.stats.skip(reason, 1)
-	isNew, err := c.frontier.Claim(ctx, it.URL)
-	if err != nil || !isNew {
-		return err
-	}
-	rec := store.Record{URL: it.URL, Depth: it.Depth, Parent: it.Parent,
-		Error: why, ErrorKind: reason, FetchedAt: time.Now().UTC()}
-	c.writeRecord(&rec)
-	return nil
-}
-
-// recordBadSeed records a seed that is not a valid URL.
-func (c *Crawler) recordBadSeed(b badSeed) {
-	msg := fmt.Sprintf("%s: %v %q: %v", b.seed.Source, errBadURL, b.seed.URL, b.err)
-	fmt.Fprintf(c.cfg.Log, "crawl: %s\n", msg)
-	rec := store.Record{
-		URL:       b.seed.URL,
-		Error:     msg,
-		ErrorKind: "bad_url",
-		FetchedAt: time.Now().UTC(),
-	}
-	c.writeRecord(&rec)
-	c.stats.done(&rec)
-}
-
-// convertLinks makes the mirror browse offline, from what the manifest
-// says was saved, in this run and earlier ones.
-func (c *Crawler) convertLinks(ctx context.Context) error {
-	f, err := os.Open(filepath.Join(c.cfg.OutDir, store.ManifestName))
-	if err != nil {
-		return fmt.Errorf("converting links: %w", err)
-	}
-	defer f.Close()
-	c.converted, err = mirror.Convert(ctx, c.store, bufio.NewReaderSize(f, 1<<20), mirror.Options{
-		Workers: c.cfg.Parsers, Log: c.cfg.Log,
-	})
-	if err != nil {
-		return fmt.Errorf("converting links: %w", err)
-	}
-	return nil
+	return h.lines[url]
 }

@@ -1,0 +1,226 @@
+package crawl
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/crawl-go/crawl/fetch"
+	"github.com/crawl-go/crawl/frontier"
+	"github.com/crawl-go/crawl/outcome"
+	"github.com/crawl-go/crawl/parse"
+	"github.com/crawl-go/crawl/scope"
+	"github.com/crawl-go/crawl/store"
+	"github.com/crawl-go/crawl/urlnorm"
+)
+
+// admitter decides which URLs enter the frontier, and is the only way in:
+// seeds, the sitemaps given and those robots.txt names, the links a page
+// holds, and the targets of redirects. It owns the rules: the scope, the
+// trap limits, the crawl's budget of URLs (Config.MaxPages), the lines of
+// URLs not fetched by policy, and which URLs are sitemaps. It is safe for
+// concurrent use.
+//
+// Why was a URL not fetched? A link out of scope or too deep is counted
+// (stats.skip, by outcome.Reason); one over a trap limit gets a manifest
+// line (outcome.Kind trap_*); one over the budget is counted as
+// max_pages; one seen before is the frontier's.
+type admitter struct {
+	frontier frontier.Frontier
+	scope    *scope.Scope
+	traps    *scope.Traps
+	maxPages int64        // 0: no budget
+	admitted atomic.Int64 // URLs admitted, counted against maxPages
+	rec      *recorder    // the lines of URLs skipped by policy
+	stats    *stats
+	log      io.Writer
+	norm     urlnorm.Normalizer
+	// fetched holds what earlier runs recorded: a redirect to a URL they
+	// fetched is not followed.
+	fetched *history
+
+	// sitemapURLs holds the URLs queued as sitemaps (given, named by
+	// robots.txt, or in a sitemap index); sitemapHosts the origins
+	// whose robots.txt sitemaps were queued. String keys.
+	sitemapURLs  sync.Map
+	sitemapHosts sync.Map
+}
+
+// seeds admits the seeds, whatever the budgets.
+func (a *admitter) seeds(ctx context.Context, items []frontier.Item) error {
+	n, err := a.frontier.Add(ctx, items...)
+	a.stats.queued.Add(int64(n))
+	a.admitted.Add(int64(n))
+	return err
+}
+
+// linkBuffers are a parse worker's slices for links, reused from page to
+// page.
+type linkBuffers struct {
+	links []parse.Link
+	items []frontier.Item
+	urls  []*url.URL
+}
+
+// links admits the links found in the page of item from: those in scope,
+// within the trap limits and the budget. An error (from the frontier, or
+// writing a skip line) means the links could not all be queued.
+func (a *admitter) links(ctx context.Context, from frontier.Item, links []parse.Link, b *linkBuffers) error {
+	parent := scope.Parent{Depth: from.Depth, Requisite: from.Requisite}
+	b.items, b.urls = b.items[:0], b.urls[:0]
+	for _, l := range links {
+		req := l.Kind == parse.Requisite
+		if r := a.scope.Check(parent, l.URL, req); r != scope.Follow {
+			a.stats.skip(r.Outcome(), 1)
+			continue
+		}
+		it := frontier.Item{
+			URL:       l.URL.String(),
+			Host:      l.URL.Host,
+			Depth:     from.Depth + 1,
+			Parent:    from.URL,
+			Requisite: req,
+		}
+		if kind, why, ok := a.traps.Static(l.URL, it.URL); !ok {
+			if err := a.skip(ctx, it, kind, why); err != nil {
+				return fmt.Errorf("recording a skipped link of %s: %w", from.URL, err)
+			}
+			continue
+		}
+		b.items = append(b.items, it)
+		b.urls = append(b.urls, l.URL)
+	}
+	for i, it := range b.items {
+		if a.maxPages > 0 && a.admitted.Add(1) > a.maxPages {
+			a.admitted.Add(-1)
+			a.stats.skip(outcome.MaxPages, 1)
+			continue
+		}
+		if kind, why, ok := a.traps.Reserve(b.urls[i]); !ok {
+			if a.maxPages > 0 {
+				a.admitted.Add(-1)
+			}
+			if err := a.skip(ctx, it, kind, why); err != nil {
+				return fmt.Errorf("recording a skipped link of %s: %w", from.URL, err)
+			}
+			continue
+		}
+		n, err := a.frontier.Add(ctx, it)
+		if err != nil {
+			return fmt.Errorf("queuing the links of %s: %w", from.URL, err)
+		}
+		if n == 0 { // seen before: give the reservations back
+			a.traps.Unreserve(b.urls[i])
+			if a.maxPages > 0 {
+				a.admitted.Add(-1)
+			}
+		}
+		a.stats.queued.Add(int64(n))
+	}
+	return nil
+}
+
+// skip records a URL that the crawl decided not to fetch, once: the URL is
+// claimed in the frontier so that later links to it are ignored.
+func (a *admitter) skip(ctx context.Context, it frontier.Item, kind outcome.Kind, why string) error {
+	a.stats.skip(outcome.Skip(kind), 1)
+	isNew, err := a.frontier.Claim(ctx, it.URL)
+	if err != nil || !isNew {
+		return err
+	}
+	a.rec.write(&store.Record{URL: it.URL, Depth: it.Depth, Parent: it.Parent,
+		Error: why, ErrorKind: kind, FetchedAt: time.Now().UTC()})
+	return nil
+}
+
+// sitemaps admits sitemap URLs found in from (a sitemap index), at its
+// depth: their URLs are then one deeper. With a zero from they are the
+// crawl's own (Config.Sitemaps), at depth 0 like seeds; from a robots.txt
+// (parent its URL, depth 0), or an index, those out of scope are skipped,
+// as a link would be.
+func (a *admitter) sitemaps(ctx context.Context, raws []string, from frontier.Item) error {
+	var items []frontier.Item
+	for _, raw := range raws {
+		u, err := a.norm.Parse(raw)
+		if err != nil {
+			fmt.Fprintf(a.log, "crawl: sitemap %q: %v\n", raw, err)
+			continue
+		}
+		if from.URL != "" && a.scope.Allows(u) != scope.Follow {
+			continue
+		}
+		s := u.String()
+		a.sitemapURLs.Store(s, true)
+		items = append(items, frontier.Item{URL: s, Host: u.Host, Depth: from.Depth, Parent: from.URL})
+	}
+	n, err := a.frontier.Add(ctx, items...)
+	a.stats.queued.Add(int64(n))
+	a.admitted.Add(int64(n))
+	return err
+}
+
+// isSitemap reports whether u was queued as a sitemap.
+func (a *admitter) isSitemap(u string) bool {
+	_, ok := a.sitemapURLs.Load(u)
+	return ok
+}
+
+// firstVisit reports whether origin (scheme://host) is seen for the first
+// time, to read its robots.txt's sitemaps once.
+func (a *admitter) firstVisit(origin string) bool {
+	_, seen := a.sitemapHosts.LoadOrStore(origin, true)
+	return !seen
+}
+
+// fetchState is what the admitter knows and records of one fetch: the
+// frontier item being fetched and the redirect targets it claimed. It is
+// used by one fetch at a time: the fetcher follows redirects in order.
+type fetchState struct {
+	item    frontier.Item
+	claimed []string
+}
+
+// redirect decides whether the fetch of fs.item follows a redirect to
+// target (it is the fetch.Request's FollowRedirect). The target of a
+// seed's redirect joins the scope (the site moved: http to https,
+// example.com to www.example.com); any other URL's redirect out of scope
+// is counted and not followed, as its link would not have been. The target
+// is claimed in the frontier, so that a body is fetched once: it is not
+// followed when it was seen already (queued, fetched, or claimed by
+// another redirect, in this run or an earlier one). The claims are kept
+// with the fetch, so that a fetch abandoned on an interrupt gives them
+// back.
+func (a *admitter) redirect(ctx context.Context, fs *fetchState, target string) error {
+	u, err := a.norm.Parse(target)
+	if err != nil {
+		return err
+	}
+	s := u.String()
+	if s == fs.item.URL {
+		// The item's own URL once normalized: a redirect that adds a
+		// session id (/a to /a;jsessionid=...). Its body is the item's.
+		return nil
+	}
+	if fs.item.Depth == 0 {
+		a.scope.AddSeed(u)
+	} else if r := a.scope.Allows(u); r != scope.Follow {
+		a.stats.skip(r.Outcome().Redirect(), 1)
+		return fetch.ErrSkipRedirect
+	}
+	if l := a.fetched.line(s); l != nil && l.outcome() {
+		return fetch.ErrSkipRedirect // an earlier run has it
+	}
+	isNew, err := a.frontier.Claim(ctx, s)
+	if err != nil {
+		return err
+	}
+	if !isNew {
+		return fetch.ErrSkipRedirect
+	}
+	fs.claimed = append(fs.claimed, s)
+	return nil
+}

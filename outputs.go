@@ -1,0 +1,87 @@
+package crawl
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/crawl-go/crawl/fetch"
+	"github.com/crawl-go/crawl/store"
+)
+
+// outputs are what a crawl writes: the output directory (the mirror, behind
+// store.Store), the manifest, the scraped records and the archive. New
+// opens them; Run's end closes them.
+type outputs struct {
+	store    *store.Store
+	manifest *store.ManifestWriter
+	records  *store.JSONLWriter // nil without Config.Select
+	archive  *archiver          // nil without Config.WARC or Config.WACZ
+}
+
+// openOutputs opens the output directory. The files in it are opened by
+// openFiles, once the crawl's state has said what the run does.
+func openOutputs(cfg *Config) (*outputs, error) {
+	st, err := store.Open(cfg.OutDir, store.Options{Fsync: cfg.Fsync})
+	if err != nil {
+		return nil, fmt.Errorf("opening output directory: %w", err)
+	}
+	return &outputs{store: st}, nil
+}
+
+// openFiles opens the manifest, the records and the archive.
+func (o *outputs) openFiles(cfg *Config) error {
+	var err error
+	if o.manifest, err = o.store.OpenManifest(); err != nil {
+		return err
+	}
+	if len(cfg.Select) > 0 {
+		if o.records, err = o.store.OpenJSONL(store.RecordsName); err != nil {
+			return err
+		}
+	}
+	if cfg.archiving() {
+		if o.archive, err = openArchive(*cfg, time.Now()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// archiveResponse writes the exchanges of resp, the fetch of a URL whose
+// earlier capture is prev (nil if none), to the archive, and releases
+// them. A failure to write stops the crawl: the archive would be missing
+// records; it is returned.
+func (o *outputs) archiveResponse(resp *fetch.Response, prev *store.Record) error {
+	defer resp.ReleaseExchanges()
+	if o.archive == nil {
+		return nil
+	}
+	return o.archive.write(resp, prev)
+}
+
+// close closes what is open, and returns what went wrong: an archive, a
+// manifest or records that could not be flushed, an output directory that
+// could not be synced.
+func (o *outputs) close() error {
+	var errs []error
+	if o.archive != nil {
+		if err := o.archive.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("closing the WARC file: %w", err))
+		}
+	}
+	if o.records != nil {
+		if err := o.records.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("closing records.jsonl: %w", err))
+		}
+	}
+	if o.manifest != nil {
+		if err := o.manifest.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("closing manifest.jsonl: %w", err))
+		}
+	}
+	if err := o.store.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("closing the output directory: %w", err))
+	}
+	return errors.Join(errs...)
+}

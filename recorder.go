@@ -1,0 +1,36 @@
+package crawl
+
+import (
+	"fmt"
+
+	"github.com/crawl-go/crawl/store"
+)
+
+// recorder writes the manifest's lines: one per URL and run, after the
+// URL's file is in place. It is safe for concurrent use.
+type recorder struct {
+	manifest *store.ManifestWriter
+	run      int      // this run's number, written on each line
+	history  *history // what earlier runs recorded
+	stats    *stats
+	fail     func(error)
+}
+
+// write writes rec's line, unless the manifest has it already: a resumed
+// run does not repeat the outcomes of its own run, and no run repeats a
+// policy skip. A line that cannot be written stops the crawl.
+func (r *recorder) write(rec *store.Record) {
+	rec.Run = r.run
+	if l := r.history.line(rec.URL); l != nil {
+		sameOutcome := l.outcome() && !rec.ErrorKind.Policy() && l.run == r.run
+		samePolicy := !l.outcome() && l.policy == rec.ErrorKind
+		if sameOutcome || samePolicy {
+			return
+		}
+	} else {
+		r.stats.newURLs.Add(1)
+	}
+	if err := r.manifest.Write(rec); err != nil {
+		r.fail(fmt.Errorf("writing manifest.jsonl: %w", err))
+	}
+}
