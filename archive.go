@@ -173,7 +173,7 @@ func (a *archiver) write(resp *fetch.Response, prev *store.Record) error {
 	}
 	if a.pages != nil && len(resp.Exchanges) > 0 && resp.Body != nil {
 		last := resp.Exchanges[len(resp.Exchanges)-1]
-		if last.Status == 200 && parse.Classify(resp.ContentType) == parse.TypeHTML {
+		if last.Status == 200 && parse.Classify(resp.ContentType) == parse.TypeHTML && !strings.HasSuffix(last.URL, "/robots.txt") {
 			a.addPage(wacz.NewPage(last.URL, last.Date, wacz.Title(bodyHead(resp.Body))))
 		}
 	}
