@@ -13,6 +13,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/crawl-go/crawl/internal/sleep"
 	"github.com/hashicorp/go-retryablehttp"
 )
 
@@ -420,14 +421,7 @@ func (c *call) backoff(minWait, maxWait time.Duration, _ int, resp *http.Respons
 
 // wait sleeps before retrying a failed body read, or until ctx is done.
 func (c *call) wait(ctx context.Context) error {
-	t := time.NewTimer(c.backoff(c.f.waitMin, c.f.waitMax, 0, nil))
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return sleep.Sleep(ctx, c.backoff(c.f.waitMin, c.f.waitMax, 0, nil))
 }
 
 // checkRedirect records each hop, enforces MaxRedirects and the scheme,

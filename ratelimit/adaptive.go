@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/crawl-go/crawl/internal/retryafter"
+	"github.com/crawl-go/crawl/internal/sleep"
 	"golang.org/x/time/rate"
 )
 
@@ -390,14 +391,7 @@ func (l *Limiter) waitPause(ctx context.Context, host string, e *hostEntry) erro
 	if l.onWait != nil {
 		l.onWait()
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return sleep.Sleep(ctx, d)
 }
 
 // pauseLeft reports how long after now host's pause lasts, or fails when

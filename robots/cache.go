@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/crawl-go/crawl/internal/sleep"
 )
 
 // Defaults applied by NewCache to zero Options fields.
@@ -159,21 +161,9 @@ func NewCache(opts Options) *Cache {
 	}
 	c.sleep = opts.Sleep
 	if c.sleep == nil {
-		c.sleep = sleep
+		c.sleep = sleep.Sleep
 	}
 	return c
-}
-
-// sleep waits d, or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // Check reports whether u may be fetched, fetching u's robots.txt first if

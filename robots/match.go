@@ -28,39 +28,25 @@ func canonical(s string) string {
 	if i == len(s) {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	b.WriteString(s[:i])
-	for ; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '%':
-			if i+2 < len(s) && pct.IsHex(s[i+1]) && pct.IsHex(s[i+2]) {
-				v := pct.Unhex(s[i+1])<<4 | pct.Unhex(s[i+2])
-				if pct.IsUnreserved(v) {
-					b.WriteByte(v)
-				} else {
-					writeEscaped(&b, v)
-				}
-				i += 2
-			} else {
-				b.WriteString("%25")
-			}
-		case c <= ' ' || c >= 0x7f:
-			writeEscaped(&b, c)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
+	return pct.Rewrite(s, i, canonicalByte)
 }
 
-const upperHex = "0123456789ABCDEF"
-
-func writeEscaped(b *strings.Builder, c byte) {
-	b.WriteByte('%')
-	b.WriteByte(upperHex[c>>4])
-	b.WriteByte(upperHex[c&15])
+// canonicalByte appends the canonical form of the byte (or escape) at s[i]
+// to b, for canonical.
+func canonicalByte(b []byte, s string, i int) ([]byte, int) {
+	switch c := s[i]; {
+	case pct.Valid(s, i):
+		if v := pct.Decode(s, i); pct.IsUnreserved(v) {
+			return append(b, v), i + 3
+		} else {
+			return pct.AppendEscape(b, v), i + 3
+		}
+	case c == '%':
+		return append(b, "%25"...), i + 1
+	case c <= ' ' || c >= 0x7f:
+		return pct.AppendEscape(b, c), i + 1
+	}
+	return append(b, s[i]), i + 1
 }
 
 // match reports whether pattern matches target from its start. In pattern,

@@ -8,8 +8,6 @@ import (
 	"github.com/crawl-go/crawl/internal/pct"
 )
 
-const upperHex = "0123456789ABCDEF"
-
 // Normalize is [Normalizer.Normalize] with the default options: session
 // ids are removed.
 func Normalize(u *url.URL) { Normalizer{}.Normalize(u) }
@@ -217,7 +215,7 @@ func canonicalEscapes(s string, path bool) string {
 	for ; i < len(s); i++ {
 		c := s[i]
 		if c == '%' {
-			if !validEscape(s, i) {
+			if !pct.Valid(s, i) {
 				break
 			}
 			if v := pct.Unhex(s[i+1])<<4 | pct.Unhex(s[i+2]); pct.IsUnreserved(v) || isLowerHex(s[i+1]) || isLowerHex(s[i+2]) {
@@ -238,18 +236,18 @@ func canonicalEscapes(s string, path bool) string {
 	for ; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case c == '%' && validEscape(s, i):
+		case c == '%' && pct.Valid(s, i):
 			v := pct.Unhex(s[i+1])<<4 | pct.Unhex(s[i+2])
 			if pct.IsUnreserved(v) {
 				b = append(b, v)
 			} else {
-				b = append(b, '%', upperHex[v>>4], upperHex[v&15])
+				b = pct.AppendEscape(b, v)
 			}
 			i += 2
 		case c == '%':
 			b = append(b, "%25"...)
 		case mustEscape(c, path):
-			b = append(b, '%', upperHex[c>>4], upperHex[c&15])
+			b = pct.AppendEscape(b, c)
 		default:
 			b = append(b, c)
 		}

@@ -356,35 +356,25 @@ func clean(s string) string {
 	}
 	i := 0
 	for ; i < len(s); i++ {
-		if c := s[i]; c < ' ' || c == 0x7f || c == '%' && !validEscape(s, i) {
+		if c := s[i]; c < ' ' || c == 0x7f || c == '%' && !pct.Valid(s, i) {
 			break
 		}
 	}
 	if i == len(s) {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	b.WriteString(s[:i])
-	for ; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '\t' || c == '\n' || c == '\r':
-			// dropped
-		case c < ' ' || c == 0x7f:
-			b.WriteByte('%')
-			b.WriteByte(upperHex[c>>4])
-			b.WriteByte(upperHex[c&15])
-		case c == '%' && !validEscape(s, i):
-			b.WriteString("%25")
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
+	return pct.Rewrite(s, i, cleanByte)
 }
 
-// validEscape reports whether s[i] is a '%' followed by two hex digits.
-func validEscape(s string, i int) bool {
-	return i+2 < len(s) && pct.IsHex(s[i+1]) && pct.IsHex(s[i+2])
+// cleanByte appends what the byte at s[i] becomes to b, for clean.
+func cleanByte(b []byte, s string, i int) ([]byte, int) {
+	switch c := s[i]; {
+	case c == '\t' || c == '\n' || c == '\r':
+		return b, i + 1 // dropped
+	case c < ' ' || c == 0x7f:
+		return pct.AppendEscape(b, c), i + 1
+	case c == '%' && !pct.Valid(s, i):
+		return append(b, "%25"...), i + 1
+	}
+	return append(b, s[i]), i + 1
 }

@@ -35,3 +35,27 @@ func TestIsUnreserved(t *testing.T) {
 		t.Errorf("%d unreserved bytes; want %d", n, len(unreserved))
 	}
 }
+
+func TestRewrite(t *testing.T) {
+	// Upper-case every escape and escape every space, from the first
+	// '%' or space on.
+	next := func(b []byte, s string, j int) ([]byte, int) {
+		switch {
+		case Valid(s, j):
+			return AppendEscape(b, Decode(s, j)), j + 3
+		case s[j] == ' ':
+			return AppendEscape(b, ' '), j + 1
+		}
+		return append(b, s[j]), j + 1
+	}
+	for _, tt := range []struct{ in, want string }{
+		{"a%3cb c", "a%3Cb%20c"},
+		{"%", "%"},
+		{"x%4", "x%4"},
+		{"%7e", "%7E"},
+	} {
+		if got := Rewrite(tt.in, 0, next); got != tt.want {
+			t.Errorf("Rewrite(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
