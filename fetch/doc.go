@@ -24,12 +24,14 @@
 // and the manifest.
 //
 // Files:
-//   - fetch.go: Options, Fetcher, Get and Response
+//   - fetch.go: Options, Fetcher, Get, Do, Request and Response
+//   - call.go: one fetch under way: the retry loop and its hooks
 //   - retry.go: the retry and backoff policies and Retry-After parsing
 //   - body.go: Body, the pooled single-pass reader and spilling to disk
 //   - errors.go: sentinel errors, StatusError and ErrorKind
 //   - transport.go: NewTransport, and the dialers of a capturing transport
-//   - capture.go: the connections that record their bytes, the hops of a
-//     Get and Raw
+//   - capture.go: the connections that record their bytes, and the hops
+//     of a Get
+//   - raw.go: Raw, the bytes of a response as they went over the wire
 //   - heads.go: Exchange, and heads rebuilt when nothing was captured
 package fetch

@@ -29,8 +29,10 @@
 // background goroutine is started, so a Limiter needs no Close.
 //
 // Files: limiter.go (the registry, Acquire, SetRate, eviction), adaptive.go
-// (Observe, SetMaxRate, pauses and the circuit breaker), shared.go (the
-// Shared interface and its wait) and transport.go (the http.RoundTripper).
+// (Observe, SetMaxRate, pauses and the circuit breaker), overload.go (what
+// the throttle remembers of a host's answers), shared.go (the Shared
+// interface and its wait) and transport.go (the http.RoundTripper and
+// WithStartContext).
 package ratelimit
 
 import (

@@ -15,10 +15,20 @@
 //
 // Files:
 //
-//   - path.go: Path and Extension, the pure mapping from a URL to a file name.
-//   - store.go: Store, which writes files atomically through an os.Root and
-//     resolves conflicts between names.
-//   - sync_linux.go, sync_other.go: the end-of-run sync of Store.Close.
+//   - path.go: Path, the pure mapping from a URL to a file name (long
+//     names shortened with a hash); ext.go: Extension and
+//     AdjustExtension, from the Content-Type.
+//   - disposition.go: DispositionName and WithName, for
+//     Content-Disposition names made safe.
+//   - store.go: Store, Open, Put and PutFile: atomic writes through an
+//     os.Root; dircache.go keeps folder sub-roots open.
+//   - names.go: the conflict rules (~file, ~dir, ~2) when a name is taken.
+//   - durable.go, sync_linux.go, sync_other.go: fsync with Options.Fsync,
+//     and the end-of-run sync of Close.
+//   - keep.go: Keep, Replace, Remove and ReadFile, for re-crawls that keep
+//     each URL's name.
+//   - original.go: the bodies as fetched of files rewritten by link
+//     conversion, and ReadAsFetched.
 //   - jsonl.go: JSONLWriter, one Write call per line, and the line reader.
-//   - manifest.go: Record, ManifestWriter and ReadManifest.
+//   - manifest.go: Record, ManifestWriter, ReadManifest and Saved.
 package store

@@ -81,6 +81,7 @@
 //
 //   - writer.go: Options, Writer, Create, Close and Sync; files and rotation.
 //   - exchange.go: Exchange, Result and WriteExchange: the records of a fetch.
+//   - head.go: the reading of the HTTP heads an exchange holds.
 //   - chunked.go: the de-chunker of payload digests.
 //   - record.go: the formatting of record headers, dates, IDs and digests.
 //   - dedup.go: DedupIndex, the payload-digest index, and MemoryIndex.
