@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"runtime/debug"
 	"runtime/pprof"
@@ -21,6 +22,7 @@ import (
 	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/ratelimit/redisrate"
 	"github.com/crawl-go/crawl/scope"
+	"github.com/crawl-go/crawl/store"
 	"github.com/crawl-go/crawl/urlnorm"
 	"golang.org/x/net/publicsuffix"
 )
@@ -251,12 +253,33 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			fmt.Fprintf(stderr, "crawl: %s\n", w)
 		}
 	}
+	// The monitor draws the progress and writes DIR/.crawl/status.json;
+	// the crawl's messages clear its live line first.
+	var c *crawl.Crawler
+	width := terminalWidth(stderr)
+	mon := newMonitor(monitorOptions{
+		stats:        func() crawl.Summary { return c.Stats() },
+		live:         width > 0,
+		width:        func() int { return max(terminalWidth(stderr), 1) },
+		statusPath:   statusPath(o.out),
+		removeStatus: o.state == crawl.StateMemory,
+		status:       statusFile{PID: os.Getpid(), State: o.stateName(), CrawlID: o.crawlID, Started: time.Now().UTC()},
+	})
 	cfg.Log = stderr
+	if !o.quiet {
+		mon.opts.out = stderr
+		if width > 0 {
+			cfg.Log = mon.logWriter(stderr)
+		}
+	}
 	if err := o.openState(ctx, &cfg); err != nil {
 		fmt.Fprintf(stderr, "crawl: %v\n", err)
 		return exitFailures
 	}
-	c, err := crawl.New(cfg)
+	if o.shared != nil {
+		mon.opts.shared = o.sharedCounts
+	}
+	c, err = crawl.New(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "crawl: %v\n", err)
 		return exitFailures
@@ -302,13 +325,13 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			}
 		}()
 	}
-	var p *progress
-	if !o.quiet {
-		p = startProgress(stderr, c.Stats)
+	if hc, ok := any(c).(hostCounter); ok {
+		mon.opts.hosts = hc.QueuedByHost
 	}
+	mon.start(ctx)
 	sum, err := c.Run(ctx)
-	if p != nil {
-		p.stop()
+	mon.stop(outcome(sum, err))
+	if !o.quiet {
 		fmt.Fprintf(stderr, "crawl: %s\n", sum)
 	} else if problems := sum.Problems(); problems != "" {
 		// -q silences progress and the summary, never errors.
@@ -331,6 +354,51 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return exitFailures
 	}
 	return exitOK
+}
+
+// hostCounter is what the engine may offer to count the URLs queued by
+// host, for status.json: the crawl's frontier is its own.
+type hostCounter interface {
+	QueuedByHost(context.Context) (map[string]int64, error)
+}
+
+// outcome says how a run ended, for status.json.
+func outcome(sum crawl.Summary, err error) string {
+	switch {
+	case errors.Is(err, context.Canceled) || sum.Interrupted:
+		return "interrupted"
+	case err != nil:
+		return "failed: " + err.Error()
+	}
+	return "finished"
+}
+
+// stateName says where the crawl's state is, for status.json: a file,
+// memory, or a Redis URL without its password.
+func (o *crawlOptions) stateName() string {
+	switch {
+	case o.state == "":
+		return filepath.Join(o.out, store.WorkDir, "state.db")
+	case isRedis(o.state):
+		if u, err := url.Parse(o.state); err == nil {
+			return u.Redacted()
+		}
+		return "redis"
+	}
+	return o.state
+}
+
+// sharedCounts reads the counts of the shared crawl from Redis.
+func (o *crawlOptions) sharedCounts(ctx context.Context) (sharedCounts, map[string]int64, error) {
+	st, err := o.shared.Stats(ctx)
+	if err != nil {
+		return sharedCounts{}, nil, err
+	}
+	c := sharedCounts{InFlight: st.Leased, Done: st.Done, Seen: st.Seen}
+	for _, n := range st.Queued {
+		c.Queued += n
+	}
+	return c, st.Queued, nil
 }
 
 // writeHeapProfile writes the heap profile to the file name.
@@ -366,6 +434,7 @@ func (o *crawlOptions) openState(ctx context.Context, cfg *crawl.Config) error {
 	// (its --rate, or the Crawl-delay of its robots.txt).
 	cfg.RateLimit.Shared = redisrate.New(f.Client(), f.KeyPrefix()+"rate:").WithBurst(o.burst)
 	cfg.Frontier = f
+	o.shared = f
 	return nil
 }
 

@@ -42,6 +42,10 @@ type crawlOptions struct {
 	accept, reject              listValue
 	wait                        time.Duration
 	randomWait                  bool
+
+	// shared is the frontier of a crawl shared through Redis, once
+	// opened, for the progress.
+	shared *redisfrontier.Frontier
 }
 
 // defineFlags defines the flags of a crawl on s, in the groups of the help.
