@@ -213,3 +213,23 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParse checks that no command line makes the flag layer panic, and
+// that what it rejects is a usage error.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"-r\x00-l2\x00http://a/", "--robots\x00false", "-erobots=off", "--no-parent", "-A\x00[a-", "--depth=inf\x00--", "-"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		var o crawlOptions
+		s := newCrawlFlags(&o)
+		_, err := s.parse(strings.Split(line, "\x00"))
+		if err == nil {
+			_, err = o.resolveWget(s)
+		}
+		var ue *usageError
+		if err != nil && !errors.Is(err, errHelp) && !errors.Is(err, errVersion) && !errors.As(err, &ue) {
+			t.Fatalf("%q: %v is not a usage error", line, err)
+		}
+	})
+}

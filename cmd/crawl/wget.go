@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/crawl-go/crawl/scope"
 	"github.com/crawl-go/crawl/urlnorm"
@@ -178,13 +179,21 @@ func approxScope(seeds []*url.URL, mode scope.Mode, noParent bool, accept, rejec
 		if names != "" {
 			re += `(?:[^?#]*/)?(?i:` + names + `)(?:[?#].*)?$`
 		}
-		inc = append(inc, regexp.MustCompile(re))
+		r, err := regexp.Compile(re)
+		if err != nil {
+			return nil, nil, usagef("-A %s: cannot be used as a pattern (%v)", strings.Join(accept, ","), err)
+		}
+		inc = append(inc, r)
 	}
 	if noParent && len(accept) == 0 {
 		inc = append(inc, regexp.MustCompile(`(?i)\.(?:css|js|mjs|png|jpe?g|gif|svg|webp|avif|ico|bmp|woff2?|ttf|otf|eot)(?:[?#].*)?$`))
 	}
 	if len(reject) > 0 {
-		exc = append(exc, regexp.MustCompile(`^[^?#]*/(?i:`+nameAlternation(reject)+`)(?:[?#].*)?$`))
+		r, err := regexp.Compile(`^[^?#]*/(?i:` + nameAlternation(reject) + `)(?:[?#].*)?$`)
+		if err != nil {
+			return nil, nil, usagef("-R %s: cannot be used as a pattern (%v)", strings.Join(reject, ","), err)
+		}
+		exc = append(exc, r)
 	}
 	return inc, exc, nil
 }
@@ -224,20 +233,13 @@ func globRegexp(p string) string {
 		case '?':
 			b.WriteString(`[^/?#]`)
 		case '[':
-			j := strings.IndexByte(p[i+1:], ']')
-			if j < 0 {
+			class, n, ok := globClass(p[i:])
+			if !ok {
 				b.WriteString(`\[`)
 				continue
 			}
-			class := p[i+1 : i+1+j]
-			b.WriteString("[")
-			if strings.HasPrefix(class, "^") || strings.HasPrefix(class, "!") {
-				b.WriteString("^")
-				class = class[1:]
-			}
-			b.WriteString(strings.ReplaceAll(class, `\`, `\\`))
-			b.WriteString("]")
-			i += j + 1
+			b.WriteString(class)
+			i += n - 1
 		case '\\':
 			if i+1 < len(p) {
 				i++
@@ -248,6 +250,41 @@ func globRegexp(p string) string {
 		}
 	}
 	return b.String()
+}
+
+// globClass converts the character class at the start of p ("[a-z]",
+// "[^0-9]", "[!x]") to a regexp class, every character escaped, and
+// returns its length in p; ok is false when the class is not closed.
+func globClass(p string) (class string, n int, ok bool) {
+	var b strings.Builder
+	b.WriteString("[")
+	i := 1
+	if i < len(p) && (p[i] == '^' || p[i] == '!') {
+		b.WriteString("^")
+		i++
+	}
+	for elems := 0; i < len(p); elems++ {
+		if p[i] == ']' && elems > 0 {
+			b.WriteString("]")
+			return b.String(), i + 1, true
+		}
+		for k := 0; k < 2 && i < len(p); k++ {
+			if p[i] == '\\' && i+1 < len(p) {
+				i++
+			}
+			r, size := utf8.DecodeRuneInString(p[i:])
+			fmt.Fprintf(&b, `\x{%x}`, r)
+			i += size
+			if k == 0 {
+				if i+1 >= len(p) || p[i] != '-' || p[i+1] == ']' {
+					break
+				}
+				b.WriteByte('-')
+				i++
+			}
+		}
+	}
+	return "", 0, false
 }
 
 // quoteName quotes a literal part of a file name for a regexp matching the

@@ -3,17 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"sync"
-
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/crawl-go/crawl/scope"
@@ -297,4 +297,30 @@ func TestWgetFlags(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzApproxScope checks that any -A or -R list scope.ValidateNames takes
+// becomes patterns, or a usage error (a range from z to a), never a panic.
+func FuzzApproxScope(f *testing.F) {
+	for _, s := range []string{"pdf", "*.tar.gz", "report-??.pdf", "[ab]*.jpg", `a\*b`, "[^x].png", "[!x]", "a b.pdf", "%41.pdf", "[]a]"} {
+		f.Add(s)
+	}
+	seeds := []*url.URL{{Scheme: "https", Host: "a.test", Path: "/d/"}}
+	f.Fuzz(func(t *testing.T, pattern string) {
+		list := []string{pattern}
+		if scope.ValidateNames(list) != nil {
+			return
+		}
+		inc, exc, err := approxScope(seeds, scope.Host, false, list, list, 0)
+		var ue *usageError
+		if errors.As(err, &ue) {
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(inc) != 1 || len(exc) != 1 {
+			t.Fatalf("%d include and %d exclude patterns", len(inc), len(exc))
+		}
+	})
 }
