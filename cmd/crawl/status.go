@@ -215,7 +215,7 @@ func inspectLocal(dir, state string) (*localReport, error) {
 	default:
 		r.snap = &snap
 		for h, n := range snap.Queued {
-			r.host(h).queued = int64(n)
+			r.host(h).queued = n
 		}
 	}
 	if st := r.status; st != nil {

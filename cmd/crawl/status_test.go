@@ -203,3 +203,30 @@ func TestStatusShared(t *testing.T) {
 		t.Errorf("known crawl: exit %d, %q %q", code, got, stderr)
 	}
 }
+
+// TestStatusWithQueuesByHost reads a status.json of a running crawl that
+// knows its queue by host (from Redis, or from the engine when it tells):
+// the table shows it.
+func TestStatusWithQueuesByHost(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now()
+	var counted int
+	m := newMonitor(monitorOptions{
+		stats: (&fakeCrawl{}).stats, statusPath: statusPath(dir),
+		status: statusFile{PID: os.Getpid(), State: "memory", Started: now},
+		hosts: func(context.Context) (map[string]int64, error) {
+			counted++
+			return map[string]int64{"a.test": 7, "b.test:8080": 1234}, nil
+		},
+	})
+	m.tick(context.Background(), now)
+	code, got, _ := crawlStatus(t, dir)
+	for _, want := range []string{"running (pid ", "  host         queued  fetched  failed", "  a.test            7        0       0", "  b.test:8080   1,234        0       0"} {
+		if code != exitOK || counted != 1 || !strings.Contains(got, want) {
+			t.Errorf("crawl status (exit %d, %d counts) lacks %q:\n%s", code, counted, want, got)
+		}
+	}
+	if strings.Contains(got, "shown once the crawl stops") {
+		t.Errorf("the queues are known:\n%s", got)
+	}
+}

@@ -21,7 +21,7 @@ type Snapshot struct {
 	// Queued counts the items not done, by host (host[:port]), over all
 	// depths. The items leased when the database was last written count
 	// as queued, as Open would queue them again.
-	Queued map[string]int
+	Queued map[string]int64
 	// Seen is the number of URLs added or claimed, Done the number of
 	// items done.
 	Seen, Done int
@@ -79,14 +79,14 @@ func Inspect(path string) (Snapshot, error) {
 // transaction that commits do not wait for, so it takes time in the
 // number of items queued (about 0.1 s a million): call it seldom on a big
 // crawl.
-func (f *Frontier) QueuedByHost(ctx context.Context) (map[string]int, error) {
+func (f *Frontier) QueuedByHost(ctx context.Context) (map[string]int64, error) {
 	f.mu.Lock()
 	err := f.usable()
 	f.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
-	var counts map[string]int
+	var counts map[string]int64
 	err = f.db.View(func(tx *bolt.Tx) error {
 		var err error
 		counts, err = countHosts(ctx, tx.Bucket(bucketQueue))
@@ -102,8 +102,8 @@ func (f *Frontier) QueuedByHost(ctx context.Context) (map[string]int, error) {
 }
 
 // countHosts counts the items of a queue bucket by host.
-func countHosts(ctx context.Context, queue *bolt.Bucket) (map[string]int, error) {
-	counts := make(map[string]int)
+func countHosts(ctx context.Context, queue *bolt.Bucket) (map[string]int64, error) {
+	counts := make(map[string]int64)
 	c := queue.Cursor()
 	n := 0
 	for k, v := c.First(); k != nil; k, v = c.Next() {

@@ -31,7 +31,7 @@ func TestInspectAndQueuedByHost(t *testing.T) {
 	if err := f.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int{"a.test": 3, "b.test:8080": 1, long: 1}
+	want := map[string]int64{"a.test": 3, "b.test:8080": 1, long: 1}
 	got, err := f.QueuedByHost(ctx)
 	if err != nil || !maps.Equal(got, want) {
 		t.Errorf("QueuedByHost = %v, %v; want %v", got, err, want)
@@ -53,7 +53,7 @@ func TestInspectAndQueuedByHost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	maps.DeleteFunc(want, func(_ string, n int) bool { return n == 0 })
+	maps.DeleteFunc(want, func(_ string, n int64) bool { return n == 0 })
 	if !maps.Equal(s.Queued, want) || s.Seen != 6 || s.Done != 1 {
 		t.Errorf("Inspect = %+v; want queued %v, 6 seen, 1 done", s, want)
 	}
