@@ -59,6 +59,9 @@ const (
 	Excluded    Reason = "excluded"     // it matches an exclude pattern
 	TooDeep     Reason = "too_deep"     // beyond the depth limit
 	MaxPages    Reason = "max_pages"    // the crawl's budget of URLs is spent
+	NoParent    Reason = "no_parent"    // above the start folder (wget's -np)
+	NotAccepted Reason = "not_accepted" // a file name none of the accept patterns match (wget's -A)
+	Rejected    Reason = "rejected"     // a file name a reject pattern matches (wget's -R)
 )
 
 // Redirect is the reason a redirect to a URL was not followed, for a link

@@ -22,3 +22,27 @@ func ExampleScope_Check() {
 	// https://elsewhere.org/ off_site
 	// requisite at the limit: follow
 }
+
+func ExampleRules_noParent() {
+	seed, _ := url.Parse("https://example.com/docs/guide/")
+	s := scope.New(scope.Rules{Mode: scope.Host, MaxDepth: 5, NoParent: true, Accept: []string{"pdf"}}, []*url.URL{seed})
+	for _, l := range []struct {
+		link      string
+		requisite bool
+	}{
+		{"https://example.com/docs/guide/install.html", false}, // a page: followed, to find the PDFs
+		{"https://example.com/docs/guide/manual.pdf", false},
+		{"https://example.com/docs/guide/photo.jpg", false},
+		{"https://example.com/docs/", false},
+		{"https://example.com/static/manual.pdf", true}, // a requisite above the folder
+	} {
+		u, _ := url.Parse(l.link)
+		fmt.Println(l.link, s.Check(scope.Parent{Depth: 0}, u, l.requisite))
+	}
+	// Output:
+	// https://example.com/docs/guide/install.html follow
+	// https://example.com/docs/guide/manual.pdf follow
+	// https://example.com/docs/guide/photo.jpg not_accepted
+	// https://example.com/docs/ no_parent
+	// https://example.com/static/manual.pdf follow
+}

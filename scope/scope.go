@@ -1,6 +1,7 @@
 // Package scope decides which discovered links a crawl follows: the host or
-// domain rule, the include and exclude patterns, and the depth limit with
-// page requisites fetched one level past it.
+// domain rule, the include and exclude patterns, wget's --no-parent and its
+// -A and -R file name lists (names.go), and the depth limit with page
+// requisites fetched one level past it.
 package scope
 
 import (
@@ -65,6 +66,19 @@ type Rules struct {
 	// even when MaxDepth is 0 (like wget -p). With MaxDepth > 0 they are
 	// always fetched.
 	Requisites bool
+	// NoParent keeps the crawl under the seeds' folders, as wget's
+	// --no-parent does: a link to a seed's host whose path is not under
+	// the folder of one of that host's seeds is not followed, unless it
+	// is a page requisite. The folder of /a/b.html and of /a/ is /a/, of
+	// /a it is /. Links to other hosts (with Domain or Any) are not
+	// concerned.
+	NoParent bool
+	// Accept and Reject are wget's -A and -R lists (see names.go): with
+	// Accept, a link whose file name matches none of them is not
+	// followed; a link whose file name matches one of Reject is not.
+	// Pages that are not at the depth limit are exempt, so that the
+	// files they link to are found.
+	Accept, Reject []string
 }
 
 // Reason is why a link is or is not followed.
@@ -76,6 +90,12 @@ const (
 	NotIncluded
 	Excluded
 	TooDeep
+	// AboveStart is a link above the seeds' folders, with NoParent.
+	AboveStart
+	// NotAccepted is a file whose name matches none of Accept.
+	NotAccepted
+	// Rejected is a file whose name matches one of Reject.
+	Rejected
 )
 
 func (r Reason) String() string {
@@ -88,7 +108,8 @@ func (r Reason) String() string {
 // Outcome returns the name under which a crawl counts links not followed
 // for r; empty for Follow.
 func (r Reason) Outcome() outcome.Reason {
-	return [...]outcome.Reason{"", outcome.OffSite, outcome.NotIncluded, outcome.Excluded, outcome.TooDeep}[r]
+	return [...]outcome.Reason{"", outcome.OffSite, outcome.NotIncluded, outcome.Excluded, outcome.TooDeep,
+		outcome.NoParent, outcome.NotAccepted, outcome.Rejected}[r]
 }
 
 // Parent describes the fetched item a link was found in.
@@ -107,13 +128,15 @@ type Scope struct {
 	rules Rules
 	mu    sync.RWMutex
 	names map[string]struct{} // host names or registrable domains in scope
+	roots map[string][]string // with NoParent: the seeds' folders by host name
 }
 
 // New returns the scope of a crawl that starts at seeds.
 func New(rules Rules, seeds []*url.URL) *Scope {
-	s := &Scope{rules: rules, names: make(map[string]struct{})}
+	s := &Scope{rules: rules, names: make(map[string]struct{}), roots: make(map[string][]string)}
 	for _, u := range seeds {
 		s.names[s.key(u.Hostname())] = struct{}{}
+		s.addRoot(u)
 	}
 	return s
 }
@@ -131,11 +154,13 @@ func (s *Scope) key(host string) string {
 // AddSeed puts u's host (or domain) in scope, as a seed's is: the crawl
 // calls it for the target of a seed's redirect, so that a site that moved
 // (http to https, example.com to www.example.com) is crawled where it is.
+// With NoParent, u's folder joins the seeds' folders.
 func (s *Scope) AddSeed(u *url.URL) {
 	k := s.key(u.Hostname())
 	s.mu.Lock()
 	s.names[k] = struct{}{}
 	s.mu.Unlock()
+	s.addRoot(u)
 }
 
 // Check reports whether a link to u found in parent is followed; requisite
@@ -144,12 +169,27 @@ func (s *Scope) Check(parent Parent, u *url.URL, requisite bool) Reason {
 	if !s.depthOK(parent, requisite) {
 		return TooDeep
 	}
-	return s.Allows(u)
+	if r := s.allows(u, requisite); r != Follow {
+		return r
+	}
+	// A page whose links are followed is exempt from -A and -R.
+	leaf := parent.Depth+1 >= s.rules.MaxDepth
+	if len(s.rules.Accept)+len(s.rules.Reject) > 0 && (leaf || !isPage(u)) {
+		return s.checkName(u)
+	}
+	return Follow
 }
 
-// Allows applies the rules that do not depend on depth: the host or domain
-// and the include and exclude patterns. The crawl uses it for redirects.
-func (s *Scope) Allows(u *url.URL) Reason {
+// Allows applies the rules that do not depend on depth to a link to a
+// page: the host or domain, NoParent, and the include and exclude
+// patterns. The crawl uses it for redirects.
+func (s *Scope) Allows(u *url.URL) Reason { return s.allows(u, false) }
+
+// AllowsRequisite is Allows for a page requisite, to which NoParent does
+// not apply: the crawl uses it for the redirects of requisites.
+func (s *Scope) AllowsRequisite(u *url.URL) Reason { return s.allows(u, true) }
+
+func (s *Scope) allows(u *url.URL, requisite bool) Reason {
 	if s.rules.Mode != Any {
 		s.mu.RLock()
 		_, ok := s.names[s.key(u.Hostname())]
@@ -157,6 +197,9 @@ func (s *Scope) Allows(u *url.URL) Reason {
 		if !ok {
 			return OffSite
 		}
+	}
+	if s.rules.NoParent && !requisite && !s.underRoot(u) {
+		return AboveStart
 	}
 	if len(s.rules.Include) > 0 || len(s.rules.Exclude) > 0 {
 		str := u.String()

@@ -3,15 +3,14 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
-	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"strings"
@@ -23,110 +22,10 @@ import (
 	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/ratelimit/redisrate"
 	"github.com/crawl-go/crawl/scope"
+	"github.com/crawl-go/crawl/store"
+	"github.com/crawl-go/crawl/urlnorm"
 	"golang.org/x/net/publicsuffix"
 )
-
-// crawlOptions holds the flags of a crawl.
-type crawlOptions struct {
-	input, out, scope, userAgent     string
-	workers, parsers, perHost, burst int
-	retries, depth, maxPages         int
-	rate                             float64
-	timeout, retryWait, readTimeout  time.Duration
-	maxSize                          sizeFlag
-	include, exclude, selects, hdrs  stringsFlag
-	respectNoFollow, requisites      bool
-	throttle, robots, followSitemaps bool
-	sitemaps                         stringsFlag
-	quiet, fsync                     bool
-	cpuProfile, state, crawlID       string
-	memProfile                       string
-	lease                            time.Duration
-	fresh, noMirror, disposition     bool
-	update, prune, adjustExt         bool
-	convertLinks                     bool
-	warc, wacz                       string
-	warcMaxSize                      sizeFlag
-	resolve                          stringsFlag
-	traps                            scope.TrapLimits
-	insecure                         bool
-	proxy, user, cookies             string
-}
-
-func (o *crawlOptions) addFlags(fs *flag.FlagSet) {
-	fs.StringVar(&o.input, "i", "", "read URLs from `FILE`, one per line (- for stdin)")
-	fs.StringVar(&o.out, "o", "crawl-out", "write the mirror and manifest.jsonl under `DIR`")
-	fs.IntVar(&o.depth, "depth", 0, "follow links this many levels from the given URLs (0: fetch only them)")
-	fs.BoolVar(&o.requisites, "p", false, "with --depth 0, also fetch the given pages' requisites (images, CSS, scripts)")
-	fs.IntVar(&o.maxPages, "max-pages", 0, "fetch at most `N` URLs (0: no limit)")
-	fs.IntVar(&o.traps.MaxURLLength, "max-url-length", 8192, "do not follow URLs longer than `N` bytes (8192: the request line Apache and nginx accept)")
-	fs.IntVar(&o.traps.MaxPagesPerHost, "max-pages-per-host", 0, "fetch at most `N` URLs of one host (0: no limit)")
-	fs.IntVar(&o.traps.MaxQueryVariants, "max-query-variants", 1000, "follow at most `N` query strings of one path (calendars, session IDs)")
-	fs.StringVar(&o.scope, "scope", "host", "follow links to the same `host`, the same domain, or any host")
-	fs.Var(&o.include, "include", "follow only URLs matching this `regexp` (repeatable)")
-	fs.Var(&o.exclude, "exclude", "do not follow URLs matching this `regexp` (repeatable)")
-	fs.BoolVar(&o.respectNoFollow, "respect-nofollow", false, "do not follow links marked rel=nofollow")
-	fs.Var(&o.selects, "select", "extract `NAME=SELECTOR[@attr]` from every HTML page into records.jsonl; NAME[]=... for all matches (repeatable)")
-	fs.IntVar(&o.workers, "workers", 16, "concurrent fetches")
-	fs.IntVar(&o.parsers, "parsers", runtime.GOMAXPROCS(0), "concurrent parsers")
-	fs.IntVar(&o.perHost, "per-host", 8, "concurrent requests to one host (0: no limit)")
-	fs.Float64Var(&o.rate, "rate", 0, "requests per second to one host (0: no limit)")
-	fs.IntVar(&o.burst, "burst", 1, "requests one host may get at once above --rate")
-	fs.BoolVar(&o.robots, "robots", true, "obey robots.txt (RFC 9309), and its Crawl-delay")
-	fs.Var(&o.sitemaps, "sitemap", "read the sitemap at `URL` (XML, gzipped or not, or text) and fetch its URLs at depth 1 (repeatable)")
-	fs.BoolVar(&o.followSitemaps, "follow-sitemaps", true, "with --depth 1 or more, also read the sitemaps robots.txt names")
-	fs.BoolVar(&o.throttle, "throttle", true, "slow down hosts that answer 429 or 503, pause them for Retry-After, and stop sending to hosts that keep failing to connect")
-	fs.IntVar(&o.retries, "retries", 3, "retries of a URL after a connection error, 429 or 5xx")
-	fs.DurationVar(&o.retryWait, "max-retry-wait", 30*time.Second, "longest wait before a retry, Retry-After included")
-	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "time limit of one request, body included (raise it for big downloads)")
-	fs.DurationVar(&o.readTimeout, "read-timeout", 20*time.Second, "give up a request when no data arrives for this long")
-	o.maxSize = 1 << 30
-	fs.Var(&o.maxSize, "max-size", "largest body to download, like 10M or 2G (0: no limit)")
-	fs.StringVar(&o.userAgent, "user-agent", "crawl/"+crawl.Version, "User-Agent header")
-	fs.Var(&o.hdrs, "H", "add the request header `'Name: value'` (repeatable)")
-	fs.StringVar(&o.cookies, "cookies", "", "load cookies from `FILE` (Netscape cookies.txt, as curl and wget write it)")
-	fs.StringVar(&o.user, "user", "", "send `USER:PASSWORD` as basic credentials to the given URLs' hosts, and no other host")
-	fs.Var(&o.resolve, "resolve", "connect to `HOST:PORT:ADDR` for HOST:PORT, like curl (repeatable)")
-	fs.StringVar(&o.proxy, "proxy", "", "use the proxy at `URL` (default: HTTP_PROXY, HTTPS_PROXY, NO_PROXY)")
-	fs.BoolVar(&o.insecure, "insecure", false, "do not verify TLS certificates")
-	fs.StringVar(&o.warc, "warc", "", "also write every exchange, as it went over the wire, to WARC 1.1 files `NAME`-00000.warc.gz, NAME-00001.warc.gz..., indexed in NAME.cdxj")
-	fs.Var(&o.warcMaxSize, "warc-max-size", "start a new WARC file before one would pass `SIZE`, like 1G (0: one file)")
-	fs.StringVar(&o.wacz, "wacz", "", "package the crawl's WARC files, index and pages as the WACZ 1.1.1 file `FILE.wacz` (for ReplayWeb.page)")
-	fs.BoolVar(&o.disposition, "content-disposition", false, "name files as the server's Content-Disposition suggests (sanitized, in the URL's folder)")
-	fs.BoolVar(&o.convertLinks, "convert-links", false, "when the crawl is over, rewrite the links of the saved HTML and CSS so the mirror browses offline: to local files where saved, to the web elsewhere")
-	fs.BoolVar(&o.convertLinks, "k", false, "same as --convert-links")
-	fs.BoolVar(&o.adjustExt, "adjust-extension", false, "save HTML as NAME.html and CSS as NAME.css when the URL's name ends otherwise (page.php becomes page.php.html)")
-	fs.BoolVar(&o.adjustExt, "E", false, "same as --adjust-extension")
-	fs.BoolVar(&o.noMirror, "no-mirror", false, "save no files, only the manifest (with --warc: only the WARC files)")
-	fs.BoolVar(&o.fsync, "fsync", false, "fsync every file before it is renamed into place (safe against power loss, slower)")
-	fs.BoolVar(&o.quiet, "q", false, "print no progress and no summary, only errors")
-	fs.StringVar(&o.state, "state", "", "keep the crawl's queue and seen set in `FILE` (default DIR/.crawl/state.db), so that running the same command again resumes it; memory keeps them in memory only")
-	fs.StringVar(&o.crawlID, "crawl-id", "", "with --state redis://..., the `NAME` of the crawl that several processes share")
-	fs.DurationVar(&o.lease, "lease", redisfrontier.DefaultLease, "with --state redis://..., how long a URL stays with a process before another may take it (longer than a fetch)")
-	fs.BoolVar(&o.fresh, "fresh", false, "start over: forget the state and the manifest of an earlier crawl into the same directory")
-	fs.BoolVar(&o.update, "update", false, "re-crawl into DIR: ask for each saved URL with its ETag and date, keep the files that did not change (304), replace the ones that did, record pages that are gone")
-	fs.BoolVar(&o.update, "N", false, "same as --update")
-	fs.BoolVar(&o.prune, "prune", false, "with --update, delete the files of pages that now answer 404 or 410")
-	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the crawl to `FILE` (for go tool pprof)")
-	fs.StringVar(&o.memProfile, "memprofile", "", "write a heap profile to `FILE` when the crawl is interrupted, or else when it ends (for go tool pprof)")
-}
-
-func usage(fs *flag.FlagSet, w io.Writer) func() {
-	return func() {
-		fmt.Fprint(w, `usage: crawl [flags] URL...
-       crawl [flags] -i FILE       (FILE - reads standard input)
-       crawl serve DIR [--addr 127.0.0.1:8080]
-
-Downloads the URLs, or crawls from them with --depth, into a mirror under
--o DIR with one line per URL in DIR/manifest.jsonl.
-Exit status: 0 all fetched, 1 some failed, 2 usage error, 130 interrupted.
-
-Flags (-flag and --flag are the same):
-`)
-		fs.SetOutput(w)
-		fs.PrintDefaults()
-	}
-}
 
 // config turns the options and arguments into a crawl configuration.
 func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, error) {
@@ -143,6 +42,7 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 		WARC:               o.warc,
 		WARCMaxSize:        int64(o.warcMaxSize),
 		WACZ:               o.wacz,
+		KeepSessionIDs:     o.keepSessionIDs,
 		NoMirror:           o.noMirror,
 		Update:             o.update,
 		AdjustExtension:    o.adjustExt,
@@ -166,15 +66,18 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 	case o.convertLinks && o.noMirror:
 		return cfg, errors.New("--convert-links rewrites the mirror; it cannot go with --no-mirror")
 	case o.update && o.noMirror:
-		return cfg, errors.New("--update re-crawls a mirror; it cannot go with --no-mirror")
+		return cfg, fmt.Errorf("%s re-crawls a mirror; it cannot go with --no-mirror", o.updateFlag())
 	case o.update && o.fresh:
-		return cfg, errors.New("--update re-crawls what an earlier crawl saved; --fresh forgets it")
+		return cfg, fmt.Errorf("%s re-crawls what an earlier crawl saved; --fresh forgets it", o.updateFlag())
 	case o.update && isRedis(o.state):
-		return cfg, errors.New("--update works with the state on disk or in memory, not with --state redis://")
+		return cfg, fmt.Errorf("%s works with the state on disk or in memory, not with --state redis://", o.updateFlag())
 	}
 	var err error
 	if cfg.Scope, err = scope.ParseMode(o.scope); err != nil {
 		return cfg, fmt.Errorf("--scope: %w", err)
+	}
+	if err := o.readSeeds(&cfg, args, stdin); err != nil {
+		return cfg, err
 	}
 	for _, p := range []struct {
 		flag string
@@ -221,6 +124,32 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 	cfg.RateLimit.Adaptive = o.throttle
 	cfg.RateLimit.MaxPause = o.retryWait
 
+	// Until the engine takes -np, -A and -R, they become patterns.
+	var seedURLs []*url.URL
+	for _, sd := range cfg.Seeds {
+		if u, err := urlnorm.Parse(sd.URL); err == nil && sd.Err == nil {
+			seedURLs = append(seedURLs, u)
+		}
+	}
+	inc, exc, err := approxScope(seedURLs, cfg.Scope, o.noParent, o.accept, o.reject, len(cfg.Include))
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Include = append(cfg.Include, inc...)
+	cfg.Exclude = append(cfg.Exclude, exc...)
+	return cfg, nil
+}
+
+// updateFlag names the flag that asked for an update, for messages.
+func (o *crawlOptions) updateFlag() string {
+	if o.mirror {
+		return "-m (which is -r -l inf -N)"
+	}
+	return "--update"
+}
+
+// readSeeds reads the URLs of the arguments and of -i into cfg.
+func (o *crawlOptions) readSeeds(cfg *crawl.Config, args []string, stdin io.Reader) error {
 	for i, a := range args {
 		cfg.Seeds = append(cfg.Seeds, crawl.Seed{URL: a, Source: fmt.Sprintf("argument %d", i+1)})
 	}
@@ -229,21 +158,21 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 		if o.input != "-" {
 			f, err := os.Open(o.input)
 			if err != nil {
-				return cfg, fmt.Errorf("-i: %w", err)
+				return fmt.Errorf("-i: %w", err)
 			}
 			defer f.Close()
 			r, name = f, o.input
 		}
 		seeds, err := readURLList(r, name)
 		if err != nil {
-			return cfg, err
+			return err
 		}
 		cfg.Seeds = append(cfg.Seeds, seeds...)
 	}
 	if len(cfg.Seeds) == 0 && len(cfg.Sitemaps) == 0 {
-		return cfg, errors.New("no URLs given (name them as arguments, with -i FILE or with --sitemap)")
+		return errors.New("no URLs given (name them as arguments, with -i FILE or with --sitemap)")
 	}
-	return cfg, nil
+	return nil
 }
 
 // identity sets the connection and identity options: --resolve, --proxy,
@@ -289,33 +218,71 @@ func (o *crawlOptions) identity(cfg *crawl.Config) error {
 	return nil
 }
 
-func runCrawl(ctx context.Context, args []string, stdin io.Reader, stderr io.Writer) int {
-	fs := flag.NewFlagSet("crawl", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+// newCrawlFlags returns the flags of a crawl, bound to o.
+func newCrawlFlags(o *crawlOptions) *flagSet {
+	s := newFlagSet("crawl")
+	o.defineFlags(s)
+	return s
+}
+
+func runCrawl(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var o crawlOptions
-	o.addFlags(fs)
-	fs.Usage = usage(fs, stderr)
-	pos, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
+	s := newCrawlFlags(&o)
+	pos, err := s.parse(args)
+	switch {
+	case errors.Is(err, errHelp):
+		printCrawlHelp(stdout, s)
 		return exitOK
+	case errors.Is(err, errVersion):
+		printVersion(stdout)
+		return exitOK
+	case err != nil:
+		return usageFailed(stderr, "crawl", err)
+	}
+	warnings, err := o.resolveWget(s)
+	if err == nil {
+		err = checkArgs(pos)
+	}
+	var cfg crawl.Config
+	if err == nil {
+		cfg, err = o.config(pos, stdin)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "crawl: %v\nRun 'crawl -h' for usage.\n", err)
-		return exitUsage
+		return usageFailed(stderr, "crawl", err)
 	}
-	cfg, err := o.config(pos, stdin)
-	if err != nil {
-		fmt.Fprintf(stderr, "crawl: %v\nRun 'crawl -h' for usage.\n", err)
-		return exitUsage
+	if !o.quiet {
+		for _, w := range warnings {
+			fmt.Fprintf(stderr, "crawl: %s\n", w)
+		}
 	}
+	// The monitor draws the progress and writes DIR/.crawl/status.json;
+	// the crawl's messages clear its live line first.
+	var c *crawl.Crawler
+	width := terminalWidth(stderr)
+	mon := newMonitor(monitorOptions{
+		stats:        func() crawl.Summary { return c.Stats() },
+		live:         width > 0,
+		width:        func() int { return max(terminalWidth(stderr), 1) },
+		statusPath:   statusPath(o.out),
+		removeStatus: o.state == crawl.StateMemory,
+		status:       statusFile{PID: os.Getpid(), State: o.stateName(), CrawlID: o.crawlID, Started: time.Now().UTC()},
+	})
 	cfg.Log = stderr
 	cfg.CommandLine = append([]string{"crawl"}, maskArgs(args)...)
+	if !o.quiet {
+		mon.opts.out = stderr
+		if width > 0 {
+			cfg.Log = mon.logWriter(stderr)
+		}
+	}
 	if err := o.openState(ctx, &cfg); err != nil {
 		fmt.Fprintf(stderr, "crawl: %v\n", err)
 		return exitFailures
 	}
-	c, err := crawl.New(cfg)
+	if o.shared != nil {
+		mon.opts.shared = o.sharedCounts
+	}
+	c, err = crawl.New(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "crawl: %v\n", err)
 		return exitFailures
@@ -361,13 +328,13 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 			}
 		}()
 	}
-	var p *progress
-	if !o.quiet {
-		p = startProgress(stderr, c.Stats)
+	if hc, ok := any(c).(hostCounter); ok {
+		mon.opts.hosts = hc.QueuedByHost
 	}
+	mon.start(ctx)
 	sum, err := c.Run(ctx)
-	if p != nil {
-		p.stop()
+	mon.stop(runOutcome(sum, err))
+	if !o.quiet {
 		fmt.Fprintf(stderr, "crawl: %s\n", sum)
 	} else if problems := sum.Problems(); problems != "" {
 		// -q silences progress and the summary, never errors.
@@ -390,6 +357,51 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		return exitFailures
 	}
 	return exitOK
+}
+
+// hostCounter is what the engine may offer to count the URLs queued by
+// host, for status.json: the crawl's frontier is its own.
+type hostCounter interface {
+	QueuedByHost(context.Context) (map[string]int64, error)
+}
+
+// runOutcome says how a run ended, for status.json.
+func runOutcome(sum crawl.Summary, err error) string {
+	switch {
+	case errors.Is(err, context.Canceled) || sum.Interrupted:
+		return "interrupted"
+	case err != nil:
+		return "failed: " + err.Error()
+	}
+	return "finished"
+}
+
+// stateName says where the crawl's state is, for status.json: a file,
+// memory, or a Redis URL without its password.
+func (o *crawlOptions) stateName() string {
+	switch {
+	case o.state == "":
+		return filepath.Join(o.out, store.WorkDir, "state.db")
+	case isRedis(o.state):
+		if u, err := url.Parse(o.state); err == nil {
+			return u.Redacted()
+		}
+		return "redis"
+	}
+	return o.state
+}
+
+// sharedCounts reads the counts of the shared crawl from Redis.
+func (o *crawlOptions) sharedCounts(ctx context.Context) (sharedCounts, map[string]int64, error) {
+	st, err := o.shared.Stats(ctx)
+	if err != nil {
+		return sharedCounts{}, nil, err
+	}
+	c := sharedCounts{InFlight: st.Leased, Done: st.Done, Seen: st.Seen}
+	for _, n := range st.Queued {
+		c.Queued += n
+	}
+	return c, st.Queued, nil
 }
 
 // writeHeapProfile writes the heap profile to the file name.
@@ -425,6 +437,7 @@ func (o *crawlOptions) openState(ctx context.Context, cfg *crawl.Config) error {
 	// (its --rate, or the Crawl-delay of its robots.txt).
 	cfg.RateLimit.Shared = redisrate.New(f.Client(), f.KeyPrefix()+"rate:").WithBurst(o.burst)
 	cfg.Frontier = f
+	o.shared = f
 	return nil
 }
 

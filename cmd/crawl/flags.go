@@ -1,17 +1,10 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"strconv"
 	"strings"
 )
-
-// stringsFlag is a flag that may be given many times.
-type stringsFlag []string
-
-func (s *stringsFlag) String() string     { return strings.Join(*s, ", ") }
-func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }
 
 // sizeFlag is a byte count written as 123, 64K, 10M or 2G (powers of 1024).
 type sizeFlag int64
@@ -48,25 +41,4 @@ func parseSize(v string) (int64, error) {
 		return 0, fmt.Errorf("invalid size %q (want a number of bytes, or with K, M or G)", v)
 	}
 	return n * mult, nil
-}
-
-// parseInterspersed parses flags that may come before, between or after
-// the positional arguments, and returns the positional arguments. "--" ends
-// the flags.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
 }

@@ -1,14 +1,24 @@
 // Command crawl downloads lists of URLs and crawls web sites to a depth
 // limit, writing a mirror of what it fetched and a manifest of every URL.
 //
-//	crawl [flags] URL...          download URLs, or crawl from them with --depth
+//	crawl [flags] URL...          download URLs, or crawl from them (-r, --depth)
 //	crawl [flags] -i FILE         read the URLs from FILE (- for stdin)
-//	crawl serve DIR [--addr A]    serve a directory over HTTP, to crawl offline
+//	crawl status DIR              how the crawl into DIR is doing
 //	crawl status --state redis://HOST:PORT/DB --crawl-id NAME
-//	                              show a shared crawl's queues
+//	                              the same for a crawl shared through Redis
+//	crawl serve DIR [--addr A]    serve a directory over HTTP, to crawl offline
+//	crawl help [TOPIC]            the flags, all or one group of them
+//	crawl version
 //
-// Run "crawl -h" for the flags. Exit status: 0 when every URL was fetched,
-// 1 when some failed, 2 for a usage error, 130 when interrupted.
+// Run "crawl --help" for the flags. Exit status: 0 when every URL was
+// fetched, 1 when some failed, 2 for a usage error, 130 when interrupted.
+//
+// The files: main.go dispatches the subcommands; cli.go is the flag layer
+// and help.go the help; options.go defines the crawl's flags, wget.go
+// maps wget's spellings on them, crawlcmd.go turns them into the engine's
+// configuration and runs it; progress.go draws the progress line and
+// writes DIR/.crawl/status.json, which status.go reads; serve.go serves a
+// mirror.
 package main
 
 import (
@@ -18,6 +28,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"syscall"
 )
 
@@ -62,11 +74,67 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		case "status":
 			return runStatus(ctx, args[1:], stdout, stderr)
 		case "version":
-			fmt.Fprintln(stdout, "crawl", version())
+			printVersion(stdout)
 			return exitOK
+		case "help":
+			return runHelp(args[1:], stdout, stderr)
 		}
 	}
-	return runCrawl(ctx, args, stdin, stderr)
+	return runCrawl(ctx, args, stdin, stdout, stderr)
+}
+
+// subcommands are the words that name a subcommand in first place.
+var subcommands = []string{"help", "serve", "status", "version"}
+
+// usageFailed prints a usage error, with the hint to the help, and returns
+// exitUsage.
+func usageFailed(stderr io.Writer, cmd string, err error) int {
+	fmt.Fprintf(stderr, "%s: %v\nRun '%s --help' for usage.\n", cmd, err, cmd)
+	return exitUsage
+}
+
+func printVersion(w io.Writer) {
+	fmt.Fprintf(w, "crawl %s\n", version())
+}
+
+func printCrawlHelp(w io.Writer, s *flagSet) {
+	topics := "Topics of crawl help TOPIC: " + strings.Join(append(s.topics(), "serve", "status"), ", ") + "."
+	s.printHelp(w, crawlUsage, fmt.Sprintf(crawlHelpEnd, strings.Join(wrap(topics, helpWidth-1), "\n")))
+}
+
+// runHelp prints crawl's help, or the flags of one group, or a
+// subcommand's help.
+func runHelp(args []string, stdout, stderr io.Writer) int {
+	var o crawlOptions
+	s := newCrawlFlags(&o)
+	if len(args) == 0 {
+		printCrawlHelp(stdout, s)
+		return exitOK
+	}
+	topics := append(s.topics(), "serve", "status")
+	if len(args) > 1 || !slices.Contains(topics, strings.TrimLeft(args[0], "-")) {
+		msg := "one topic at a time"
+		if len(args) == 1 {
+			msg = fmt.Sprintf("no topic %q", args[0])
+			for _, t := range topics {
+				if editDistance(strings.ToLower(args[0]), t) <= 2 {
+					msg += "; did you mean " + t + "?"
+					break
+				}
+			}
+		}
+		fmt.Fprintf(stderr, "crawl help: %s\nTopics: %s.\n", msg, strings.Join(topics, ", "))
+		return exitUsage
+	}
+	switch t := strings.TrimLeft(args[0], "-"); t {
+	case "serve":
+		newServeFlags(new(string)).printHelp(stdout, serveUsage, "")
+	case "status":
+		newStatusFlags(new(statusOptions)).printHelp(stdout, statusUsage, "")
+	default:
+		s.printGroup(stdout, s.topic(t))
+	}
+	return exitOK
 }
 
 // interruptContext returns a context cancelled by the first SIGINT or

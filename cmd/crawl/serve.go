@@ -3,42 +3,56 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
+	"path"
+	"strings"
 	"time"
+
+	"github.com/crawl-go/crawl/store"
 )
+
+const serveUsage = `Usage: crawl serve DIR [--addr 127.0.0.1:8080]
+
+Serves the files of DIR over HTTP, with folder listings: a mirror to browse,
+or a site to crawl offline. crawl's own folder, DIR/.crawl, is not served.
+`
+
+func newServeFlags(addr *string) *flagSet {
+	s := newFlagSet("crawl serve")
+	s.group("", "Flags")
+	s.stringVar(addr, "127.0.0.1:8080", "HOST:PORT", "listen on HOST:PORT", "--addr")
+	return s
+}
 
 // runServe serves a directory over HTTP until ctx ends, so that a crawl can
 // be tried with no network: crawl serve testdata/site.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:8080", "listen on `host:port`")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: crawl serve DIR [--addr 127.0.0.1:8080]")
-		fs.PrintDefaults()
-	}
-	pos, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
+	var addr string
+	s := newServeFlags(&addr)
+	pos, err := s.parse(args)
+	switch {
+	case errors.Is(err, errHelp):
+		s.printHelp(stdout, serveUsage, "")
 		return exitOK
-	}
-	if err != nil {
-		return exitUsage
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return exitUsage
+	case errors.Is(err, errVersion):
+		printVersion(stdout)
+		return exitOK
+	case err != nil:
+		return usageFailed(stderr, "crawl serve", err)
+	case len(pos) != 1:
+		return usageFailed(stderr, "crawl serve", errors.New("give one directory: crawl serve DIR"))
 	}
 	dir := pos[0]
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		fmt.Fprintf(stderr, "crawl serve: %s is not a directory\n", dir)
 		return exitUsage
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "crawl serve: %v\n", err)
 		return exitFailures
@@ -57,8 +71,55 @@ func serveDir(ctx context.Context, ln net.Listener, dir string) error {
 }
 
 // dirHandler is the handler of crawl serve: the files of dir, with their
-// type from their extension (or sniffed), and folder listings.
-func dirHandler(dir string) http.Handler { return http.FileServer(http.Dir(dir)) }
+// type from their extension (or sniffed), and folder listings. crawl's
+// work folder (.crawl: the state, the originals of converted files) is
+// neither listed nor served.
+func dirHandler(dir string) http.Handler {
+	return http.FileServer(hidingFS{http.Dir(dir)})
+}
+
+// hidingFS is a file system without the top-level work folder.
+type hidingFS struct{ fs http.FileSystem }
+
+func (h hidingFS) Open(name string) (http.File, error) {
+	if isWorkPath(name) {
+		return nil, fs.ErrNotExist
+	}
+	f, err := h.fs.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if path.Clean("/"+name) == "/" {
+		return hidingDir{f}, nil
+	}
+	return f, nil
+}
+
+// isWorkPath reports whether the slash-separated name is the work folder
+// or under it.
+func isWorkPath(name string) bool {
+	first, _, _ := strings.Cut(strings.TrimPrefix(path.Clean("/"+name), "/"), "/")
+	return strings.EqualFold(first, store.WorkDir)
+}
+
+// hidingDir is the top folder, listed without the work folder.
+type hidingDir struct{ http.File }
+
+func (d hidingDir) Readdir(n int) ([]fs.FileInfo, error) {
+	infos, err := d.File.Readdir(n)
+	kept := infos[:0]
+	for _, fi := range infos {
+		if !strings.EqualFold(fi.Name(), store.WorkDir) {
+			kept = append(kept, fi)
+		}
+	}
+	if n > 0 && len(kept) == 0 && len(infos) > 0 && err == nil {
+		// Only the work folder was read: read on, so that an empty
+		// result still means the end.
+		return d.Readdir(n)
+	}
+	return kept, err
+}
 
 // serve serves h on ln until ctx ends, then shuts down gracefully.
 func serve(ctx context.Context, ln net.Listener, h http.Handler) error {

@@ -1,53 +1,440 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
+	"hash/fnv"
 	"io"
+	"io/fs"
 	"maps"
+	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
+	"syscall"
+	"time"
 
+	"github.com/crawl-go/crawl/frontier/disk"
 	"github.com/crawl-go/crawl/frontier/redisfrontier"
+	"github.com/crawl-go/crawl/store"
 )
 
-// runStatus prints the state of a crawl shared through Redis: URLs queued
-// per host, leased, done and seen.
+const statusUsage = `Usage: crawl status [DIR]
+       crawl status --state redis://HOST:PORT/DB --crawl-id NAME
+
+Shows how the crawl into DIR (default crawl-out) is doing, running or not:
+URLs fetched, failed, queued (per host) and in flight, the last activity,
+whether it finished. With --state redis://..., the same for a crawl shared
+through Redis. Exit status: 0, or 1 when there is no such crawl.
+`
+
+// statusOptions are the flags of crawl status.
+type statusOptions struct {
+	state, crawlID string
+}
+
+func newStatusFlags(o *statusOptions) *flagSet {
+	s := newFlagSet("crawl status")
+	s.group("", "Flags")
+	s.stringVar(&o.state, "", "redis://HOST:PORT/DB", "the shared crawl's Redis (or the FILE of a crawl's state)", "--state")
+	s.stringVar(&o.crawlID, "", "NAME", "the shared crawl's name", "--crawl-id")
+	return s
+}
+
+// errNoCrawl is a status asked of something that holds no crawl.
+var errNoCrawl = errors.New("no crawl")
+
+// runStatus prints the state of a crawl: the local one in a directory, or
+// one shared through Redis.
 func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("status", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	state := fs.String("state", "", "the shared crawl's `redis://HOST:PORT/DB`")
-	id := fs.String("crawl-id", "", "the crawl's `NAME`")
-	if _, err := parseInterspersed(fs, args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
+	var o statusOptions
+	s := newStatusFlags(&o)
+	pos, err := s.parse(args)
+	switch {
+	case errors.Is(err, errHelp):
+		s.printHelp(stdout, statusUsage, "")
+		return exitOK
+	case errors.Is(err, errVersion):
+		printVersion(stdout)
+		return exitOK
+	case err != nil:
+		return usageFailed(stderr, "crawl status", err)
+	case len(pos) > 1:
+		return usageFailed(stderr, "crawl status", errors.New("give one directory"))
+	case isRedis(o.state) && o.crawlID == "":
+		return usageFailed(stderr, "crawl status", errors.New("--state redis://... needs --crawl-id NAME"))
+	case o.crawlID != "" && !isRedis(o.state):
+		return usageFailed(stderr, "crawl status", errors.New("--crawl-id goes with --state redis://..."))
+	case len(pos) == 1 && o.state != "":
+		return usageFailed(stderr, "crawl status", errors.New("give a directory or --state, not both"))
+	}
+	if isRedis(o.state) {
+		err = sharedStatus(ctx, stdout, o.state, o.crawlID)
+	} else {
+		dir, state := "crawl-out", ""
+		if len(pos) == 1 {
+			dir = pos[0]
 		}
-		return exitUsage
+		if o.state != "" {
+			state = o.state
+			// DIR/.crawl/state.db: the status file and the manifest
+			// are in DIR.
+			dir = filepath.Dir(filepath.Dir(state))
+			if filepath.Base(filepath.Dir(state)) != store.WorkDir {
+				dir = ""
+			}
+		}
+		err = localStatus(stdout, dir, state, time.Now())
 	}
-	if *state == "" || *id == "" {
-		fmt.Fprintln(stderr, "usage: crawl status --state redis://HOST:PORT/DB --crawl-id NAME")
-		return exitUsage
-	}
-	f, err := redisfrontier.Open(ctx, redisfrontier.Options{URL: *state, CrawlID: *id})
 	if err != nil {
 		fmt.Fprintf(stderr, "crawl status: %v\n", err)
 		return exitFailures
+	}
+	return exitOK
+}
+
+// sharedStatus prints the counts of a crawl shared through Redis.
+func sharedStatus(ctx context.Context, w io.Writer, state, id string) error {
+	f, err := redisfrontier.Open(ctx, redisfrontier.Options{URL: state, CrawlID: id})
+	if err != nil {
+		return err
 	}
 	defer f.Close()
 	st, err := f.Stats(ctx)
 	if err != nil {
-		fmt.Fprintf(stderr, "crawl status: %v\n", err)
-		return exitFailures
+		return err
 	}
 	var queued int64
 	for _, n := range st.Queued {
 		queued += n
 	}
-	fmt.Fprintf(stdout, "crawl %s: %d queued, %d in flight, %d done, %d seen, %d leases expired\n",
-		*id, queued, st.Leased, st.Done, st.Seen, st.Reclaimed)
-	for _, h := range slices.Sorted(maps.Keys(st.Queued)) {
-		fmt.Fprintf(stdout, "  %-40s %d queued\n", h, st.Queued[h])
+	if st.Seen == 0 && st.Done == 0 && st.Leased == 0 && queued == 0 {
+		where := state
+		if u, err := url.Parse(state); err == nil {
+			where = u.Redacted()
+		}
+		return fmt.Errorf("%w named %q in %s", errNoCrawl, id, where)
 	}
-	return exitOK
+	fmt.Fprintf(w, "crawl %s: %s queued, %s in flight, %s done, %s seen, %s leases expired\n",
+		id, groupDigits(queued), groupDigits(st.Leased), groupDigits(st.Done), groupDigits(st.Seen), groupDigits(st.Reclaimed))
+	var rows [][]string
+	for _, h := range slices.Sorted(maps.Keys(st.Queued)) {
+		rows = append(rows, []string{h, groupDigits(st.Queued[h])})
+	}
+	if len(rows) > 0 {
+		printTable(w, []string{"host", "queued"}, rows)
+	}
+	return nil
+}
+
+// hostCounts are the URLs of one host.
+type hostCounts struct {
+	queued                   int64
+	fetched, failed, skipped int64
+}
+
+// localReport is what crawl status finds of the crawl into a directory.
+type localReport struct {
+	dir     string
+	status  *statusFile // DIR/.crawl/status.json, if any
+	info    *stateInfo  // DIR/.crawl/state.json, if any
+	state   string      // the state database
+	snap    *disk.Snapshot
+	locked  bool // the state is open: a crawl is running
+	running bool
+	alive   bool // the process of status.json is alive
+	// From the manifest.
+	lines        int
+	hosts        map[string]*hostCounts
+	lastActivity time.Time
+	fetched      int64
+	failed       int64
+	skipped      int64
+}
+
+// stateInfo is the part of the engine's DIR/.crawl/state.json that crawl
+// status shows.
+type stateInfo struct {
+	Settings struct {
+		Seeds []string `json:"seeds"`
+		Depth int      `json:"depth"`
+		Scope string   `json:"scope"`
+	} `json:"settings"`
+	Started  time.Time  `json:"started"`
+	Finished *time.Time `json:"finished"`
+	URLs     int        `json:"urls"`
+}
+
+// localStatus prints the status of the crawl into dir, whose state is the
+// file state (default dir/.crawl/state.db). dir may be empty when only
+// the state is known.
+func localStatus(w io.Writer, dir, state string, now time.Time) error {
+	r, err := inspectLocal(dir, state)
+	if err != nil {
+		return err
+	}
+	r.print(w, now)
+	return nil
+}
+
+func inspectLocal(dir, state string) (*localReport, error) {
+	r := &localReport{dir: dir, state: state, hosts: map[string]*hostCounts{}}
+	work := filepath.Join(dir, store.WorkDir)
+	if dir != "" {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("%w: %s is not a directory", errNoCrawl, dir)
+		}
+		var err error
+		if r.status, err = readStatus(filepath.Join(work, statusName)); err != nil {
+			return nil, err
+		}
+		if b, err := os.ReadFile(filepath.Join(work, "state.json")); err == nil {
+			var info stateInfo
+			if json.Unmarshal(b, &info) == nil {
+				r.info = &info
+			}
+		}
+		if r.state == "" {
+			r.state = filepath.Join(work, "state.db")
+			if r.status != nil && r.status.State != "" && !isRedis(r.status.State) && r.status.State != "memory" {
+				r.state = r.status.State
+			}
+		}
+	}
+	snap, err := disk.Inspect(r.state)
+	switch {
+	case errors.Is(err, disk.ErrLocked):
+		r.locked = true
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, err
+	default:
+		r.snap = &snap
+		for h, n := range snap.Queued {
+			r.host(h).queued = n
+		}
+	}
+	if st := r.status; st != nil {
+		r.alive = processAlive(st.PID)
+		r.running = st.Running && r.alive
+	}
+	r.running = r.running || r.locked
+	if r.running && r.status != nil {
+		for h, n := range r.status.QueuedByHost {
+			r.host(h).queued = n
+		}
+	}
+	if dir != "" {
+		if err := r.readManifest(filepath.Join(dir, store.ManifestName)); err != nil {
+			return nil, err
+		}
+	}
+	if r.lines == 0 && r.snap == nil && r.status == nil && !r.locked && r.info == nil {
+		where := dir
+		if where == "" {
+			where = state
+		}
+		return nil, fmt.Errorf("%w in %s", errNoCrawl, where)
+	}
+	return r, nil
+}
+
+func (r *localReport) host(h string) *hostCounts {
+	c := r.hosts[h]
+	if c == nil {
+		c = &hostCounts{}
+		r.hosts[h] = c
+	}
+	return c
+}
+
+// readManifest counts the current line of each URL by host: the last one
+// (a later run's line replaces an earlier one's).
+func (r *localReport) readManifest(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	type line struct {
+		host    string
+		outcome byte // 'f' fetched, 'x' failed, 's' skipped
+	}
+	latest := map[uint64]line{}
+	err = store.ReadManifest(bufio.NewReader(f), func(rec *store.Record) error {
+		r.lines++
+		if rec.FetchedAt.After(r.lastActivity) {
+			r.lastActivity = rec.FetchedAt
+		}
+		host := "(bad URLs)"
+		if u, err := url.Parse(rec.URL); err == nil && u.Host != "" {
+			host = u.Host
+		}
+		l := line{host: host, outcome: 'f'}
+		switch {
+		case rec.Error == "":
+		case rec.ErrorKind.Policy():
+			l.outcome = 's'
+		default:
+			l.outcome = 'x'
+		}
+		h := fnv.New64a()
+		io.WriteString(h, rec.URL)
+		latest[h.Sum64()] = l
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", path, err)
+	}
+	for _, l := range latest {
+		c := r.host(l.host)
+		switch l.outcome {
+		case 'f':
+			c.fetched++
+			r.fetched++
+		case 'x':
+			c.failed++
+			r.failed++
+		case 's':
+			c.skipped++
+			r.skipped++
+		}
+	}
+	return nil
+}
+
+// processAlive reports whether the process pid runs.
+func processAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	err = p.Signal(syscall.Signal(0))
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// print writes the report for people.
+func (r *localReport) print(w io.Writer, now time.Time) {
+	name := r.dir
+	if name == "" {
+		name = r.state
+	}
+	st := r.status
+	ago := func(t time.Time) string {
+		return fmt.Sprintf("%s (%s ago)", t.Local().Format("2006-01-02 15:04:05"), formatElapsed(now.Sub(t)))
+	}
+	var left int64
+	for _, c := range r.hosts {
+		left += c.queued
+	}
+	switch {
+	case r.running:
+		fmt.Fprintf(w, "crawl in %s: running", name)
+		if st != nil && st.Running {
+			fmt.Fprintf(w, " (pid %d), started %s", st.PID, ago(st.Started))
+		}
+		fmt.Fprintln(w)
+	case r.info != nil && r.info.Finished != nil:
+		fmt.Fprintf(w, "crawl in %s: finished on %s with %s URLs\n", name, r.info.Finished.Local().Format("2006-01-02 15:04"), groupDigits(int64(r.info.URLs)))
+	case st != nil && st.Running:
+		fmt.Fprintf(w, "crawl in %s: stopped without finishing (process %d is gone: killed?); %s URLs left: run the same command again to resume\n", name, st.PID, groupDigits(left))
+	case st != nil && st.Outcome != "" && st.Outcome != "finished":
+		fmt.Fprintf(w, "crawl in %s: stopped (%s) on %s; %s URLs left: run the same command again to resume\n", name, st.Outcome, st.Updated.Local().Format("2006-01-02 15:04"), groupDigits(left))
+	case left > 0:
+		fmt.Fprintf(w, "crawl in %s: not running; %s URLs left: run the same command again to resume\n", name, groupDigits(left))
+	default:
+		fmt.Fprintf(w, "crawl in %s: not running\n", name)
+	}
+	if info := r.info; info != nil && len(info.Settings.Seeds) > 0 {
+		seeds := info.Settings.Seeds[0]
+		if n := len(info.Settings.Seeds); n > 1 {
+			seeds += fmt.Sprintf(" and %d more", n-1)
+		}
+		depth := fmt.Sprint(info.Settings.Depth)
+		if info.Settings.Depth >= depthInf {
+			depth = "inf"
+		}
+		fmt.Fprintf(w, "  from %s, depth %s, scope %s\n", seeds, depth, info.Settings.Scope)
+	}
+	if st != nil && isRedis(st.State) {
+		fmt.Fprintf(w, "  one process of the shared crawl %s: crawl status --state %s --crawl-id %s shows all of it\n", st.CrawlID, st.State, st.CrawlID)
+	}
+	if r.running && st != nil && st.Running {
+		fmt.Fprintf(w, "  %s fetched, %s failed, %s queued, %s in flight, %s, %s URLs/s\n",
+			groupDigits(st.Fetched), groupDigits(st.Failed), groupDigits(st.Queued), groupDigits(st.InFlight), formatBytes(st.Bytes), formatRate(st.Rate))
+		if sh := st.Shared; sh != nil {
+			fmt.Fprintf(w, "  all processes: %s done, %s queued, %s in flight\n", groupDigits(sh.Done), groupDigits(sh.Queued), groupDigits(sh.InFlight))
+		}
+		if len(st.Errors) > 0 {
+			fmt.Fprintf(w, "  errors: %s\n", formatCounts(st.Errors))
+		}
+		if !st.LastActivity.IsZero() {
+			fmt.Fprintf(w, "  last activity: %s\n", ago(st.LastActivity))
+		}
+		fmt.Fprintf(w, "  status written %s\n", ago(st.Updated))
+	} else {
+		fmt.Fprintf(w, "  %s fetched, %s failed", groupDigits(r.fetched), groupDigits(r.failed))
+		if r.skipped > 0 {
+			fmt.Fprintf(w, ", %s not fetched (robots.txt, trap limits)", groupDigits(r.skipped))
+		}
+		fmt.Fprintf(w, ", %s queued\n", groupDigits(left))
+		if !r.lastActivity.IsZero() {
+			fmt.Fprintf(w, "  last activity: %s\n", ago(r.lastActivity))
+		}
+	}
+	if len(r.hosts) == 0 {
+		return
+	}
+	queuedKnown := !r.running || (st != nil && st.QueuedByHost != nil)
+	fmt.Fprintln(w)
+	var rows [][]string
+	for _, h := range slices.Sorted(maps.Keys(r.hosts)) {
+		c := r.hosts[h]
+		q := groupDigits(c.queued)
+		if !queuedKnown {
+			q = "-"
+		}
+		rows = append(rows, []string{h, q, groupDigits(c.fetched), groupDigits(c.failed)})
+	}
+	printTable(w, []string{"host", "queued", "fetched", "failed"}, rows)
+	if !queuedKnown {
+		fmt.Fprintln(w, "  (the queue of each host is shown once the crawl stops)")
+	}
+}
+
+// printTable prints rows under a header, indented, the first column
+// aligned left and the others right.
+func printTable(w io.Writer, header []string, rows [][]string) {
+	widths := make([]int, len(header))
+	for _, row := range append([][]string{header}, rows...) {
+		for i, cell := range row {
+			widths[i] = max(widths[i], len(cell))
+		}
+	}
+	for _, row := range append([][]string{header}, rows...) {
+		line := fmt.Sprintf("  %-*s", widths[0], row[0])
+		for i := 1; i < len(row); i++ {
+			line += fmt.Sprintf("  %*s", widths[i], row[i])
+		}
+		fmt.Fprintln(w, line)
+	}
+}
+
+// formatCounts writes counts by kind, sorted: http_4xx 3, timeout 1.
+func formatCounts[K ~string](m map[K]int64) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
 }

@@ -63,3 +63,27 @@ func Example() {
 	// fetch http://example.test/b found in http://example.test/
 	// frontier: crawl finished
 }
+
+// Inspect reads a frontier that no process has open, for a status display.
+func ExampleInspect() {
+	dir, _ := os.MkdirTemp("", "inspect")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "state.db")
+	f, _ := disk.Open(disk.Options{Path: path})
+	ctx := context.Background()
+	f.Add(ctx,
+		frontier.Item{URL: "https://a.example/", Host: "a.example"},
+		frontier.Item{URL: "https://a.example/b", Host: "a.example", Depth: 1},
+		frontier.Item{URL: "https://c.example/", Host: "c.example"})
+	it, _ := f.Next(ctx)
+	f.Done(ctx, it)
+	f.Close()
+
+	s, err := disk.Inspect(path)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(s.Seen, "seen,", s.Done, "done, queued:", s.Queued)
+	// Output: 3 seen, 1 done, queued: map[a.example:1 c.example:1]
+}

@@ -1,0 +1,131 @@
+package disk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"github.com/crawl-go/crawl/frontier"
+)
+
+// This file holds read-only views of a database, for a status display:
+// Inspect for a database no Frontier has open, QueuedByHost for the one a
+// Frontier has.
+
+// Snapshot is what a frontier database holds, as Inspect reads it.
+type Snapshot struct {
+	// Queued counts the items not done, by host (host[:port]), over all
+	// depths. The items leased when the database was last written count
+	// as queued, as Open would queue them again.
+	Queued map[string]int64
+	// Seen is the number of URLs added or claimed, Done the number of
+	// items done.
+	Seen, Done int
+}
+
+// Inspect reads the database at path without changing it. It returns an
+// error wrapping ErrLocked when a Frontier, in this process or another,
+// has the database open, and one wrapping fs.ErrNotExist when there is
+// none. A crawl that starts while Inspect reads may find the database
+// locked, for as long as Inspect takes. It takes time in the number of URLs seen.
+func Inspect(path string) (Snapshot, error) {
+	if _, err := os.Stat(path); err != nil {
+		return Snapshot{}, fmt.Errorf("inspecting frontier %s: %w", path, err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: lockTimeout})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return Snapshot{}, fmt.Errorf("inspecting frontier %s: %w", path, ErrLocked)
+	}
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("inspecting frontier %s: %w", path, err)
+	}
+	defer db.Close()
+	var s Snapshot
+	err = db.View(func(tx *bolt.Tx) error {
+		meta, seen, queue := tx.Bucket(bucketMeta), tx.Bucket(bucketSeen), tx.Bucket(bucketQueue)
+		if meta == nil || seen == nil || queue == nil {
+			return fmt.Errorf("missing buckets: %w", errCorrupt)
+		}
+		if v := meta.Get(keyVersion); len(v) != 1 || v[0] != layoutVersion {
+			return fmt.Errorf("layout version %x, want %d: %w", v, layoutVersion, errCorrupt)
+		}
+		err := seen.ForEach(func(_, v []byte) error {
+			s.Seen++
+			if len(v) == 1 && v[0] == stateDone {
+				s.Done++
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		s.Queued, err = countHosts(context.Background(), queue)
+		return err
+	})
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("inspecting frontier %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// QueuedByHost counts the items not done by host (host[:port]), over all
+// depths, as committed to disk: the operations of the last BatchDelay may
+// be missing. Leased items are counted: they stay in the queue on disk
+// until they are done. It reads the whole queue, in one read-only
+// transaction that commits do not wait for, so it takes time in the
+// number of items queued (about 0.1 s a million): call it seldom on a big
+// crawl.
+func (f *Frontier) QueuedByHost(ctx context.Context) (map[string]int64, error) {
+	f.mu.Lock()
+	err := f.usable()
+	f.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	var counts map[string]int64
+	err = f.db.View(func(tx *bolt.Tx) error {
+		var err error
+		counts, err = countHosts(ctx, tx.Bucket(bucketQueue))
+		return err
+	})
+	if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
+		return nil, frontier.ErrClosed
+	}
+	if err != nil {
+		return nil, fmt.Errorf("counting queued items: %w", err)
+	}
+	return counts, nil
+}
+
+// countHosts counts the items of a queue bucket by host.
+func countHosts(ctx context.Context, queue *bolt.Bucket) (map[string]int64, error) {
+	counts := make(map[string]int64)
+	c := queue.Cursor()
+	n := 0
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if n++; n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		_, hostPart, _, err := splitKey(k)
+		if err != nil {
+			return nil, err
+		}
+		host := string(hostPart[1:])
+		if len(v) > 0 && v[0]&flagHost != 0 {
+			// A long host, keyed by a hash: the value has it whole.
+			var it frontier.Item
+			if err := decodeItem(v, &it); err != nil {
+				return nil, err
+			}
+			host = it.Host
+		}
+		counts[host]++
+	}
+	return counts, nil
+}
