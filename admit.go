@@ -205,9 +205,13 @@ func (a *admitter) redirect(ctx context.Context, fs *fetchState, target string) 
 		// session id (/a to /a;jsessionid=...). Its body is the item's.
 		return nil
 	}
+	allows := a.scope.Allows
+	if fs.item.Requisite {
+		allows = a.scope.AllowsRequisite // above the start folder too
+	}
 	if fs.item.Depth == 0 {
 		a.scope.AddSeed(u)
-	} else if r := a.scope.Allows(u); r != scope.Follow {
+	} else if r := allows(u); r != scope.Follow {
 		a.stats.skip(r.Outcome().Redirect(), 1)
 		return fetch.ErrSkipRedirect
 	}

@@ -2,7 +2,9 @@ package crawl
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -15,6 +17,10 @@ import (
 	"github.com/crawl-go/crawl/ratelimit"
 	"github.com/crawl-go/crawl/scope"
 )
+
+// UnlimitedDepth is the Config.Depth of a crawl without a depth limit:
+// more levels than any site has (the trap limits end paths long before).
+const UnlimitedDepth = math.MaxInt32
 
 // Defaults of the zero fields of Config. The command's flags show them.
 const (
@@ -48,12 +54,18 @@ type Config struct {
 	Writers   int // store workers; default DefaultWriters
 	QueueSize int // capacity of each channel between stages; default DefaultQueueSize
 
-	Depth      int  // links followed from a seed; 0 fetches only the seeds
+	Depth      int  // links followed from a seed; 0 fetches only the seeds; UnlimitedDepth for no limit
 	Requisites bool // with Depth 0, also fetch the seeds' page requisites
 	MaxPages   int  // URLs fetched at most, seeds included; 0 = no limit
 	Scope      scope.Mode
 	Include    []*regexp.Regexp
 	Exclude    []*regexp.Regexp
+	// NoParent keeps the crawl under the seeds' folders on their hosts,
+	// as wget's --no-parent: page requisites above them are still
+	// fetched. Accept and Reject are wget's -A and -R lists of file
+	// names (suffixes or globs; see scope.Rules).
+	NoParent       bool
+	Accept, Reject []string
 	// Traps bounds URL length, path depth and repetition, URLs per host
 	// and query strings per path; URLs over a limit get a manifest line
 	// saying so and are not fetched.
@@ -251,6 +263,11 @@ func (c *Config) check() error {
 	for _, f := range c.Select {
 		if f.Name == "url" {
 			return ErrSelectURL
+		}
+	}
+	for _, l := range [][]string{c.Accept, c.Reject} {
+		if err := scope.ValidateNames(l); err != nil {
+			return fmt.Errorf("config: Accept or Reject: %w", err)
 		}
 	}
 	return nil

@@ -113,6 +113,7 @@ func New(cfg Config) (*Crawler, error) {
 	sc := scope.New(scope.Rules{
 		Mode: cfg.Scope, Include: cfg.Include, Exclude: cfg.Exclude,
 		MaxDepth: cfg.Depth, Requisites: cfg.Requisites,
+		NoParent: cfg.NoParent, Accept: cfg.Accept, Reject: cfg.Reject,
 	}, seedURLs)
 	rec := &recorder{manifest: out.manifest, run: c.state.runNumber(), history: h, stats: &c.stats, fail: c.fail}
 	c.admit = &admitter{
@@ -207,6 +208,17 @@ func retryPolicy(policy fetch.RetryPolicy) fetch.RetryPolicy {
 		}
 		return retry, perr
 	}
+}
+
+// QueuedByHost counts the URLs queued for each host, when the crawl's
+// frontier can say (frontier.HostCounter); it may take time in the number
+// of URLs queued. It may be called while Run runs.
+func (c *Crawler) QueuedByHost(ctx context.Context) (map[string]int64, error) {
+	hc, ok := c.state.frontier.(frontier.HostCounter)
+	if !ok {
+		return nil, errors.New("the frontier cannot count its queue by host")
+	}
+	return hc.QueuedByHost(ctx)
 }
 
 // Plan says what Run will do, as New decided from OutDir and its state:

@@ -23,6 +23,9 @@ type settings struct {
 	Scope           string           `json:"scope"`
 	Include         []string         `json:"include,omitempty"`
 	Exclude         []string         `json:"exclude,omitempty"`
+	NoParent        bool             `json:"no_parent,omitempty"`
+	Accept          []string         `json:"accept,omitempty"`
+	Reject          []string         `json:"reject,omitempty"`
 	MaxPages        int              `json:"max_pages,omitempty"`
 	Traps           scope.TrapLimits `json:"traps"`
 	RespectNoFollow bool             `json:"respect_nofollow,omitempty"`
@@ -47,6 +50,9 @@ func settingsOf(cfg *Config, seeds []frontier.Item) settings {
 	s.Seeds = slices.Compact(s.Seeds)
 	s.Include = patterns(cfg.Include)
 	s.Exclude = patterns(cfg.Exclude)
+	s.NoParent = cfg.NoParent
+	s.Accept = slices.Sorted(slices.Values(cfg.Accept))
+	s.Reject = slices.Sorted(slices.Values(cfg.Reject))
 	return s
 }
 
@@ -67,7 +73,7 @@ func (s settings) changes(earlier settings) (desc []string, narrower bool) {
 		narrower = narrower && !wider
 	}
 	if s.Depth != earlier.Depth {
-		note(s.Depth > earlier.Depth, "--depth %d, was %d", s.Depth, earlier.Depth)
+		note(s.Depth > earlier.Depth, "--depth %s, was %s", depthString(s.Depth), depthString(earlier.Depth))
 	}
 	if added, removed := diff(s.Seeds, earlier.Seeds); len(added)+len(removed) > 0 {
 		note(len(added) > 0, "%s", countChange(len(added), len(removed), "URL"))
@@ -87,6 +93,12 @@ func (s settings) changes(earlier settings) (desc []string, narrower bool) {
 	}
 	if !slices.Equal(s.Exclude, earlier.Exclude) {
 		note(true, "other --exclude patterns")
+	}
+	if s.NoParent != earlier.NoParent {
+		note(!s.NoParent, "--no-parent %v, was %v", s.NoParent, earlier.NoParent)
+	}
+	if !slices.Equal(s.Accept, earlier.Accept) || !slices.Equal(s.Reject, earlier.Reject) {
+		note(true, "other -A or -R lists")
 	}
 	if s.MaxPages != earlier.MaxPages {
 		note(s.MaxPages == 0 || earlier.MaxPages != 0 && s.MaxPages > earlier.MaxPages,
@@ -140,4 +152,12 @@ func countChange(added, removed int, noun string) string {
 		return plural(removed) + " left out"
 	}
 	return plural(added) + " added, " + plural(removed) + " left out"
+}
+
+// depthString writes a depth as the command reads it.
+func depthString(d int) string {
+	if d >= UnlimitedDepth {
+		return "inf"
+	}
+	return fmt.Sprint(d)
 }

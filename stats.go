@@ -30,6 +30,7 @@ type stats struct {
 	newURLs  atomic.Int64 // URLs given their first manifest line
 
 	mu       sync.Mutex
+	updates  map[string]int64 // URLs of an --update run, by how they changed
 	errors   map[outcome.Kind]int64
 	skipped  map[outcome.Reason]int64
 	failures []string // the first few failures, for the summary
@@ -39,9 +40,19 @@ type stats struct {
 const maxListedFailures = 10
 
 func (s *stats) done(r *store.Record) {
+	if r.Update != "" {
+		s.mu.Lock()
+		if s.updates == nil {
+			s.updates = make(map[string]int64)
+		}
+		s.updates[r.Update]++
+		s.mu.Unlock()
+	}
 	if r.Error == "" {
 		s.ok.Add(1)
-		s.bytes.Add(r.Bytes)
+		if r.Update != store.UpdateNotModified { // a 304 has no body
+			s.bytes.Add(r.Bytes)
+		}
 		return
 	}
 	if r.ErrorKind.Policy() {
@@ -75,14 +86,17 @@ func (s *stats) skip(reason outcome.Reason, n int) {
 type Summary struct {
 	Queued   int64 // URLs added to the frontier, seeds included
 	InFlight int64 // URLs fetched or being fetched, not yet recorded
-	OK       int64 // URLs fetched and saved
+	OK       int64 // URLs fetched and saved (or found not modified by --update)
 	Failed   int64 // URLs recorded with an error (bad seeds included)
-	Bytes    int64 // body bytes of the URLs fetched
+	Bytes    int64 // body bytes transferred
 	Declined int64 // URLs queued, then not fetched because of robots.txt
 	Released int64 // URLs given back unfinished on an interrupt
 	// Reused counts URLs that an earlier run had fetched: not fetched
 	// again, their links read from the saved files.
 	Reused int64
+	// Updates counts the URLs of an --update run by how they compare with
+	// the earlier run (store.UpdateNew, UpdateChanged, ...).
+	Updates map[string]int64
 	// Errors counts failures by kind (outcome.HTTP4xx, ...).
 	Errors map[outcome.Kind]int64
 	// Skipped counts links not followed, by reason (outcome.OffSite,
@@ -118,6 +132,7 @@ func (c *Crawler) snapshot() Summary {
 		Elapsed:  time.Since(s.start),
 	}
 	s.mu.Lock()
+	sum.Updates = maps.Clone(s.updates)
 	sum.Errors = maps.Clone(s.errors)
 	sum.Skipped = maps.Clone(s.skipped)
 	sum.Failures = slices.Clone(s.failures)
@@ -151,6 +166,15 @@ func (s Summary) String() string {
 	}
 	if s.Interrupted {
 		fmt.Fprintf(&b, "; interrupted with %d URLs left", s.Left)
+	}
+	if len(s.Updates) > 0 {
+		var parts []string
+		for _, k := range []string{store.UpdateNew, store.UpdateChanged, store.UpdateUnchanged, store.UpdateNotModified, store.UpdateRemoved} {
+			if n := s.Updates[k]; n > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", n, strings.ReplaceAll(k, "_", " ")))
+			}
+		}
+		fmt.Fprintf(&b, "\nupdated: %s", strings.Join(parts, ", "))
 	}
 	if p := s.Problems(); p != "" {
 		b.WriteString("\n")

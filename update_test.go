@@ -139,8 +139,12 @@ func TestUpdate(t *testing.T) {
 
 	// An unchanged site: every request is conditional, and no body comes.
 	cfg.Update = true
-	_, second := crawlT(t, cfg)
+	sum, second := crawlT(t, cfg)
 	reqs := site.takeLog()
+	// The summary counts what was transferred, and how URLs changed.
+	if sum.Bytes != 0 || sum.Updates[store.UpdateNotModified] != 7 || !strings.Contains(sum.String(), "updated: 7 not modified") {
+		t.Errorf("summary of an all-304 re-crawl: %d bytes, updates %v:\n%s", sum.Bytes, sum.Updates, sum)
+	}
 	if len(reqs) != 7 {
 		t.Errorf("re-crawl of an unchanged site made %d requests; want 7: %+v", len(reqs), reqs)
 	}

@@ -80,3 +80,10 @@ type Frontier interface {
 	// ErrClosed.
 	Close() error
 }
+
+// HostCounter is implemented by frontiers that can count their queued
+// items by host (all of this module's), for a status display. It may take
+// time in the number of items queued.
+type HostCounter interface {
+	QueuedByHost(ctx context.Context) (map[string]int64, error)
+}

@@ -257,3 +257,16 @@ func (m *Memory) Len() (queued, leased int) {
 	defer m.mu.Unlock()
 	return m.queued, m.leased
 }
+
+// QueuedByHost counts the queued items of each host, over all depths.
+func (m *Memory) QueuedByHost(context.Context) (map[string]int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	counts := make(map[string]int64)
+	for _, l := range m.levels {
+		for h, q := range l.hosts {
+			counts[h] += int64(len(q.items) - q.head)
+		}
+	}
+	return counts, nil
+}

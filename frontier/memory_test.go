@@ -47,3 +47,16 @@ func TestMemoryDoneWithoutLease(t *testing.T) {
 		t.Fatal("Done without a lease succeeded")
 	}
 }
+
+func TestMemoryQueuedByHost(t *testing.T) {
+	ctx := context.Background()
+	m := frontier.NewMemory()
+	defer m.Close()
+	m.Add(ctx, frontier.Item{URL: "http://a/1", Host: "a"}, frontier.Item{URL: "http://a/2", Host: "a", Depth: 1},
+		frontier.Item{URL: "http://b/1", Host: "b"})
+	m.Next(ctx) // a/1, round robin first
+	got, _ := m.QueuedByHost(ctx)
+	if fmt.Sprint(got) != "map[a:1 b:1]" {
+		t.Errorf("QueuedByHost = %v; want a:1 b:1", got)
+	}
+}

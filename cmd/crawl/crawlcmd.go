@@ -23,7 +23,6 @@ import (
 	"github.com/crawl-go/crawl/ratelimit/redisrate"
 	"github.com/crawl-go/crawl/scope"
 	"github.com/crawl-go/crawl/store"
-	"github.com/crawl-go/crawl/urlnorm"
 	"golang.org/x/net/publicsuffix"
 )
 
@@ -124,19 +123,7 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 	cfg.RateLimit.Adaptive = o.throttle
 	cfg.RateLimit.MaxPause = o.retryWait
 
-	// Until the engine takes -np, -A and -R, they become patterns.
-	var seedURLs []*url.URL
-	for _, sd := range cfg.Seeds {
-		if u, err := urlnorm.Parse(sd.URL); err == nil && sd.Err == nil {
-			seedURLs = append(seedURLs, u)
-		}
-	}
-	inc, exc, err := approxScope(seedURLs, cfg.Scope, o.noParent, o.accept, o.reject, len(cfg.Include))
-	if err != nil {
-		return cfg, err
-	}
-	cfg.Include = append(cfg.Include, inc...)
-	cfg.Exclude = append(cfg.Exclude, exc...)
+	cfg.NoParent, cfg.Accept, cfg.Reject = o.noParent, o.accept, o.reject
 	return cfg, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	crawl "github.com/crawl-go/crawl"
 	"github.com/crawl-go/crawl/scope"
 	"github.com/crawl-go/crawl/urlnorm"
 )
@@ -16,9 +17,8 @@ import (
 // This file holds wget's spellings that do not map one to one on crawl's
 // options: -r, -l, -m, -t, -w, -e, and -np, -A, -R.
 
-// depthInf is the depth of "inf": a million levels, which no crawl reaches
-// (the trap limits stop paths long before).
-const depthInf = 1_000_000
+// depthInf is the depth of "inf".
+const depthInf = crawl.UnlimitedDepth
 
 // recursiveDepth is the depth of -r without -l, as in wget.
 const recursiveDepth = 5
@@ -132,94 +132,6 @@ func (o *crawlOptions) resolveWget(s *flagSet) (warnings []string, err error) {
 		}
 	}
 	return warnings, nil
-}
-
-// approxScope turns -np, -A and -R into --include and --exclude patterns.
-//
-// It stands in for scope.Rules.NoParent, Accept and Reject, which do this
-// exactly, until the engine's Config passes them on. The patterns cannot
-// say all the rules say: -np lets through, above the start folder, the
-// URLs whose names look like requisites (stylesheets, scripts, images,
-// fonts) rather than the links found as requisites; -A follows pages even
-// at the depth limit; -R excludes pages its names match even where they
-// lead to other files; and none of them combines with --include (patterns
-// that any one of which lets a URL through), nor -np with --scope domain
-// or any.
-func approxScope(seeds []*url.URL, mode scope.Mode, noParent bool, accept, reject []string, include int) (inc, exc []*regexp.Regexp, err error) {
-	if !noParent && len(accept) == 0 && len(reject) == 0 {
-		return nil, nil, nil
-	}
-	switch {
-	case include > 0 && (noParent || len(accept) > 0):
-		return nil, nil, usagef("-np and -A do not combine with --include yet")
-	case noParent && mode != scope.Host:
-		return nil, nil, usagef("-np does not combine with --scope %s yet", mode)
-	}
-	prefixes := []string{`^[a-z][a-z0-9+.-]*://[^/?#]*/`}
-	if noParent {
-		prefixes = prefixes[:0]
-		seen := map[string]bool{}
-		for _, u := range seeds {
-			p := `^[a-z][a-z0-9+.-]*://(?:[^/@]*@)?` + regexp.QuoteMeta(strings.ToLower(u.Hostname())) +
-				`(?::[0-9]+)?` + regexp.QuoteMeta(wgetFolder(u.EscapedPath()))
-			if !seen[p] {
-				seen[p] = true
-				prefixes = append(prefixes, p)
-			}
-		}
-	}
-	names := ""
-	if len(accept) > 0 {
-		// Pages are followed, to find the files: folders, .html and .htm,
-		// names without an extension.
-		names = nameAlternation(accept) + `|[^/?#]*\.html?|[^/?#.]*`
-	}
-	for _, p := range prefixes {
-		re := p
-		if names != "" {
-			re += `(?:[^?#]*/)?(?i:` + names + `)(?:[?#].*)?$`
-		}
-		r, err := regexp.Compile(re)
-		if err != nil {
-			return nil, nil, usagef("-A %s: cannot be used as a pattern (%v)", strings.Join(accept, ","), err)
-		}
-		inc = append(inc, r)
-	}
-	if noParent && len(accept) == 0 {
-		inc = append(inc, regexp.MustCompile(`(?i)\.(?:css|js|mjs|png|jpe?g|gif|svg|webp|avif|ico|bmp|woff2?|ttf|otf|eot)(?:[?#].*)?$`))
-	}
-	if len(reject) > 0 {
-		r, err := regexp.Compile(`^[^?#]*/(?i:` + nameAlternation(reject) + `)(?:[?#].*)?$`)
-		if err != nil {
-			return nil, nil, usagef("-R %s: cannot be used as a pattern (%v)", strings.Join(reject, ","), err)
-		}
-		exc = append(exc, r)
-	}
-	return inc, exc, nil
-}
-
-// wgetFolder returns the folder of a URL path: up to its last slash.
-func wgetFolder(p string) string {
-	i := strings.LastIndexByte(p, '/')
-	if i < 0 {
-		return "/"
-	}
-	return p[:i+1]
-}
-
-// nameAlternation returns a regexp alternation matching a whole file name
-// (one path segment, as escaped in the URL) against any of list: a suffix,
-// or a glob pattern.
-func nameAlternation(list []string) string {
-	alts := make([]string, len(list))
-	for i, p := range list {
-		if strings.ContainsAny(p, "*?[") {
-			alts[i] = globRegexp(p)
-		} else {
-			alts[i] = `[^/?#]*` + quoteName(p)
-		}
-	}
-	return strings.Join(alts, "|")
 }
 
 // globRegexp converts a glob pattern of path.Match to a regexp matching a

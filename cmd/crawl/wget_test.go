@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -15,8 +14,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/crawl-go/crawl/scope"
 )
 
 // npFiles returns the files under the host folder of a crawl into out.
@@ -66,10 +63,9 @@ func TestWgetFileSets(t *testing.T) {
 			name: "-r -l 2 -np -A pdf",
 			args: []string{"-r", "-l", "2", "-np", "-A", "pdf"},
 			wget: []string{"docs/file.pdf"},
-			// The pages followed to find it, which wget deletes; c.html
-			// and e.html are at the depth limit and would not be
-			// followed once the engine takes -A (scope.Rules.Accept).
-			extra: []string{"docs/a.html", "docs/c.html", "docs/index.html", "docs/sub/b.html", "docs/sub/deeper/e.html"},
+			// The pages followed to find it, which wget deletes (c.html
+			// and e.html are at the depth limit: not followed).
+			extra: []string{"docs/a.html", "docs/index.html", "docs/sub/b.html"},
 		},
 		{
 			name: "-r -l 2 -R png,css",
@@ -92,68 +88,6 @@ func TestWgetFileSets(t *testing.T) {
 				t.Errorf("files\n%q\nwant\n%q", got, want)
 			}
 		})
-	}
-}
-
-// TestApproxScope checks that the patterns -np, -A and -R become until
-// the engine takes them decide as scope.Rules do, for links that are not
-// at the depth limit and whose names say what they are.
-func TestApproxScope(t *testing.T) {
-	seeds := []*url.URL{mustParse(t, "https://a.test/docs/guide/index.html"), mustParse(t, "https://a.test/api/")}
-	links := []struct {
-		url       string
-		requisite bool
-	}{
-		{"https://a.test/docs/guide/", false},
-		{"https://a.test/docs/guide/x/y.html", false},
-		{"https://a.test/docs/guide/file.pdf", false},
-		{"https://a.test/docs/guide/FILE.PDF?dl=1", false},
-		{"https://a.test/docs/guide/a%20b.pdf", false},
-		{"https://a.test/docs/guide/intro", false},
-		{"https://a.test/docs/guide/img.png", true},
-		{"https://a.test/docs/guide/pkg-1.2.tar.gz", false},
-		{"https://a.test/docs/guide/page.php?id=3", false},
-		{"https://a.test/docs/other.html", false},
-		{"https://a.test/docs/other.pdf", false},
-		{"https://a.test/static/site.css", true},
-		{"https://a.test/img/logo.png?v=2", true},
-		{"https://a.test/api/v1/", false},
-		{"https://a.test/api", false},
-		{"http://a.test:8080/api/x.zip", false},
-	}
-	for _, tt := range []struct {
-		name           string
-		noParent       bool
-		accept, reject []string
-	}{
-		{"-np", true, nil, nil},
-		{"-A", false, []string{"pdf", "*.tar.gz"}, nil},
-		{"-R", false, nil, []string{"png", "*.zip", "a b.pdf"}},
-		{"-np -A", true, []string{".pdf", "pkg-?.?.tar.gz"}, nil},
-		{"-np -A -R", true, []string{"pdf", "zip"}, []string{"file.*"}},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			inc, exc, err := approxScope(seeds, scope.Host, tt.noParent, tt.accept, tt.reject, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			approx := scope.New(scope.Rules{Mode: scope.Host, MaxDepth: 5, Include: inc, Exclude: exc}, seeds)
-			exact := scope.New(scope.Rules{Mode: scope.Host, MaxDepth: 5, NoParent: tt.noParent, Accept: tt.accept, Reject: tt.reject}, seeds)
-			for _, l := range links {
-				u := mustParse(t, l.url)
-				got := approx.Check(scope.Parent{}, u, l.requisite) == scope.Follow
-				want := exact.Check(scope.Parent{}, u, l.requisite) == scope.Follow
-				if got != want {
-					t.Errorf("%s: patterns follow it: %v; the rules: %v (include %v, exclude %v)", l.url, got, want, inc, exc)
-				}
-			}
-		})
-	}
-	if _, _, err := approxScope(seeds, scope.Host, true, nil, nil, 1); err == nil {
-		t.Error("-np with --include was taken")
-	}
-	if _, _, err := approxScope(seeds, scope.Domain, true, nil, nil, 0); err == nil {
-		t.Error("-np with --scope domain was taken")
 	}
 }
 
@@ -300,27 +234,3 @@ func TestWgetFlags(t *testing.T) {
 }
 
 // FuzzApproxScope checks that any -A or -R list scope.ValidateNames takes
-// becomes patterns, or a usage error (a range from z to a), never a panic.
-func FuzzApproxScope(f *testing.F) {
-	for _, s := range []string{"pdf", "*.tar.gz", "report-??.pdf", "[ab]*.jpg", `a\*b`, "[^x].png", "[!x]", "a b.pdf", "%41.pdf", "[]a]"} {
-		f.Add(s)
-	}
-	seeds := []*url.URL{{Scheme: "https", Host: "a.test", Path: "/d/"}}
-	f.Fuzz(func(t *testing.T, pattern string) {
-		list := []string{pattern}
-		if scope.ValidateNames(list) != nil {
-			return
-		}
-		inc, exc, err := approxScope(seeds, scope.Host, false, list, list, 0)
-		var ue *usageError
-		if errors.As(err, &ue) {
-			return
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(inc) != 1 || len(exc) != 1 {
-			t.Fatalf("%d include and %d exclude patterns", len(inc), len(exc))
-		}
-	})
-}

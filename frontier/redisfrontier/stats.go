@@ -117,3 +117,12 @@ func globEscape(s string) string {
 	}
 	return b.String()
 }
+
+// QueuedByHost counts the queued items of each host of the shared crawl.
+func (f *Frontier) QueuedByHost(ctx context.Context) (map[string]int64, error) {
+	s, err := f.Stats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.Queued, nil
+}
