@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -77,7 +78,7 @@ func newRobots(fo fetch.Options, archive func(*fetch.Response)) *robots.Cache {
 			resp, err := f.Get(ctx, u)
 			archive(resp)
 			if err != nil {
-				return resp.Status, nil, err
+				return resp.Status, nil, robotsCause(err)
 			}
 			body := bytes.Clone(resp.Body.Bytes())
 			resp.Body.Release()
@@ -143,4 +144,16 @@ func (p *politeness) check(ctx context.Context, it *frontier.Item) error {
 			it.URL, strings.TrimPrefix(d.Reason, "disallowed by "))
 	}
 	return fmt.Errorf("%w: %s", errRobots, strings.TrimPrefix(d.Reason, "disallowed by robots.txt: "))
+}
+
+// robotsCause returns what went wrong with a robots.txt fetch, for the
+// reason the robots.txt cache gives: the network's error ("connection
+// refused") without the fetch's own wrapping, which names the URL and the
+// attempts the cache counts itself.
+func robotsCause(err error) error {
+	var op *net.OpError
+	if errors.As(err, &op) {
+		return op
+	}
+	return err
 }
