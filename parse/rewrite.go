@@ -492,7 +492,7 @@ func appendCSSString(dst []byte, s string, q byte, escapeLT bool) []byte {
 const lowerHex = "0123456789abcdef"
 
 // styleText rewrites the links of the text of a <style> element, whose raw
-// bytes raw start at body[at]; text is what the tokenizer's Text made of
+// bytes raw start at body[at]; text is what linkScanner.styleText made of
 // them, the CSS that HTML scans.
 func (r *rewriter) styleText(at int, raw, text []byte) {
 	r.cssQuote, r.cssInStyle = '"', true
