@@ -12,7 +12,7 @@ import "unicode/utf8"
 // returned, and stays valid while *buf is only appended to.
 func decodeAttr(v []byte, buf *[]byte) []byte {
 	i := 0
-	for i < len(v) && v[i] != '&' && v[i] != '\r' && v[i] != 0 {
+	for i < len(v) && (v[i] > '&' || v[i] != '&' && v[i] != '\r' && v[i] != 0) {
 		i++
 	}
 	if i == len(v) {

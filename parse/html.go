@@ -129,7 +129,7 @@ func (ls *linkScanner) next() (ref linkRef, ok bool) {
 				return linkRef{linkAttr: linkAttr{form: formCSS, kind: Requisite}, val: ls.styleText(t), tok: t}, true
 			}
 		case tokStartTag:
-			act := startTagAction(t.tag, ls.s.b[t.start:t.end])
+			act := startTagAction(ls.s, t)
 			if act == tagSkip {
 				continue
 			}

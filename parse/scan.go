@@ -88,6 +88,9 @@ type scanner struct {
 	// attrs are the attributes of the last start tag, in document order,
 	// duplicates and attributes with empty keys included.
 	attrs []attrSpan
+	// text makes next return the text between tags as tokText tokens;
+	// without it, that text is skipped.
+	text bool
 }
 
 // newScanner returns a scanner of the document b[pos:]; offsets are in b.
@@ -123,13 +126,14 @@ func (s *scanner) next() token {
 	lt := start
 	for {
 		i := bytes.IndexByte(b[lt:], '<')
-		if i < 0 {
-			s.pos = n
-			return token{kind: tokText, start: start, end: n}
+		if i >= 0 {
+			lt += i
 		}
-		lt += i
-		if lt+1 >= n {
+		if i < 0 || lt+1 >= n {
 			s.pos = n
+			if !s.text {
+				return token{kind: tokEOF, start: n, end: n}
+			}
 			return token{kind: tokText, start: start, end: n}
 		}
 		c := b[lt+1]
@@ -140,7 +144,7 @@ func (s *scanner) next() token {
 		// before anything else.
 		lt++
 	}
-	if lt > start {
+	if lt > start && s.text {
 		s.pos = lt
 		return token{kind: tokText, start: start, end: lt}
 	}
@@ -198,8 +202,7 @@ func closeAngle(b []byte, i int) int {
 // first whitespace, '/' or '>' at or after b[i], or len(b).
 func tagNameEnd(b []byte, i int) int {
 	for ; i < len(b); i++ {
-		switch b[i] {
-		case ' ', '\n', '\r', '\t', '\f', '/', '>':
+		if endsName(b[i], false) {
 			return i
 		}
 	}
@@ -244,12 +247,8 @@ func (s *scanner) tagEnd(i int, record bool) (end int, ok bool) {
 		if b[i] == '=' {
 			i++
 		}
-	key:
-		for ; i < n; i++ {
-			switch b[i] {
-			case '=', '/', '>', ' ', '\n', '\r', '\t', '\f':
-				break key
-			}
+		for i < n && !endsName(b[i], false) && b[i] != '=' {
+			i++
 		}
 		ke := i
 		vs, ve := i, i
@@ -277,12 +276,8 @@ func (s *scanner) tagEnd(i int, record bool) (end int, ok bool) {
 				i = ve + 1
 			default:
 				vs = i
-			unquoted:
-				for ; i < n; i++ {
-					switch b[i] {
-					case '>', ' ', '\n', '\r', '\t', '\f':
-						break unquoted
-					}
+				for i < n && !endsName(b[i], true) {
+					i++
 				}
 				if i >= n {
 					return 0, false
@@ -297,8 +292,18 @@ func (s *scanner) tagEnd(i int, record bool) (end int, ok bool) {
 	}
 }
 
+// isTagSpace reports whether c is whitespace in a tag. Most bytes of a
+// tag are letters, above ' ': one comparison rules them out.
 func isTagSpace(c byte) bool {
-	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f'
+	return c <= ' ' && (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f')
+}
+
+// endsName reports whether c ends a tag name or an unquoted attribute
+// value: whitespace, '/' or '>' for a name ('/' does not end a value, and
+// value is set then). Letters, above '>', are ruled out with one
+// comparison.
+func endsName(c byte, value bool) bool {
+	return c <= '>' && (c == '>' || c == '/' && !value || isTagSpace(c))
 }
 
 func skipTagSpace(b []byte, i int) int {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,6 +17,7 @@ import (
 func formatTokens(body []byte) string {
 	var out []string
 	s := newScanner(body, 0)
+	s.text = true
 	for {
 		t := s.next()
 		if t.kind == tokEOF {
@@ -222,16 +224,31 @@ func checkScan(t testing.TB, body []byte) {
 		want = append(want, tok)
 	}
 
+	got := scanTokens(t, body, true)
+	if noText := scanTokens(t, body, false); !slices.Equal(noText, got) {
+		t.Fatalf("scanning %q without text:\n%s\nwith text:\n%s", body, strings.Join(noText, "\n"), strings.Join(got, "\n"))
+	}
+	if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
+		t.Fatalf("scanning %q:\n--- scanner\n%s\n--- tokenizer\n%s", body, g, w)
+	}
+}
+
+// scanTokens renders the tokens of body other than text as checkScan
+// does, scanned with or without text tokens; with them, it checks that
+// the tokens partition body.
+func scanTokens(t testing.TB, body []byte, text bool) []string {
+	t.Helper()
 	var got []string
 	s := newScanner(body, 0)
+	s.text = text
 	pos := 0
 	var buf []byte
 	for {
 		tk := s.next()
 		if tk.kind == tokEOF {
-			break
+			return got
 		}
-		if tk.start != pos || tk.end <= tk.start {
+		if text && (tk.start != pos || tk.end <= tk.start) {
 			t.Fatalf("scanning %q: token %d-%d after %d", body, tk.start, tk.end, pos)
 		}
 		pos = tk.end
@@ -254,9 +271,6 @@ func checkScan(t testing.TB, body []byte) {
 			}
 		}
 		got = append(got, tok)
-	}
-	if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
-		t.Fatalf("scanning %q:\n--- scanner\n%s\n--- tokenizer\n%s", body, g, w)
 	}
 }
 

@@ -170,19 +170,23 @@ const (
 	tagLinks
 )
 
-// startTagAction tells what HTML does with the start tag of the element
-// tag whose raw bytes are raw.
-func startTagAction(tag tagID, raw []byte) tagAction {
-	switch tag {
+// startTagAction tells what HTML does with the start tag t of s.
+func startTagAction(s *scanner, t token) tagAction {
+	switch t.tag {
 	case tagStyle, tagNoscript, tagNoframes:
 		// The text of <style> is CSS; the contents of the other two are
 		// markup. Their own attributes are not read.
 		return tagSkip
 	case tagOther, tagNoembed, tagPlaintext, tagTextarea, tagTitle, tagXmp:
-		// Any tag may carry a style attribute with url()s; only decode
-		// the attributes of those that might.
-		if bytes.IndexByte(raw, '(') >= 0 {
-			return tagStyleAttr
+		// Any tag may carry a style attribute with url()s: only decode
+		// the attributes of those that have one, and a '(' somewhere.
+		for _, a := range s.attrs {
+			if asciiEqualFold(s.b[a.ks:a.ke], "style") {
+				if bytes.IndexByte(s.b[t.start:t.end], '(') >= 0 {
+					return tagStyleAttr
+				}
+				break
+			}
 		}
 		return tagSkip
 	}
@@ -231,7 +235,7 @@ func (a *attrs) linkAttrs(tag tagID, act tagAction, dst []linkAttr) []linkAttr {
 	switch tag {
 	case tagA, tagArea:
 		if id, ok := a.anyHref(); ok {
-			dst = append(dst, linkAttr{id: id, form: formURL, kind: Page, nofollow: relHas(a.val[attrRel], "nofollow")})
+			dst = append(dst, linkAttr{id: id, form: formURL, kind: Page, nofollow: relHas(a.get(attrRel), "nofollow")})
 		}
 	case tagImage, tagUse:
 		// SVG: <image href> and <use href="sprite.svg#icon">.
@@ -240,14 +244,14 @@ func (a *attrs) linkAttrs(tag tagID, act tagAction, dst []linkAttr) []linkAttr {
 		}
 	case tagForm:
 		// A GET form's action, without submitting any values.
-		if a.has&(1<<attrMethod) == 0 || asciiEqualFold(trimSpace(a.val[attrMethod]), "get") {
+		if a.has&(1<<attrMethod) == 0 || asciiEqualFold(trimSpace(a.get(attrMethod)), "get") {
 			add(attrAction, formURL, Page)
 		}
 	case tagBody, tagTable, tagTd, tagTh, tagTr:
 		add(attrBackground, formURL, Requisite)
 	case tagLink:
 		if a.has&(1<<attrHref) != 0 {
-			if kind, ok := linkKind(a.val[attrRel]); ok {
+			if kind, ok := linkKind(a.get(attrRel)); ok {
 				add(attrHref, formURL, kind)
 			}
 		}
@@ -260,13 +264,13 @@ func (a *attrs) linkAttrs(tag tagID, act tagAction, dst []linkAttr) []linkAttr {
 		add(attrSrc, formURL, Requisite)
 		add(attrPoster, formURL, Requisite)
 	case tagInput:
-		if asciiEqualFold(a.val[attrType], "image") {
+		if asciiEqualFold(a.get(attrType), "image") {
 			add(attrSrc, formURL, Requisite)
 		}
 	case tagObject:
 		add(attrData, formURL, Requisite)
 	case tagMeta:
-		if asciiEqualFold(trimSpace(a.val[attrEquiv]), "refresh") {
+		if asciiEqualFold(trimSpace(a.get(attrEquiv)), "refresh") {
 			add(attrContent, formRefresh, Page)
 		}
 	case tagBase:
@@ -353,11 +357,22 @@ func lookupAttr(key []byte) (id attrID, ok bool) {
 }
 
 // attrs holds the attributes of a start tag that HTML reads: their values
-// decoded as the tokenizer decodes them, and where they are.
+// decoded as the tokenizer decodes them, and where they are. val and span
+// are only meaningful for the attributes in has; get reads the others as
+// empty. (They are not cleared between tags: clearing pointers costs
+// write barriers on every tag.)
 type attrs struct {
 	val  [numAttrs][]byte
 	span [numAttrs]attrSpan
 	has  uint64 // 1<<id for each attribute present, even empty
+}
+
+// get returns the value of the attribute id, or nil if it is not there.
+func (a *attrs) get(id attrID) []byte {
+	if a.has&(1<<id) == 0 {
+		return nil
+	}
+	return a.val[id]
 }
 
 // anyHref returns the href attribute, or SVG's older xlink:href.
@@ -377,7 +392,6 @@ func (a *attrs) anyHref() (attrID, bool) {
 // values are valid until the next call with the same buf.
 func (a *attrs) read(s *scanner, buf *[]byte) {
 	a.has = 0
-	clear(a.val[:]) // attributes not present read as empty
 	*buf = (*buf)[:0]
 	for _, sp := range s.attrs {
 		id, ok := lookupAttr(s.b[sp.ks:sp.ke])
