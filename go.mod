@@ -22,6 +22,5 @@ require (
 	github.com/bits-and-blooms/bitset v1.24.2 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
-	github.com/tdewolff/parse/v2 v2.25.0 // indirect
 	go.uber.org/atomic v1.12.0 // indirect
 )
