@@ -2,6 +2,9 @@ package parse
 
 import (
 	"bytes"
+	"net/url"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"golang.org/x/net/html"
@@ -103,5 +106,124 @@ func BenchmarkCSS(b *testing.B) {
 	var links []Link
 	for b.Loop() {
 		links = CSS(base, body, links[:0])
+	}
+}
+
+// benchPage is one page of a benchmark corpus.
+type benchPage struct {
+	base *url.URL
+	body []byte
+}
+
+// benchCorpus is a named collection of pages, and where to find it.
+type benchCorpus struct {
+	name string
+	dir  func(b *testing.B) string // skips the benchmark when missing
+	base string                    // the URL prefix of the pages
+}
+
+var benchCorpora = []benchCorpus{
+	// The whole Python documentation, when installed.
+	{"python", func(b *testing.B) string { return pythonDocs(b) }, "https://docs.python.org/3.11/"},
+	// Eleven pages of it, committed.
+	{"pysample", func(*testing.B) string { return filepath.Join("testdata", "pages", "python") }, "https://docs.python.org/3.11/"},
+	// The bench's synthetic site, when CRAWL_GENSITE names it.
+	{"gensite", func(b *testing.B) string { return gensiteDir(b) }, "http://127.0.0.1:18080/"},
+	// Eight pages of it, committed.
+	{"gensample", func(*testing.B) string { return filepath.Join("testdata", "pages", "gensite") }, "http://127.0.0.1:18080/"},
+}
+
+// loadCorpus reads the pages of c, each with one byte of spare capacity
+// (which lexers that want a NUL after the input use), and returns them
+// with their total size.
+func loadCorpus(b *testing.B, c benchCorpus) ([]benchPage, int64) {
+	b.Helper()
+	dir := c.dir(b)
+	var pages []benchPage
+	var size int64
+	for _, rel := range htmlFiles(b, dir) {
+		body, err := os.ReadFile(filepath.Join(dir, rel))
+		if err != nil {
+			b.Fatal(err)
+		}
+		body = append(make([]byte, 0, len(body)+1), body...)
+		pages = append(pages, benchPage{base: mustURL(b, c.base+rel), body: body})
+		size += int64(len(body))
+	}
+	if len(pages) == 0 {
+		b.Fatalf("no pages in %s", dir)
+	}
+	return pages, size
+}
+
+// linkFinders are the implementations of link finding that
+// BenchmarkLinks compares.
+var linkFinders = []struct {
+	name string
+	fn   func(base *url.URL, body []byte, opts Options, dst []Link) []Link
+}{
+	{"scanner", HTML},
+	{"tokenizer", refHTML},
+}
+
+// BenchmarkLinks measures link finding over whole collections of pages,
+// in MB/s and pages/s, with the scanner (HTML) and with the Tokenizer it
+// replaced (refHTML). See benchCorpora for the collections; run it with
+// -cpu 1,2 to see that pages are parsed in parallel by separate calls,
+// with -run '^$' -bench 'Links/python/'.
+func BenchmarkLinks(b *testing.B) {
+	for _, c := range benchCorpora {
+		b.Run(c.name, func(b *testing.B) {
+			pages, size := loadCorpus(b, c)
+			for _, f := range linkFinders {
+				b.Run(f.name, func(b *testing.B) {
+					b.SetBytes(size)
+					b.ReportAllocs()
+					// Each op is the whole collection, spread over
+					// GOMAXPROCS goroutines as the crawl's parsers do.
+					b.RunParallel(func(pb *testing.PB) {
+						var links []Link
+						for pb.Next() {
+							for _, p := range pages {
+								links = f.fn(p.base, p.body, Options{}, links[:0])
+							}
+						}
+					})
+					b.ReportMetric(float64(len(pages))*float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkScan is the floor under BenchmarkLinks: the scanner alone,
+// and the Tokenizer alone, looking at nothing.
+func BenchmarkScan(b *testing.B) {
+	for _, c := range benchCorpora {
+		b.Run(c.name, func(b *testing.B) {
+			pages, size := loadCorpus(b, c)
+			b.Run("scanner", func(b *testing.B) {
+				b.SetBytes(size)
+				b.ReportAllocs()
+				for b.Loop() {
+					for _, p := range pages {
+						s := newScanner(p.body, 0)
+						for s.next().kind != tokEOF {
+						}
+					}
+				}
+			})
+			b.Run("tokenizer", func(b *testing.B) {
+				b.SetBytes(size)
+				b.ReportAllocs()
+				for b.Loop() {
+					for _, p := range pages {
+						z := html.NewTokenizer(bytes.NewReader(p.body))
+						for z.Next() != html.ErrorToken {
+						}
+					}
+				}
+			})
+		})
 	}
 }

@@ -3,11 +3,9 @@ package parse
 import (
 	"bytes"
 	"net/url"
-	"slices"
 	"testing"
 
 	"github.com/crawl-go/crawl/urlnorm"
-	"golang.org/x/net/html"
 )
 
 // checkLinks fails unless links are absolute normalized http(s) URLs
@@ -63,55 +61,9 @@ func FuzzHTML(f *testing.F) {
 				t.Fatalf("not deterministic:\n%s\nthen\n%s", formatLinks(links), formatLinks(again))
 			}
 		}
-		checkRawAttrs(t, body)
+		checkScan(t, body)
+		checkSameAsReference(t, base, body)
 	})
-}
-
-// checkRawAttrs fails unless nextRawAttr splits every start tag of body
-// into the same attributes as Tokenizer.TagAttr, for the tags where
-// attrs.read uses it.
-func checkRawAttrs(t *testing.T, body []byte) {
-	t.Helper()
-	z := html.NewTokenizer(bytes.NewReader(body))
-	for {
-		tt := z.Next()
-		if tt == html.ErrorToken {
-			return
-		}
-		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
-			continue
-		}
-		raw := bytes.Clone(z.Raw())
-		if needsDecoding(raw) {
-			continue
-		}
-		var fromRaw, fromTokenizer []string
-		seen := map[string]bool{}
-		for i := attrsStart(raw); ; {
-			k, vs, ve, next, ok := nextRawAttr(raw, i)
-			if !ok {
-				break
-			}
-			v := raw[vs:ve]
-			i = next
-			key := string(asciiLower(k))
-			if key == "" || seen[key] {
-				continue
-			}
-			seen[key] = true
-			fromRaw = append(fromRaw, key+"="+string(v))
-		}
-		for more := true; more; {
-			var k, v []byte
-			k, v, more = z.TagAttr()
-			if k != nil {
-				fromTokenizer = append(fromTokenizer, string(k)+"="+string(v))
-			}
-		}
-		if !slices.Equal(fromRaw, fromTokenizer) {
-			t.Fatalf("tag %q: raw split %q, tokenizer %q", raw, fromRaw, fromTokenizer)
-		}
-	}
 }
 
 func FuzzCSS(f *testing.F) {

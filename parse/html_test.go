@@ -190,20 +190,29 @@ func TestRefreshURL(t *testing.T) {
 	}
 }
 
-func TestTagName(t *testing.T) {
-	tests := []struct{ raw, want string }{
-		{"<a href=x>", "a"},
-		{"<IMG/>", "img"},
-		{"<Script\tsrc=x>", "script"},
-		{"<noscript>", "noscript"},
-		{"<blockquote>", ""},
-		{"<br>", "br"},
-		{"<a", "a"},
+func TestLookupTag(t *testing.T) {
+	tests := []struct {
+		name string
+		want tagID
+	}{
+		{"a", tagA},
+		{"IMG", tagImg},
+		{"Script", tagScript},
+		{"noscript", tagNoscript},
+		{"plaintext", tagPlaintext},
+		{"blockquote", tagOther},
+		{"br", tagOther},
+		{"", tagOther},
+		{"scripts", tagOther},
 	}
 	for _, tt := range tests {
-		var buf [maxTagName]byte
-		if got := string(tagName([]byte(tt.raw), &buf)); got != tt.want {
-			t.Errorf("tagName(%q) = %q, want %q", tt.raw, got, tt.want)
+		if got := lookupTag([]byte(tt.name)); got != tt.want {
+			t.Errorf("lookupTag(%q) = %d, want %d", tt.name, got, tt.want)
+		}
+	}
+	for id := tagA; id < numTags; id++ {
+		if got := lookupTag([]byte(strings.ToUpper(tagNames[id]))); got != id {
+			t.Errorf("lookupTag(%q) = %d, want %d", strings.ToUpper(tagNames[id]), got, id)
 		}
 	}
 }

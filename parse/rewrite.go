@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/crawl-go/crawl/urlnorm"
-	"golang.org/x/net/html"
 )
 
 // Ref is one link occurrence handed to the function of [RewriteHTML] or
@@ -79,54 +78,17 @@ type Ref struct {
 // malformed markup is read the way the tokenizer reads it.
 func RewriteHTML(base *url.URL, body []byte, fn func(Ref) (string, bool)) []byte {
 	r := newRewriter(base, body, fn)
-	z := html.NewTokenizer(bytes.NewReader(body))
-	var (
-		nameBuf  [maxTagName]byte
-		found    [maxLinkAttrs]linkAttr
-		haveBase bool // a <base href> was seen
-		inStyle  bool // the previous token was a <style> start tag
-		end      int  // body[:end] has been tokenized
-	)
+	ls := newLinkScanner(body)
 	for {
-		tt := z.Next()
-		// The raw bytes of the tokens partition body. The tokenizer may
-		// decode values in place in its buffer, so take them from body.
-		start := end
-		end += len(z.Raw())
-		raw := body[start:end]
-		styleText := inStyle
-		inStyle = false
-		switch tt {
-		case html.ErrorToken:
+		ref, ok := ls.next()
+		if !ok {
 			return r.result()
-		case html.TextToken:
-			if styleText {
-				r.styleText(start, raw, z.Text())
-			}
-		case html.StartTagToken, html.SelfClosingTagToken:
-			name := tagName(raw, &nameBuf)
-			act := startTagAction(name, raw)
-			switch act {
-			case tagSkip:
-				continue
-			case tagStyleText:
-				inStyle = true
-				continue
-			case tagMarkupText:
-				z.NextIsNotRawText()
-				continue
-			}
-			r.readAttrs(z, raw)
-			for _, l := range r.a.linkAttrs(name, act, found[:0]) {
-				if l.form == formBase {
-					if haveBase {
-						continue
-					}
-					haveBase = true
-				}
-				r.rewriteAttr(start, raw, l)
-			}
 		}
+		if ref.tok.kind == tokRawText {
+			r.styleText(ref.tok.start, body[ref.tok.start:ref.tok.end], ref.val)
+			continue
+		}
+		r.rewriteAttr(ref, ls.s.attrs)
 	}
 }
 
@@ -166,12 +128,6 @@ type rewriter struct {
 
 	edits []replacement // in body, in any order
 
-	// The current start tag: its attributes, decoded, and where each of
-	// them is in its raw bytes.
-	a     attrs
-	spans [numAttrs]attrSpan
-	keys  map[string]bool // the lowercased keys of the tag, when it needs decoding
-
 	// CSS: the scanner with its cssRef hook, the CSS string quote and
 	// context of the CSS being scanned, and the replacements found in it,
 	// in order, at offsets in the scanned bytes.
@@ -186,13 +142,6 @@ type rewriter struct {
 type replacement struct {
 	start, end int
 	text       string
-}
-
-// attrSpan is where an attribute is in the raw bytes of its tag: its key
-// is raw[ks:ke] and its value, without quotes, raw[vs:ve]; as with
-// nextRawAttr, vs == ke when it has no '='.
-type attrSpan struct {
-	ks, ke, vs, ve int
 }
 
 func newRewriter(base *url.URL, body []byte, fn func(Ref) (string, bool)) *rewriter {
@@ -284,74 +233,20 @@ func (r *rewriter) call(ref []byte, kind Kind) (string, bool) {
 	return r.fn(l)
 }
 
-// readAttrs reads the attributes of the current start tag of z, whose raw
-// bytes are raw, into r.a, and where they are into r.spans. It splits raw
-// with nextRawAttr, which mirrors the tokenizer, and when the tag needs
-// decoding takes the decoded values from TagAttr in lockstep. The
-// tokenizer drops the attributes that nextRawAttr reports with an empty
-// key and those whose key repeats an earlier one, in any case.
-func (r *rewriter) readAttrs(z *html.Tokenizer, raw []byte) {
-	r.a = attrs{}
-	decode := needsDecoding(raw)
-	if decode {
-		if r.keys == nil {
-			r.keys = make(map[string]bool)
-		}
-		clear(r.keys)
-	}
-	for i := attrsStart(raw); ; {
-		k, vs, ve, next, ok := nextRawAttr(raw, i)
-		if !ok {
-			return
-		}
-		ks := i
-		i = next
-		v := raw[vs:ve]
-		if decode {
-			if len(k) == 0 {
-				continue
-			}
-			key := string(asciiLowerCopy(k))
-			if r.keys[key] {
-				continue
-			}
-			r.keys[key] = true
-			_, v, _ = z.TagAttr()
-		}
-		if id, ok := r.a.set(k, v); ok {
-			r.spans[id] = attrSpan{ks: ks, ke: ks + len(k), vs: vs, ve: ve}
-		}
-	}
-}
-
-// asciiLowerCopy returns a copy of b with ASCII letters lowercased, as the
-// tokenizer lowercases attribute keys.
-func asciiLowerCopy(b []byte) []byte {
-	out := make([]byte, len(b))
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		out[i] = c
-	}
-	return out
-}
-
-// rewriteAttr rewrites the links of the attribute l of the current start
-// tag, whose raw bytes raw start at body[tag].
-func (r *rewriter) rewriteAttr(tag int, raw []byte, l linkAttr) {
-	v := r.a.val[l.id]
-	sp := r.spans[l.id]
-	quote := attrQuote(raw, sp)
+// rewriteAttr rewrites the links of the attribute ref of a start tag whose
+// attributes, all of them, are at tagAttrs.
+func (r *rewriter) rewriteAttr(ref linkRef, tagAttrs []attrSpan) {
+	v, sp := ref.val, ref.span
+	quote := attrQuote(r.body, sp)
 	r.subs = r.subs[:0]
-	switch l.form {
+	switch ref.form {
 	case formURL:
-		if text, ok := r.call(v, l.kind); ok {
-			r.setAttr(tag, raw, sp, text)
+		if text, ok := r.call(v, ref.kind); ok {
+			r.setAttr(sp, text)
 		}
 		return
 	case formBase:
-		r.rewriteBase(tag, raw, sp, v)
+		r.rewriteBase(sp, v, tagAttrs)
 		return
 	case formSrcset:
 		for i := 0; i < len(v); {
@@ -392,33 +287,32 @@ func (r *rewriter) rewriteAttr(tag int, raw []byte, l linkAttr) {
 		last = s.end
 	}
 	b.Write(v[last:])
-	r.setAttr(tag, raw, sp, b.String())
+	r.setAttr(sp, b.String())
 }
 
-// attrQuote returns the quote of the value of the attribute at sp in raw,
-// or 0 when it is unquoted or missing.
-func attrQuote(raw []byte, sp attrSpan) byte {
+// attrQuote returns the quote of the value of the attribute at sp in the
+// document b, or 0 when it is unquoted or missing.
+func attrQuote(b []byte, sp attrSpan) byte {
 	if sp.vs > sp.ke {
-		if q := raw[sp.vs-1]; q == '"' || q == '\'' {
+		if q := b[sp.vs-1]; q == '"' || q == '\'' {
 			return q
 		}
 	}
 	return 0
 }
 
-// setAttr replaces the value of the attribute at sp in the current start
-// tag, whose raw bytes raw start at body[tag], by the text v, encoded for
-// an attribute value in the quote it had, or in double quotes.
-func (r *rewriter) setAttr(tag int, raw []byte, sp attrSpan, v string) {
-	switch q := attrQuote(raw, sp); {
+// setAttr replaces the value of the attribute at sp by the text v, encoded
+// for an attribute value in the quote it had, or in double quotes.
+func (r *rewriter) setAttr(sp attrSpan, v string) {
+	switch q := attrQuote(r.body, sp); {
 	case q != 0:
-		r.edit(tag+sp.vs, tag+sp.ve, string(appendAttr(nil, v, q)))
+		r.edit(sp.vs, sp.ve, string(appendAttr(nil, v, q)))
 	case sp.vs == sp.ke: // no value at all: <a href>
 		b := append([]byte(`="`), appendAttr(nil, v, '"')...)
-		r.edit(tag+sp.ke, tag+sp.ke, string(append(b, '"')))
+		r.edit(sp.ke, sp.ke, string(append(b, '"')))
 	default:
 		b := appendAttr([]byte{'"'}, v, '"')
-		r.edit(tag+sp.vs, tag+sp.ve, string(append(b, '"')))
+		r.edit(sp.vs, sp.ve, string(append(b, '"')))
 	}
 }
 
@@ -443,9 +337,10 @@ func appendAttr(dst []byte, s string, q byte) []byte {
 	return dst
 }
 
-// rewriteBase hands the first <base href>, whose value is v, to fn, and
-// makes it the base of the links after it as HTML does.
-func (r *rewriter) rewriteBase(tag int, raw []byte, sp attrSpan, v []byte) {
+// rewriteBase hands the first <base href>, at sp with the value v, to fn,
+// and makes it the base of the links after it as HTML does. tagAttrs are
+// all the attributes of the <base>.
+func (r *rewriter) rewriteBase(sp attrSpan, v []byte, tagAttrs []attrSpan) {
 	u, err := urlnorm.Resolve(r.base, string(v))
 	if err != nil {
 		return // HTML ignores it, and so do browsers
@@ -465,25 +360,20 @@ func (r *rewriter) rewriteBase(tag int, raw []byte, sp attrSpan, v []byte) {
 	case text == "":
 		// Remove the attribute with the whitespace before it, and its
 		// duplicates, which would take its place.
-		for i := attrsStart(raw); ; {
-			k, vs, ve, next, ok := nextRawAttr(raw, i)
-			if !ok {
-				break
+		for _, a := range tagAttrs {
+			if asciiEqualFold(r.body[a.ks:a.ke], "href") {
+				r.edit(attrStart(r.body, a.ks), attrEnd(r.body, a), "")
 			}
-			if asciiEqualFold(k, "href") {
-				r.edit(tag+attrStart(raw, i), tag+attrEnd(raw, attrSpan{ks: i, ke: i + len(k), vs: vs, ve: ve}), "")
-			}
-			i = next
 		}
 	default:
-		r.setAttr(tag, raw, sp, text)
+		r.setAttr(sp, text)
 	}
 }
 
-// attrStart returns where the whitespace before the attribute at raw[ks]
-// starts.
-func attrStart(raw []byte, ks int) int {
-	for ks > 0 && isTagSpace(raw[ks-1]) {
+// attrStart returns where the whitespace before the attribute whose key
+// starts at b[ks] starts.
+func attrStart(b []byte, ks int) int {
+	for ks > 0 && isTagSpace(b[ks-1]) {
 		ks--
 	}
 	return ks
@@ -491,11 +381,11 @@ func attrStart(raw []byte, ks int) int {
 
 // attrEnd returns the index after the attribute at sp: after its value and
 // closing quote, or its key if it has no value.
-func attrEnd(raw []byte, sp attrSpan) int {
+func attrEnd(b []byte, sp attrSpan) int {
 	switch {
 	case sp.vs == sp.ke:
 		return sp.ke
-	case attrQuote(raw, sp) != 0 && sp.ve < len(raw):
+	case attrQuote(b, sp) != 0:
 		return sp.ve + 1 // the closing quote
 	}
 	return sp.ve
@@ -602,7 +492,7 @@ func appendCSSString(dst []byte, s string, q byte, escapeLT bool) []byte {
 const lowerHex = "0123456789abcdef"
 
 // styleText rewrites the links of the text of a <style> element, whose raw
-// bytes raw start at body[at]; text is what the tokenizer's Text made of
+// bytes raw start at body[at]; text is what linkScanner.styleText made of
 // them, the CSS that HTML scans.
 func (r *rewriter) styleText(at int, raw, text []byte) {
 	r.cssQuote, r.cssInStyle = '"', true

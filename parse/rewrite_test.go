@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/crawl-go/crawl/urlnorm"
-	"golang.org/x/net/html"
 )
 
 const rewriteBase = "http://example.com/a/page.html"
@@ -432,8 +431,7 @@ func FuzzRewriteCSS(f *testing.F) {
 
 // checkRewriteHTML checks the properties of RewriteHTML on one document:
 //
-//   - the raw bytes of the tokens partition the document, and
-//     nextRawAttr splits every start tag as the tokenizer does;
+//   - the scanner splits the document as the tokenizer does (checkScan);
 //   - when fn declines every link, the result is the document itself;
 //   - when fn answers with the absolute URL, HTML finds the same links in
 //     the result as in the document, with or without the <base href>;
@@ -442,9 +440,7 @@ func FuzzRewriteCSS(f *testing.F) {
 //     exactly those URLs, each of the Kind fn was told.
 func checkRewriteHTML(t *testing.T, base *url.URL, body []byte) {
 	t.Helper()
-	checkRawTokens(t, body)
-	checkRawAttrs(t, body)
-	checkReadAttrs(t, body)
+	checkScan(t, body)
 	orig := bytes.Clone(body)
 
 	if got := RewriteHTML(base, body, func(Ref) (string, bool) { return "", false }); !bytes.Equal(got, body) {
@@ -503,65 +499,6 @@ func sameLinkSet(a, b []Link) bool {
 		return m
 	}
 	return maps.Equal(set(a), set(b))
-}
-
-// checkRawTokens fails unless the raw bytes of the tokens of body add up
-// to body, which RewriteHTML relies on to find where each token is.
-func checkRawTokens(t *testing.T, body []byte) {
-	t.Helper()
-	z := html.NewTokenizer(bytes.NewReader(body))
-	var all []byte
-	for {
-		tt := z.Next()
-		all = append(all, z.Raw()...)
-		if tt == html.ErrorToken {
-			break
-		}
-	}
-	if !bytes.Equal(all, body) {
-		t.Fatalf("raw tokens of\n%q\nadd up to\n%q", body, all)
-	}
-}
-
-// checkReadAttrs fails unless the rewriter reads the same attributes of
-// every start tag of body as HTML does, and finds them where they are.
-func checkReadAttrs(t *testing.T, body []byte) {
-	t.Helper()
-	z1 := html.NewTokenizer(bytes.NewReader(body))
-	z2 := html.NewTokenizer(bytes.NewReader(body))
-	var r rewriter
-	end := 0
-	for {
-		tt := z1.Next()
-		z2.Next()
-		start := end
-		end += len(z1.Raw())
-		if tt == html.ErrorToken {
-			return
-		}
-		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
-			continue
-		}
-		raw := body[start:end]
-		var a attrs
-		a.read(z1, raw)
-		r.readAttrs(z2, raw)
-		if a.has != r.a.has {
-			t.Fatalf("tag %q: HTML reads attributes %b, the rewriter %b", raw, a.has, r.a.has)
-		}
-		for id := range numAttrs {
-			if a.has&(1<<id) == 0 {
-				continue
-			}
-			if !bytes.Equal(a.val[id], r.a.val[id]) {
-				t.Fatalf("tag %q: attribute %d is %q for HTML, %q for the rewriter", raw, id, a.val[id], r.a.val[id])
-			}
-			sp := r.spans[id]
-			if v := raw[sp.vs:sp.ve]; !needsDecoding(v) && !bytes.Equal(v, a.val[id]) {
-				t.Fatalf("tag %q: attribute %d is %q, found at %q", raw, id, a.val[id], v)
-			}
-		}
-	}
 }
 
 // checkRewriteCSS is checkRewriteHTML for a stylesheet.
