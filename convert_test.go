@@ -37,7 +37,7 @@ func checkMirror(t *testing.T, dir string, recs map[string]*store.Record) (local
 		if typ == parse.TypeHTML {
 			links = parse.HTML(base, body, parse.Options{}, nil)
 		} else {
-			links = parse.CSS(base, body, nil)
+			links = parse.CSS(base, body, parse.Options{}, nil)
 		}
 		for _, l := range links {
 			if l.URL.Host != mirrorHost {

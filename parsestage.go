@@ -47,7 +47,8 @@ type parseStage struct {
 
 // parseOptions returns the options of link extraction for cfg.
 func parseOptions(cfg *Config) parse.Options {
-	return parse.Options{RespectNoFollow: cfg.RespectNoFollow}
+	return parse.Options{RespectNoFollow: cfg.RespectNoFollow,
+		Normalizer: urlnorm.Normalizer{KeepSessionIDs: cfg.KeepSessionIDs}}
 }
 
 // run is one parse worker: it parses each job of in that has a body and
@@ -140,7 +141,7 @@ func (s *parseStage) parse(ctx context.Context, j *job, b *linkBuffers) {
 		body = j.resp.Body.Bytes()
 	}
 	if follow && src.header != nil {
-		links = parse.Headers(final, src.header, links)
+		links = parse.Headers(final, src.header, s.opts, links)
 	}
 	typ := parse.ClassifyBody(src.contentType, body)
 	maybeSitemap := s.admit.isSitemap(j.item.URL) || strings.Contains(strings.ToLower(src.contentType), "xml")
@@ -164,7 +165,7 @@ func (s *parseStage) parse(ctx context.Context, j *job, b *linkBuffers) {
 		case typ == parse.TypeHTML:
 			links = parse.HTML(final, data, s.opts, links)
 		case typ == parse.TypeCSS:
-			links = parse.CSS(final, data, links)
+			links = parse.CSS(final, data, s.opts, links)
 		default:
 			links = s.sitemapLinks(ctx, j, data, links)
 		}

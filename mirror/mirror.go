@@ -146,9 +146,9 @@ func (ix *index) convert(st *store.Store, r *store.Record) (Stats, error) {
 	var out []byte
 	switch typ {
 	case parse.TypeHTML:
-		out = parse.RewriteHTML(page, body, rewrite)
+		out = parse.RewriteHTML(page, body, parse.Options{}, rewrite)
 	case parse.TypeCSS:
-		out = parse.RewriteCSS(page, body, rewrite)
+		out = parse.RewriteCSS(page, body, parse.Options{}, rewrite)
 	default:
 		return n, nil
 	}

@@ -105,7 +105,7 @@ func BenchmarkCSS(b *testing.B) {
 	b.ReportAllocs()
 	var links []Link
 	for b.Loop() {
-		links = CSS(base, body, links[:0])
+		links = CSS(base, body, Options{}, links[:0])
 	}
 }
 

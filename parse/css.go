@@ -16,8 +16,8 @@ import (
 // string). Resolution, deduplication, the self-link rule and the MaxLinks
 // cap are as for [HTML]. CSS never fails: what does not parse is skipped,
 // as browsers do.
-func CSS(base *url.URL, body []byte, dst []Link) []Link {
-	c := newCollector(base, Options{}, dst)
+func CSS(base *url.URL, body []byte, opts Options, dst []Link) []Link {
+	c := newCollector(base, opts, dst)
 	c.scanCSS(body)
 	return c.dst
 }

@@ -6,7 +6,7 @@ import (
 )
 
 func TestCSSGolden(t *testing.T) {
-	links := CSS(mustURL(t, "https://example.com/static/css/style.css"), readTestdata(t, "style.css"), nil)
+	links := CSS(mustURL(t, "https://example.com/static/css/style.css"), readTestdata(t, "style.css"), Options{}, nil)
 	checkGolden(t, "style.golden", formatLinks(links))
 }
 
@@ -50,7 +50,7 @@ func TestCSS(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			links := CSS(mustURL(t, base), []byte(tt.css), nil)
+			links := CSS(mustURL(t, base), []byte(tt.css), Options{}, nil)
 			var got string
 			for i, l := range links {
 				if l.Kind != Requisite {

@@ -51,7 +51,7 @@ func checkSameAsReference(t testing.TB, base *url.URL, body []byte) int {
 		}
 	}
 	var gotCalls, wantCalls strings.Builder
-	got := RewriteHTML(base, body, rewrite(&gotCalls))
+	got := RewriteHTML(base, body, Options{}, rewrite(&gotCalls))
 	want := refRewriteHTML(base, body, rewrite(&wantCalls))
 	if gotCalls.String() != wantCalls.String() {
 		t.Fatalf("RewriteHTML of %q:\n--- scanner's refs\n%s--- tokenizer's refs\n%s", body, gotCalls.String(), wantCalls.String())

@@ -48,7 +48,7 @@ body { background: url(../img/bg.png) }
 		fmt.Println(err)
 		return
 	}
-	for _, l := range parse.CSS(base, css, nil) {
+	for _, l := range parse.CSS(base, css, parse.Options{}, nil) {
 		fmt.Println(l.URL)
 	}
 	// Output:
@@ -77,7 +77,7 @@ func ExampleRewriteHTML() {
 		"https://example.com/blog/img/photo.jpg": "img/photo.jpg",
 		"https://example.com/blog/img/bg.png":    "img/bg.png",
 	}
-	out := parse.RewriteHTML(base, page, func(r parse.Ref) (string, bool) {
+	out := parse.RewriteHTML(base, page, parse.Options{}, func(r parse.Ref) (string, bool) {
 		if r.Base {
 			return "", true // remove it: the links below become relative to the file
 		}

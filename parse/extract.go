@@ -12,10 +12,10 @@ import (
 
 // ErrBadField is wrapped by the errors of [ParseField] and [Extract] for a
 // field spec or Field that cannot be used.
-var ErrBadField = errors.New("bad --select field")
+var ErrBadField = errors.New("bad field")
 
-// Field is one --select NAME=SELECTOR[@attr] (or NAME[]=SELECTOR[@attr] for
-// all matches), as [ParseField] reads it.
+// Field is one field to extract, NAME=SELECTOR[@attr] (or
+// NAME[]=SELECTOR[@attr] for all matches), as [ParseField] reads it.
 //
 // A Field from ParseField holds its compiled selector; one built as a
 // literal is compiled by each Extract call. Fields are safe for concurrent
@@ -35,7 +35,7 @@ type Field struct {
 	sel cascadia.Selector // compiled Selector; nil until ParseField
 }
 
-// ParseField parses a --select flag value: NAME=SELECTOR, NAME=SELECTOR@attr,
+// ParseField parses a field spec: NAME=SELECTOR, NAME=SELECTOR@attr,
 // NAME[]=SELECTOR or NAME[]=SELECTOR@attr.
 //
 // NAME is everything before the first '='; a trailing "[]" asks for all

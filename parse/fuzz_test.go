@@ -76,14 +76,14 @@ func FuzzCSS(f *testing.F) {
 	}
 	base := &url.URL{Scheme: "http", Host: "example.com", Path: "/css/site.css"}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		links := CSS(base, body, nil)
+		links := CSS(base, body, Options{}, nil)
 		checkLinks(t, base, links)
 		for _, l := range links {
 			if l.Kind != Requisite || l.NoFollow {
 				t.Fatalf("link %s: %v nofollow=%v, want a followable requisite", l.URL, l.Kind, l.NoFollow)
 			}
 		}
-		if again := CSS(base, body, nil); formatLinks(again) != formatLinks(links) {
+		if again := CSS(base, body, Options{}, nil); formatLinks(again) != formatLinks(links) {
 			t.Fatalf("not deterministic:\n%s\nthen\n%s", formatLinks(links), formatLinks(again))
 		}
 	})

@@ -19,11 +19,11 @@ import (
 // Location is not read: the fetcher follows redirects itself. Links are
 // resolved and normalized as HTML's are, and a link back to base is not
 // reported.
-func Headers(base *url.URL, h http.Header, dst []Link) []Link {
+func Headers(base *url.URL, h http.Header, opts Options, dst []Link) []Link {
 	if h.Get("Link") == "" && h.Get("Refresh") == "" && h.Get("Content-Location") == "" {
 		return dst // the common case: no collector to build
 	}
-	c := newCollector(base, Options{}, dst)
+	c := newCollector(base, opts, dst)
 	for _, v := range h.Values("Link") {
 		for _, l := range splitLinkHeader(v) {
 			if kind, ok := linkKind([]byte(l.rel)); ok {

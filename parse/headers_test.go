@@ -26,7 +26,7 @@ func TestHeaders(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := formatLinks(Headers(base, tt.h, nil)); got != tt.want {
+			if got := formatLinks(Headers(base, tt.h, Options{}, nil)); got != tt.want {
 				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
 			}
 		})

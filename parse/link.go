@@ -50,6 +50,9 @@ type Options struct {
 	// RespectNoFollow drops links of <a> and <area> tags with rel=nofollow
 	// instead of reporting them with NoFollow set.
 	RespectNoFollow bool
+	// Normalizer normalizes the links found; its zero value removes
+	// session ids (urlnorm.Normalizer).
+	Normalizer urlnorm.Normalizer
 }
 
 // MaxLinks is the most links one call of HTML or CSS reports. The rest of a
@@ -90,7 +93,7 @@ type collector struct {
 // newCollector returns a collector for a document fetched from page.
 func newCollector(page *url.URL, opts Options, dst []Link) *collector {
 	p := *page
-	urlnorm.Normalize(&p)
+	opts.Normalizer.Normalize(&p)
 	c := &collector{
 		base:  &p,
 		dst:   dst,
@@ -106,7 +109,7 @@ func newCollector(page *url.URL, opts Options, dst []Link) *collector {
 // setBase makes the first <base href> the resolution base of the links that
 // follow it.
 func (c *collector) setBase(href []byte) {
-	u, err := urlnorm.Resolve(c.base, string(href))
+	u, err := c.opts.Normalizer.Resolve(c.base, string(href))
 	if err != nil {
 		return // browsers fall back to the document URL
 	}
@@ -128,7 +131,7 @@ func (c *collector) add(ref []byte, kind Kind, nofollow bool) {
 	}
 	s := string(ref)
 	i := -1
-	if u, err := urlnorm.Resolve(c.base, s); err == nil {
+	if u, err := c.opts.Normalizer.Resolve(c.base, s); err == nil {
 		key := keyOf(u)
 		var ok bool
 		if i, ok = c.seen[key]; ok {

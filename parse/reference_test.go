@@ -408,7 +408,7 @@ func refNextRawAttr(raw []byte, i int) (key []byte, vs, ve, next int, ok bool) {
 // the references are and what their values are, not how they are
 // rewritten.
 func refRewriteHTML(base *url.URL, body []byte, fn func(Ref) (string, bool)) []byte {
-	r := newRewriter(base, body, fn)
+	r := newRewriter(base, body, Options{}, fn)
 	z := html.NewTokenizer(bytes.NewReader(body))
 	var (
 		nameBuf  [refMaxTagName]byte

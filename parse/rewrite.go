@@ -76,8 +76,8 @@ type Ref struct {
 // ASCII (percent-encoded paths, punycode hosts), which reads the same in
 // every ASCII-compatible encoding. Like HTML, RewriteHTML never fails:
 // malformed markup is read the way the tokenizer reads it.
-func RewriteHTML(base *url.URL, body []byte, fn func(Ref) (string, bool)) []byte {
-	r := newRewriter(base, body, fn)
+func RewriteHTML(base *url.URL, body []byte, opts Options, fn func(Ref) (string, bool)) []byte {
+	r := newRewriter(base, body, opts, fn)
 	ls := newLinkScanner(body)
 	for {
 		ref, ok := ls.next()
@@ -105,8 +105,8 @@ func RewriteHTML(base *url.URL, body []byte, fn func(Ref) (string, bool)) []byte
 // is left alone, references that are not http or https are never handed
 // to fn, Ref.URL keeps the reference's fragment, and fn should return
 // ASCII text. RewriteCSS never fails.
-func RewriteCSS(base *url.URL, body []byte, fn func(Ref) (string, bool)) []byte {
-	r := newRewriter(base, body, fn)
+func RewriteCSS(base *url.URL, body []byte, opts Options, fn func(Ref) (string, bool)) []byte {
+	r := newRewriter(base, body, opts, fn)
 	r.cssQuote, r.cssInStyle = '"', false
 	r.subs = r.subs[:0]
 	r.css.scanCSS(body)
@@ -122,6 +122,7 @@ type rewriter struct {
 	body []byte
 	doc  linkKey  // the document's normalized URL
 	base *url.URL // the resolution base, normalized: as collector.base
+	norm urlnorm.Normalizer
 	// selfBase is set while base is the document itself, when empty and
 	// fragment-only references are left alone.
 	selfBase bool
@@ -144,10 +145,11 @@ type replacement struct {
 	text       string
 }
 
-func newRewriter(base *url.URL, body []byte, fn func(Ref) (string, bool)) *rewriter {
+func newRewriter(base *url.URL, body []byte, opts Options, fn func(Ref) (string, bool)) *rewriter {
 	p := *base
-	urlnorm.Normalize(&p)
-	r := &rewriter{fn: fn, body: body, doc: keyOf(&p), base: &p, selfBase: true}
+	opts.Normalizer.Normalize(&p)
+	r := &rewriter{fn: fn, body: body, doc: keyOf(&p), base: &p, selfBase: true, norm: opts.Normalizer}
+	r.css.opts = opts
 	r.css.cssRef = r.cssRef
 	return r
 }
@@ -186,7 +188,7 @@ func (r *rewriter) resolve(ref []byte, kind Kind) (Ref, bool) {
 	if r.selfBase && (len(t) == 0 || t[0] == '#') {
 		return Ref{}, false
 	}
-	u, err := urlnorm.Resolve(r.base, string(ref))
+	u, err := r.norm.Resolve(r.base, string(ref))
 	if err != nil {
 		return Ref{}, false
 	}
@@ -341,7 +343,7 @@ func appendAttr(dst []byte, s string, q byte) []byte {
 // and makes it the base of the links after it as HTML does. tagAttrs are
 // all the attributes of the <base>.
 func (r *rewriter) rewriteBase(sp attrSpan, v []byte, tagAttrs []attrSpan) {
-	u, err := urlnorm.Resolve(r.base, string(v))
+	u, err := r.norm.Resolve(r.base, string(v))
 	if err != nil {
 		return // HTML ignores it, and so do browsers
 	}

@@ -199,7 +199,7 @@ func TestRewriteHTML(t *testing.T) {
 			}
 			var calls strings.Builder
 			body := []byte(tt.html)
-			got := RewriteHTML(mustURL(t, rewriteBase), body, recordRefs(fn, &calls))
+			got := RewriteHTML(mustURL(t, rewriteBase), body, Options{}, recordRefs(fn, &calls))
 			if string(got) != tt.want {
 				t.Errorf("RewriteHTML(%q):\n got %q\nwant %q", tt.html, got, tt.want)
 			}
@@ -239,7 +239,7 @@ func TestRewriteCSS(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := RewriteCSS(mustURL(t, "http://example.com/css/site.css"), []byte(tt.css), shortRef)
+			got := RewriteCSS(mustURL(t, "http://example.com/css/site.css"), []byte(tt.css), Options{}, shortRef)
 			if string(got) != tt.want {
 				t.Errorf("RewriteCSS(%q):\n got %q\nwant %q", tt.css, got, tt.want)
 			}
@@ -355,7 +355,7 @@ func TestRewriteSameLinks(t *testing.T) {
 			body := readFile(t, path)
 			base := fixtureURL(t, path)
 			check(t, base, HTML(base, body, Options{}, nil), func(fn func(Ref) (string, bool)) []byte {
-				return RewriteHTML(base, body, fn)
+				return RewriteHTML(base, body, Options{}, fn)
 			})
 		})
 	}
@@ -363,8 +363,8 @@ func TestRewriteSameLinks(t *testing.T) {
 		t.Run(path, func(t *testing.T) {
 			body := readFile(t, path)
 			base := fixtureURL(t, path)
-			check(t, base, CSS(base, body, nil), func(fn func(Ref) (string, bool)) []byte {
-				return RewriteCSS(base, body, fn)
+			check(t, base, CSS(base, body, Options{}, nil), func(fn func(Ref) (string, bool)) []byte {
+				return RewriteCSS(base, body, Options{}, fn)
 			})
 		})
 	}
@@ -443,13 +443,13 @@ func checkRewriteHTML(t *testing.T, base *url.URL, body []byte) {
 	checkScan(t, body)
 	orig := bytes.Clone(body)
 
-	if got := RewriteHTML(base, body, func(Ref) (string, bool) { return "", false }); !bytes.Equal(got, body) {
+	if got := RewriteHTML(base, body, Options{}, func(Ref) (string, bool) { return "", false }); !bytes.Equal(got, body) {
 		t.Fatalf("declining every link changed the document:\n%q\nto\n%q", body, got)
 	}
 
 	want := formatLinks(HTML(base, body, Options{}, nil))
 	absolute := func(r Ref) (string, bool) { return r.URL.String(), true }
-	if out := RewriteHTML(base, body, absolute); formatLinks(HTML(base, out, Options{}, nil)) != want {
+	if out := RewriteHTML(base, body, Options{}, absolute); formatLinks(HTML(base, out, Options{}, nil)) != want {
 		t.Fatalf("absolute rewrite of\n%q\nis\n%q\nwith links\n%swant\n%s", body, out, formatLinks(HTML(base, out, Options{}, nil)), want)
 	}
 	noBase := func(r Ref) (string, bool) {
@@ -458,7 +458,7 @@ func checkRewriteHTML(t *testing.T, base *url.URL, body []byte) {
 		}
 		return r.URL.String(), true
 	}
-	if out := RewriteHTML(base, body, noBase); !sameLinkSet(HTML(base, out, Options{}, nil), HTML(base, body, Options{}, nil)) {
+	if out := RewriteHTML(base, body, Options{}, noBase); !sameLinkSet(HTML(base, out, Options{}, nil), HTML(base, body, Options{}, nil)) {
 		t.Fatalf("absolute rewrite without base of\n%q\nis\n%q\nwith links\n%swant\n%s", body, out, formatLinks(HTML(base, out, Options{}, nil)), want)
 	}
 
@@ -475,7 +475,7 @@ func checkRewriteHTML(t *testing.T, base *url.URL, body []byte) {
 		marks = append(marks, Link{URL: u, Kind: r.Kind})
 		return text, true
 	}
-	out := RewriteHTML(base, body, mark)
+	out := RewriteHTML(base, body, Options{}, mark)
 	got := HTML(base, out, Options{}, nil)
 	for i := range got {
 		got[i].NoFollow = false
@@ -504,16 +504,16 @@ func sameLinkSet(a, b []Link) bool {
 // checkRewriteCSS is checkRewriteHTML for a stylesheet.
 func checkRewriteCSS(t *testing.T, base *url.URL, body []byte) {
 	t.Helper()
-	if got := RewriteCSS(base, body, func(Ref) (string, bool) { return "", false }); !bytes.Equal(got, body) {
+	if got := RewriteCSS(base, body, Options{}, func(Ref) (string, bool) { return "", false }); !bytes.Equal(got, body) {
 		t.Fatalf("declining every link changed the stylesheet:\n%q\nto\n%q", body, got)
 	}
-	want := formatLinks(CSS(base, body, nil))
-	out := RewriteCSS(base, body, func(r Ref) (string, bool) { return r.URL.String(), true })
-	if got := formatLinks(CSS(base, out, nil)); got != want {
+	want := formatLinks(CSS(base, body, Options{}, nil))
+	out := RewriteCSS(base, body, Options{}, func(r Ref) (string, bool) { return r.URL.String(), true })
+	if got := formatLinks(CSS(base, out, Options{}, nil)); got != want {
 		t.Fatalf("absolute rewrite of\n%q\nis\n%q\nwith links\n%swant\n%s", body, out, got, want)
 	}
 	var marks []Link
-	out = RewriteCSS(base, body, func(r Ref) (string, bool) {
+	out = RewriteCSS(base, body, Options{}, func(r Ref) (string, bool) {
 		text := fmt.Sprintf("http://m.example/%d/a b'c\"d\\e\nf(g)", len(marks))
 		u, err := urlnorm.Resolve(base, text)
 		if err != nil {
@@ -522,7 +522,7 @@ func checkRewriteCSS(t *testing.T, base *url.URL, body []byte) {
 		marks = append(marks, Link{URL: u, Kind: Requisite})
 		return text, true
 	})
-	if got := formatLinks(CSS(base, out, nil)); got != formatLinks(marks) {
+	if got := formatLinks(CSS(base, out, Options{}, nil)); got != formatLinks(marks) {
 		t.Fatalf("marked rewrite of\n%q\nis\n%q\nwith links\n%swant\n%s", body, out, got, formatLinks(marks))
 	}
 }
@@ -536,6 +536,6 @@ func BenchmarkRewriteHTML(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		RewriteHTML(base, body, fn)
+		RewriteHTML(base, body, Options{}, fn)
 	}
 }

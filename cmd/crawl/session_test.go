@@ -19,6 +19,12 @@ import (
 // each distinct page must be fetched once, however many ids it is linked
 // with.
 func TestSessionIDs(t *testing.T) {
+	for _, keep := range []bool{false, true} {
+		t.Run(fmt.Sprintf("keep %v", keep), func(t *testing.T) { testSessionIDs(t, keep) })
+	}
+}
+
+func testSessionIDs(t *testing.T, keep bool) {
 	var mu sync.Mutex
 	served := map[string]int{}
 	visits := 0
@@ -46,13 +52,25 @@ func TestSessionIDs(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	cmd := exec.Command(os.Args[0], "-o", t.TempDir(), "-q", "--depth", "20", srv.URL+"/p0")
+	args := []string{"-o", t.TempDir(), "-q", "--depth", "20", srv.URL + "/p0"}
+	if keep {
+		// With the ids kept, every variant is a URL of its own: two
+		// levels are enough to show it.
+		args = append(args, "--keep-session-ids", "--depth", "2")
+	}
+	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "CRAWL_TEST_RUN_MAIN=1")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("crawl: %v\n%s", err, out)
 	}
 	mu.Lock()
 	defer mu.Unlock()
+	if keep {
+		if visits < 20 {
+			t.Errorf("%d requests with --keep-session-ids; want each variant fetched", visits)
+		}
+		return
+	}
 	if len(served) != 6 {
 		t.Errorf("served %v; want the 6 pages", served)
 	}
