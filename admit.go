@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,11 +44,17 @@ type admitter struct {
 	// fetched is not followed.
 	fetched *history
 
+	// probeSitemaps asks for each host's /sitemap.xml, once
+	// (Config.FollowSitemaps, with a depth to follow its URLs to).
+	probeSitemaps bool
+
 	// sitemapURLs holds the URLs queued as sitemaps (given, named by
 	// robots.txt, or in a sitemap index); sitemapHosts the origins
-	// whose robots.txt sitemaps were queued. String keys.
+	// whose robots.txt sitemaps were queued; probed the origins whose
+	// /sitemap.xml was. String keys.
 	sitemapURLs  sync.Map
 	sitemapHosts sync.Map
+	probed       sync.Map
 }
 
 // seeds admits the seeds, whatever the budgets.
@@ -167,6 +174,31 @@ func (a *admitter) sitemaps(ctx context.Context, raws []string, from frontier.It
 func (a *admitter) isSitemap(u string) bool {
 	_, ok := a.sitemapURLs.Load(u)
 	return ok
+}
+
+// wellKnown admits, the first time a URL of u's host is fetched, the
+// host's /sitemap.xml, as a sitemap found through its robots.txt: a
+// sitemap answering 4xx is then recorded as missing, not as a failure.
+func (a *admitter) wellKnown(ctx context.Context, u *url.URL) error {
+	origin := u.Scheme + "://" + u.Host
+	if !a.probeSitemaps {
+		return nil
+	}
+	if _, seen := a.probed.LoadOrStore(origin, true); seen {
+		return nil
+	}
+	return a.sitemaps(ctx, []string{origin + "/sitemap.xml"}, frontier.Item{URL: origin + robotsPath})
+}
+
+// robotsPath is the path of a host's robots.txt, the parent of what the
+// crawl finds there or asks the host for on its own.
+const robotsPath = "/robots.txt"
+
+// wellKnownItem reports whether it is a URL the crawl found in, or asks a
+// host for beside, its robots.txt: not a link of a page, nor a URL the
+// user gave.
+func wellKnownItem(it frontier.Item) bool {
+	return strings.HasSuffix(it.Parent, robotsPath) && strings.Count(it.Parent, "/") == 3
 }
 
 // firstVisit reports whether origin (scheme://host) is seen for the first

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"sync/atomic"
 
 	"github.com/crawl-go/crawl/fetch"
@@ -71,6 +72,11 @@ func (s *fetchStage) fetchOne(intake, fetching context.Context, it frontier.Item
 		// for, once intake has ended.
 		if err := s.polite.check(intake, &it); err != nil {
 			return &job{item: it, err: err}
+		}
+	}
+	if u, err := url.Parse(it.URL); err == nil {
+		if err := s.admit.wellKnown(intake, u); err != nil && intake.Err() == nil {
+			s.fail(fmt.Errorf("queuing the sitemap of %s: %w", u.Host, err))
 		}
 	}
 	// A re-crawl asks for a body only if it changed since the file it

@@ -122,7 +122,7 @@ func (p *politeness) check(ctx context.Context, it *frontier.Item) error {
 	}
 	if origin := u.Scheme + "://" + u.Host; p.sitemaps && p.admit.firstVisit(origin) {
 		if maps, err := p.robots.Sitemaps(ctx, u); err == nil {
-			robotsTxt := frontier.Item{URL: origin + "/robots.txt"}
+			robotsTxt := frontier.Item{URL: origin + robotsPath}
 			if err := p.admit.sitemaps(ctx, maps, robotsTxt); err != nil {
 				p.fail(fmt.Errorf("queuing the sitemaps of %s: %w", robotsTxt.URL, err))
 			}

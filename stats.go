@@ -55,7 +55,8 @@ func (s *stats) done(r *store.Record) {
 		}
 		return
 	}
-	if r.ErrorKind.Policy() {
+	if !r.ErrorKind.Failure() {
+		// Not fetched by policy, or a well-known URL missing.
 		s.declined.Add(1)
 		s.skip(outcome.Skip(r.ErrorKind), 1)
 		return

@@ -127,6 +127,9 @@ func (s *storeStage) storeJob(j *job) {
 	if err != nil {
 		rec.Error = err.Error()
 		rec.ErrorKind = errorKind(err)
+		if wellKnownItem(j.item) && rec.ErrorKind == outcome.HTTP4xx {
+			rec.ErrorKind = outcome.Missing
+		}
 		if re := (*robotsError)(nil); errors.As(err, &re) {
 			rec.Attempts = re.attempts
 		}

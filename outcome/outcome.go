@@ -40,13 +40,18 @@ const (
 	TrapQueryVariants   Kind = "trap_query_variants"   // the path's budget of query strings is spent
 )
 
+// Missing is not a failure either: a URL the crawl tried on its own, not
+// one the user asked for nor a link of a page (a host's /sitemap.xml, a
+// sitemap or a path its robots.txt names), answered 4xx.
+const Missing Kind = "missing"
+
 // Policy reports whether k is a decision not to fetch rather than a
 // failure.
 func (k Kind) Policy() bool { return k == Robots || strings.HasPrefix(string(k), "trap_") }
 
 // Failure reports whether k is a failure: not a success, not a policy
-// decision.
-func (k Kind) Failure() bool { return k != "" && !k.Policy() }
+// decision, not a well-known URL missing.
+func (k Kind) Failure() bool { return k != "" && !k.Policy() && k != Missing }
 
 // Reason says why a link found in a page was not followed. Unlike a Kind,
 // it gets no manifest line: links not followed are only counted.

@@ -14,6 +14,7 @@ func TestKinds(t *testing.T) {
 		{Robots, true, false},
 		{TrapURLLength, true, false},
 		{TrapQueryVariants, true, false},
+		{Missing, false, false},
 	} {
 		if tt.k.Policy() != tt.policy || tt.k.Failure() != tt.failure {
 			t.Errorf("%q: Policy %v, Failure %v; want %v, %v", tt.k, tt.k.Policy(), tt.k.Failure(), tt.policy, tt.failure)

@@ -26,6 +26,11 @@ func newTreeSite(t testing.TB, pages, fanout int, onRequest func(total int)) (*h
 	t.Helper()
 	s := &treeSite{served: map[string]int{}}
 	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/sitemap.xml" || r.URL.Path == "/robots.txt" {
+			// The host's well-known files: none, and not counted.
+			http.NotFound(w, r)
+			return
+		}
 		s.mu.Lock()
 		s.served[r.URL.Path]++
 		s.total++

@@ -29,7 +29,7 @@ func testSessionIDs(t *testing.T, keep bool) {
 	served := map[string]int{}
 	visits := 0
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/robots.txt" {
+		if r.URL.Path == "/robots.txt" || r.URL.Path == "/sitemap.xml" {
 			http.NotFound(w, r)
 			return
 		}

@@ -280,7 +280,7 @@ func (r *localReport) readManifest(path string) error {
 		l := line{host: host, outcome: 'f'}
 		switch {
 		case rec.Error == "":
-		case rec.ErrorKind.Policy():
+		case !rec.ErrorKind.Failure():
 			l.outcome = 's'
 		default:
 			l.outcome = 'x'
@@ -385,7 +385,7 @@ func (r *localReport) print(w io.Writer, now time.Time) {
 	} else {
 		fmt.Fprintf(w, "  %s fetched, %s failed", groupDigits(r.fetched), groupDigits(r.failed))
 		if r.skipped > 0 {
-			fmt.Fprintf(w, ", %s not fetched (robots.txt, trap limits)", groupDigits(r.skipped))
+			fmt.Fprintf(w, ", %s not fetched (robots.txt, trap limits, well-known files missing)", groupDigits(r.skipped))
 		}
 		fmt.Fprintf(w, ", %s queued\n", groupDigits(left))
 		if !r.lastActivity.IsZero() {
