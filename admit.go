@@ -43,6 +43,9 @@ type admitter struct {
 	// fetched holds what earlier runs recorded: a redirect to a URL they
 	// fetched is not followed.
 	fetched *history
+	// graph, when set, receives every link with what became of it
+	// (Config.Links).
+	graph *linkGraph
 
 	// probeSitemaps asks for each host's /sitemap.xml, once
 	// (Config.FollowSitemaps, with a depth to follow its URLs to).
@@ -71,18 +74,25 @@ type linkBuffers struct {
 	links []parse.Link
 	items []frontier.Item
 	urls  []*url.URL
+	idx   []int // the index in links of each of items
+	// decisions are what became of each link, with a link graph.
+	decisions []decision
 }
 
 // links admits the links found in the page of item from: those in scope,
-// within the trap limits and the budget. An error (from the frontier, or
-// writing a skip line) means the links could not all be queued.
+// within the trap limits and the budget. With a link graph, it writes a
+// line for each link, with what became of it. An error (from the
+// frontier, or writing a skip line) means the links could not all be
+// queued.
 func (a *admitter) links(ctx context.Context, from frontier.Item, links []parse.Link, b *linkBuffers) error {
 	parent := scope.Parent{Depth: from.Depth, Requisite: from.Requisite}
-	b.items, b.urls = b.items[:0], b.urls[:0]
-	for _, l := range links {
+	b.items, b.urls, b.idx = b.items[:0], b.urls[:0], b.idx[:0]
+	b.decisions = append(b.decisions[:0], make([]decision, len(links))...)
+	for i, l := range links {
 		req := l.Kind == parse.Requisite
 		if r := a.scope.Check(parent, l.URL, req); r != scope.Follow {
 			a.stats.skip(r.Outcome(), 1)
+			b.decisions[i] = decision{why: string(r.Outcome())}
 			continue
 		}
 		it := frontier.Item{
@@ -93,6 +103,7 @@ func (a *admitter) links(ctx context.Context, from frontier.Item, links []parse.
 			Requisite: req,
 		}
 		if kind, why, ok := a.traps.Static(l.URL, it.URL); !ok {
+			b.decisions[i] = decision{why: string(kind)}
 			if err := a.skip(ctx, it, kind, why); err != nil {
 				return fmt.Errorf("recording a skipped link of %s: %w", from.URL, err)
 			}
@@ -100,17 +111,21 @@ func (a *admitter) links(ctx context.Context, from frontier.Item, links []parse.
 		}
 		b.items = append(b.items, it)
 		b.urls = append(b.urls, l.URL)
+		b.idx = append(b.idx, i)
 	}
-	for i, it := range b.items {
+	for k, it := range b.items {
+		d := &b.decisions[b.idx[k]]
 		if a.maxPages > 0 && a.admitted.Add(1) > a.maxPages {
 			a.admitted.Add(-1)
 			a.stats.skip(outcome.MaxPages, 1)
+			d.why = string(outcome.MaxPages)
 			continue
 		}
-		if kind, why, ok := a.traps.Reserve(b.urls[i]); !ok {
+		if kind, why, ok := a.traps.Reserve(b.urls[k]); !ok {
 			if a.maxPages > 0 {
 				a.admitted.Add(-1)
 			}
+			d.why = string(kind)
 			if err := a.skip(ctx, it, kind, why); err != nil {
 				return fmt.Errorf("recording a skipped link of %s: %w", from.URL, err)
 			}
@@ -120,13 +135,18 @@ func (a *admitter) links(ctx context.Context, from frontier.Item, links []parse.
 		if err != nil {
 			return fmt.Errorf("queuing the links of %s: %w", from.URL, err)
 		}
+		d.followed = true
 		if n == 0 { // seen before: give the reservations back
-			a.traps.Unreserve(b.urls[i])
+			d.why = seenBefore
+			a.traps.Unreserve(b.urls[k])
 			if a.maxPages > 0 {
 				a.admitted.Add(-1)
 			}
 		}
 		a.stats.queued.Add(int64(n))
+	}
+	if a.graph != nil {
+		return a.graph.page(from.URL, links, b.decisions)
 	}
 	return nil
 }
@@ -241,22 +261,27 @@ func (a *admitter) redirect(ctx context.Context, fs *fetchState, target string) 
 	if fs.item.Requisite {
 		allows = a.scope.AllowsRequisite // above the start folder too
 	}
+	from := fs.item.URL
+	if n := len(fs.claimed); n > 0 {
+		from = fs.claimed[n-1] // the hop before
+	}
 	if fs.item.Depth == 0 {
 		a.scope.AddSeed(u)
 	} else if r := allows(u); r != scope.Follow {
 		a.stats.skip(r.Outcome().Redirect(), 1)
-		return fetch.ErrSkipRedirect
+		return a.graph.redirect(from, s, decision{why: string(r.Outcome().Redirect())}, fetch.ErrSkipRedirect)
 	}
 	if l := a.fetched.line(s); l != nil && l.outcome() {
-		return fetch.ErrSkipRedirect // an earlier run has it
+		// An earlier run has it.
+		return a.graph.redirect(from, s, decision{followed: true, why: seenBefore}, fetch.ErrSkipRedirect)
 	}
 	isNew, err := a.frontier.Claim(ctx, s)
 	if err != nil {
 		return err
 	}
 	if !isNew {
-		return fetch.ErrSkipRedirect
+		return a.graph.redirect(from, s, decision{followed: true, why: seenBefore}, fetch.ErrSkipRedirect)
 	}
 	fs.claimed = append(fs.claimed, s)
-	return nil
+	return a.graph.redirect(from, s, decision{followed: true}, nil)
 }

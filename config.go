@@ -110,6 +110,10 @@ type Config struct {
 	// CommandLine is the command that started the crawl, with credentials
 	// and header values masked, for the WARC files' warcinfo records.
 	CommandLine []string
+	// Links, when set, is a file to write the link graph to: a JSON line
+	// for every link found (from, to, how it was found, and whether it
+	// was followed or why not).
+	Links string
 	// WACZ, when set, packages the crawl's WARC files, their CDXJ index
 	// and its HTML pages as a WACZ file at this path when the crawl ends
 	// (the WARC files go to a temporary folder unless WARC names them).

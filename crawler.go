@@ -119,7 +119,7 @@ func New(cfg Config) (*Crawler, error) {
 	c.admit = &admitter{
 		frontier: front, scope: sc, traps: scope.NewTraps(cfg.Traps), maxPages: int64(cfg.MaxPages),
 		rec: rec, stats: &c.stats, log: cfg.Log, norm: norm, fetched: h,
-		probeSitemaps: cfg.FollowSitemaps && cfg.Depth > 0,
+		probeSitemaps: cfg.FollowSitemaps && cfg.Depth > 0, graph: out.graph,
 	}
 	limiter := ratelimit.New(cfg.RateLimit)
 	fo := c.fetchOptions(limiter)

@@ -17,6 +17,7 @@ type outputs struct {
 	manifest *store.ManifestWriter
 	records  *store.JSONLWriter // nil without Config.Select
 	archive  *archiver          // nil without Config.WARC or Config.WACZ
+	graph    *linkGraph         // nil without Config.Links
 }
 
 // openOutputs opens the output directory. The files in it are opened by
@@ -45,6 +46,11 @@ func (o *outputs) openFiles(cfg *Config) error {
 			return err
 		}
 	}
+	if cfg.Links != "" {
+		if o.graph, err = openLinkGraph(cfg.Links); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -69,6 +75,9 @@ func (o *outputs) close() error {
 		if err := o.archive.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("closing the WARC file: %w", err))
 		}
+	}
+	if err := o.graph.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("closing the link graph: %w", err))
 	}
 	if o.records != nil {
 		if err := o.records.Close(); err != nil {

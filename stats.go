@@ -33,7 +33,14 @@ type stats struct {
 	updates  map[string]int64 // URLs of an --update run, by how they changed
 	errors   map[outcome.Kind]int64
 	skipped  map[outcome.Reason]int64
-	failures []string // the first few failures, for the summary
+	failures []Failure // the first few failures, for the summary
+}
+
+// Failure is a failed URL, as the summary names it.
+type Failure struct {
+	URL        string
+	Error      string // it names the URL
+	LinkedFrom string // the page the URL was found in first; empty for a given URL
 }
 
 // maxListedFailures is how many failed URLs the summary names.
@@ -68,7 +75,7 @@ func (s *stats) done(r *store.Record) {
 	}
 	s.errors[r.ErrorKind]++
 	if len(s.failures) < maxListedFailures {
-		s.failures = append(s.failures, r.Error)
+		s.failures = append(s.failures, Failure{Error: r.Error, URL: r.URL, LinkedFrom: r.Parent})
 	}
 	s.mu.Unlock()
 }
@@ -103,9 +110,9 @@ type Summary struct {
 	// Skipped counts links not followed, by reason (outcome.OffSite,
 	// ...), and URLs not fetched by policy (robots, trap_*).
 	Skipped map[outcome.Reason]int64
-	// Failures holds the errors of the first few failed URLs; each names
-	// its URL.
-	Failures []string
+	// Failures holds the first few failed URLs, with their errors and
+	// the page that links to each (a broken link).
+	Failures []Failure
 	// Converted counts what link conversion did, with ConvertLinks.
 	Converted   mirror.Stats
 	Elapsed     time.Duration
@@ -203,7 +210,10 @@ func (s Summary) Problems() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "errors: %s", formatCounts(s.Errors))
 	for _, f := range s.Failures {
-		fmt.Fprintf(&b, "\n  %s", f)
+		fmt.Fprintf(&b, "\n  %s", f.Error)
+		if f.LinkedFrom != "" {
+			fmt.Fprintf(&b, "\n    linked from %s", f.LinkedFrom)
+		}
 	}
 	if n := s.Failed - int64(len(s.Failures)); n > 0 {
 		fmt.Fprintf(&b, "\n  and %d more (the manifest has them all)", n)

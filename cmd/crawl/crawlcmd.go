@@ -41,6 +41,7 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 		WARC:               o.warc,
 		WARCMaxSize:        int64(o.warcMaxSize),
 		WACZ:               o.wacz,
+		Links:              o.links,
 		KeepSessionIDs:     o.keepSessionIDs,
 		NoMirror:           o.noMirror,
 		Update:             o.update,

@@ -28,7 +28,7 @@ type crawlOptions struct {
 	fresh, noMirror, disposition     bool
 	update, prune, adjustExt         bool
 	convertLinks                     bool
-	warc, wacz                       string
+	warc, wacz, links                string
 	warcMaxSize                      sizeFlag
 	keepSessionIDs                   bool
 	resolve                          stringsValue
@@ -110,6 +110,7 @@ func (o *crawlOptions) defineFlags(s *flagSet) {
 	s.boolVar(&o.adjustExt, false, "save HTML as NAME.html and CSS as NAME.css (page.php becomes page.php.html)", "-E", "--adjust-extension", "|", "--html-extension")
 	s.boolVar(&o.disposition, false, "name files as the server's Content-Disposition suggests", "--content-disposition")
 	s.boolVar(&o.noMirror, false, "save no files, only the manifest (and the WARC files)", "--no-mirror")
+	s.stringVar(&o.links, "", "FILE", "write the link graph to FILE: a JSON line per link found (from, to, how, followed or why not)", "--links")
 	s.add(&o.selects, "NAME=SEL[@attr]", "", "extract data from every page into records.jsonl with a CSS selector; NAME[]=... for all matches (repeatable)", "--select")
 	s.boolVar(&o.fsync, false, "fsync every file before it is renamed into place (safe against power loss)", "--fsync")
 	s.boolVar(&o.quiet, false, "print no progress and no summary, only errors", "-q", "--quiet", "|", "--silent")

