@@ -207,6 +207,19 @@ func (c *Cache) Sitemaps(ctx context.Context, u *url.URL) ([]string, error) {
 	return e.rules.Sitemaps(), nil
 }
 
+// Paths returns the paths of the Allow and Disallow rules that apply to
+// u's host (Rules.Paths), fetching its robots.txt first as Check does. Its
+// errors are those of Check.
+func (c *Cache) Paths(ctx context.Context, u *url.URL) ([]string, error) {
+	e, err := c.entry(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return e.rules.Paths(), nil
+}
+
 // entry returns u's host entry once it is current, fetching its robots.txt if
 // needed or waiting for the fetch another goroutine has started.
 func (c *Cache) entry(ctx context.Context, u *url.URL) (*entry, error) {

@@ -270,6 +270,30 @@ func (r *Rules) Sitemaps() []string {
 	return r.sitemaps
 }
 
+// Paths returns the paths the Allow and Disallow rules name, as URLs a
+// scanner would try: each pattern up to its first "*" or "$", without
+// duplicates, in the order they appear; "/" alone is left out. They are
+// canonical, so percent-encoded as in the file.
+func (r *Rules) Paths() []string {
+	if r == nil {
+		return nil
+	}
+	var paths []string
+	seen := make(map[string]bool)
+	for _, ru := range r.rules {
+		p := ru.pattern
+		if i := strings.IndexAny(p, "*$"); i >= 0 {
+			p = p[:i]
+		}
+		if p == "" || p == "/" || !strings.HasPrefix(p, "/") || seen[p] {
+			continue
+		}
+		seen[p] = true
+		paths = append(paths, p)
+	}
+	return paths
+}
+
 // Check applies the rules to u, whose scheme and host are not looked at: the
 // longest matching pattern wins, Allow wins a tie, and a URL no rule matches
 // is allowed. The path /robots.txt is always allowed (RFC 9309 section

@@ -318,3 +318,11 @@ func TestNilRules(t *testing.T) {
 		t.Errorf("nil Rules: CrawlDelay %v, Sitemaps %q", r.CrawlDelay(), r.Sitemaps())
 	}
 }
+
+func TestPaths(t *testing.T) {
+	r := Parse([]byte("User-agent: *\nDisallow: /admin/\nAllow: /admin/public\nDisallow: /*.pdf$\nDisallow: /tmp*\nDisallow: /\nDisallow: /admin/\nDisallow: /a%3cb\n"), "crawl")
+	got := strings.Join(r.Paths(), " ")
+	if want := "/admin/ /admin/public /tmp /a%3Cb"; got != want {
+		t.Errorf("Paths = %q; want %q", got, want)
+	}
+}
