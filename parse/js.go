@@ -189,6 +189,9 @@ func (c *collector) jsLiteral(w *jsWindow, tt js.TokenType, text []byte, json st
 	if len(v) < 2 {
 		return
 	}
+	if key := w.tok(1); w.tok(0).tt == js.ColonToken && key.tt == js.StringToken && string(key.text[1:len(key.text)-1]) == "@context" {
+		return // a JSON-LD vocabulary: a name, not a link
+	}
 	call, sink := json, false
 	if json == "" {
 		call, sink = w.context()
