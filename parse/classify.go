@@ -20,9 +20,13 @@ const (
 	TypeCSS
 	// TypeJSON is application/json or any */*+json type.
 	TypeJSON
+	// TypeJS is JavaScript: text/javascript, application/javascript and
+	// their older names (application/x-javascript, text/ecmascript...).
+	// Use [JS], in ModeAll.
+	TypeJS
 )
 
-// String returns "html", "css", "json" or "other".
+// String returns "html", "css", "json", "js" or "other".
 func (t Type) String() string {
 	switch t {
 	case TypeOther:
@@ -33,6 +37,8 @@ func (t Type) String() string {
 		return "css"
 	case TypeJSON:
 		return "json"
+	case TypeJS:
+		return "js"
 	default:
 		return "Type(" + strconv.Itoa(int(t)) + ")"
 	}
@@ -52,6 +58,8 @@ func Classify(contentType string) Type {
 		return TypeCSS
 	case strings.EqualFold(mt, "application/json"):
 		return TypeJSON
+	case isJSType([]byte(mt)):
+		return TypeJS
 	}
 	if slash := strings.IndexByte(mt, '/'); slash > 0 && len(mt) > len("+json") {
 		if suffix := mt[len(mt)-len("+json"):]; strings.EqualFold(suffix, "+json") && slash+1 < len(mt)-len("+json") {

@@ -22,7 +22,10 @@ func TestClassify(t *testing.T) {
 		{"application/+json", TypeOther},
 		{"text/plain", TypeOther},
 		{"image/png", TypeOther},
-		{"application/javascript", TypeOther},
+		{"application/javascript", TypeJS},
+		{"text/javascript; charset=utf-8", TypeJS},
+		{"application/x-javascript", TypeJS},
+		{"text/ecmascript", TypeJS},
 		{"", TypeOther},
 		{"html", TypeOther},
 	}

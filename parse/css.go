@@ -18,6 +18,7 @@ import (
 // as browsers do.
 func CSS(base *url.URL, body []byte, opts Options, dst []Link) []Link {
 	c := newCollector(base, opts, dst)
+	c.src = Source{Kind: SourceCSS}
 	c.scanCSS(body)
 	return c.dst
 }
@@ -41,11 +42,14 @@ func (c *collector) scanCSS(css []byte) {
 			if end < 0 {
 				return
 			}
+			if c.all {
+				c.cssComment(css[i+2 : i+2+end])
+			}
 			i += 2 + end + 2
 		case ch == '"' || ch == '\'':
 			s, next, ok := c.cssString(css, i)
 			if ok && imageSet == 1 {
-				c.addCSS(s, i, next)
+				c.addCSS(s, i, next, "image-set")
 			}
 			i = next
 		case ch == '\\':
@@ -58,7 +62,7 @@ func (c *collector) scanCSS(css []byte) {
 				if i < n && (css[i] == '"' || css[i] == '\'') {
 					s, next, ok := c.cssString(css, i)
 					if ok {
-						c.addCSS(s, i, next)
+						c.addCSS(s, i, next, "import")
 					}
 					i = next
 				}
@@ -77,7 +81,7 @@ func (c *collector) scanCSS(css []byte) {
 		case (ch == 'u' || ch == 'U') && hasPrefixFold(css[i:], "url(") && (i == 0 || !isNameChar(css[i-1])):
 			s, start, end, next, ok := c.cssURL(css, i+4)
 			if ok {
-				c.addCSS(s, start, end)
+				c.addCSS(s, start, end, "url")
 			}
 			i = next
 		case (ch == 'i' || ch == 'I') && hasPrefixFold(css[i:], "image-set(") && (i == 0 || !isNameChar(css[i-1]) || css[i-1] == '-'):
@@ -100,9 +104,10 @@ func cssSpecial(c byte) bool {
 	return false
 }
 
-// addCSS records a URL found in CSS, decoded into ref from the string or
-// url token css[start:end], or hands it to c.cssRef when that is set.
-func (c *collector) addCSS(ref []byte, start, end int) {
+// addCSS records a URL found in CSS by the construct ("url", "import",
+// "image-set"), decoded into ref from the string or url token
+// css[start:end], or hands it to c.cssRef when that is set.
+func (c *collector) addCSS(ref []byte, start, end int, construct string) {
 	if len(trimSpace(ref)) == 0 {
 		return
 	}
@@ -110,7 +115,28 @@ func (c *collector) addCSS(ref []byte, start, end int) {
 		c.cssRef(ref, start, end)
 		return
 	}
+	if c.src.Kind == SourceCSS {
+		c.src.Attr = construct
+	}
 	c.add(ref, Requisite, false)
+}
+
+// cssComment records, in ModeAll, the URL of a source map comment, whose
+// text is text: "# sourceMappingURL=site.css.map".
+func (c *collector) cssComment(text []byte) {
+	const key = "sourceMappingURL="
+	t := trimSpace(text)
+	if len(t) < 2 || t[0] != '#' && t[0] != '@' || !hasPrefixFold(trimSpace(t[1:]), "sourcemappingurl=") {
+		return
+	}
+	v := trimSpace(trimSpace(t[1:])[len(key):])
+	if len(v) == 0 {
+		return
+	}
+	src := c.src
+	c.src = Source{Kind: SourceCSS, Attr: "sourcemap"}
+	c.add(v, Page, false)
+	c.src = src
 }
 
 // cssString reads the string that starts with the quote at css[i]. It

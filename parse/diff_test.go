@@ -33,6 +33,7 @@ func checkSameAsReference(t testing.TB, base *url.URL, body []byte) int {
 		if g, w := formatLinks(got), formatLinks(want); g != w {
 			t.Fatalf("links of %q with %+v:\n--- scanner\n%s--- tokenizer\n%s", body, opts, g, w)
 		}
+		checkModes(t, base, body, opts)
 		if links == nil {
 			links = got
 		}

@@ -86,6 +86,8 @@ func FuzzCSS(f *testing.F) {
 		if again := CSS(base, body, Options{}, nil); formatLinks(again) != formatLinks(links) {
 			t.Fatalf("not deterministic:\n%s\nthen\n%s", formatLinks(links), formatLinks(again))
 		}
+		checkLinks(t, base, CSS(base, body, Options{Mode: ModeAll}, nil))
+		checkCSSModes(t, base, body)
 	})
 }
 

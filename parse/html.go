@@ -46,12 +46,18 @@ import (
 // way the tokenizer reads it, as browsers do.
 func HTML(base *url.URL, body []byte, opts Options, dst []Link) []Link {
 	c := newCollector(base, opts, dst)
+	if c.all {
+		c.htmlAll(body, false)
+		return c.dst
+	}
 	ls := newLinkScanner(body)
+	c.pageLS = ls
 	for !c.full {
 		ref, ok := ls.next()
 		if !ok {
 			break
 		}
+		c.pageAttr = ref.linkAttr
 		v := ref.val
 		switch ref.form {
 		case formURL:
@@ -69,6 +75,26 @@ func HTML(base *url.URL, body []byte, opts Options, dst []Link) []Link {
 		}
 	}
 	return c.dst
+}
+
+// pageSource sets *src to the Source of the reference that HTML is at
+// in ModePage.
+func (c *collector) pageSource(src *Source) {
+	if c.pageAttr.form == formCSS && c.pageAttr.id != attrStyle {
+		*src = Source{Kind: SourceStyle, Tag: "style"} // a <style> element
+		return
+	}
+	t := &c.pageLS.tag
+	src.Kind, src.Tag, src.Attr = SourceAttr, tagNames[t.tag], attrNames[c.pageAttr.id]
+	if t.tag == tagOther {
+		src.Tag = lowerString(c.pageLS.s.b[t.start+1 : t.nameEnd])
+	}
+	switch c.pageAttr.form {
+	case formCSS:
+		src.Kind = SourceStyle
+	case formRefresh:
+		src.Attr = "refresh"
+	}
 }
 
 // linkScanner finds the references that hold links in an HTML document:

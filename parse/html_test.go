@@ -210,9 +210,19 @@ func TestLookupTag(t *testing.T) {
 			t.Errorf("lookupTag(%q) = %d, want %d", tt.name, got, tt.want)
 		}
 	}
-	for id := tagA; id < numTags; id++ {
+	for id := tagA; id < tagApplet; id++ {
 		if got := lookupTag([]byte(strings.ToUpper(tagNames[id]))); got != id {
 			t.Errorf("lookupTag(%q) = %d, want %d", strings.ToUpper(tagNames[id]), got, id)
+		}
+	}
+	// The elements of ModeAll are tagOther to the scanner.
+	for id := tagApplet; id < numTags; id++ {
+		name := strings.ToUpper(tagNames[id])
+		if got := lookupTag([]byte(name)); got != tagOther {
+			t.Errorf("lookupTag(%q) = %d, want tagOther", name, got)
+		}
+		if got := lookupTagAll([]byte(name)); got != id {
+			t.Errorf("lookupTagAll(%q) = %d, want %d", name, got, id)
 		}
 	}
 }

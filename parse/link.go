@@ -1,8 +1,11 @@
 package parse
 
 import (
+	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/crawl-go/crawl/urlnorm"
 )
@@ -43,6 +46,52 @@ type Link struct {
 	// rel=nofollow and no other tag used it. It is only ever set when
 	// Options.RespectNoFollow is false.
 	NoFollow bool
+	// Source is where the link was found: for a link reported by HTML,
+	// CSS, JS or Headers, where its first occurrence was; for the
+	// occurrence handed to Options.OnLink, that occurrence's.
+	Source Source
+}
+
+// Mode is what HTML, CSS, JS and Headers report.
+type Mode uint8
+
+const (
+	// ModePage reports the links a mirror and a polite crawl need: the
+	// page's links and requisites as browsers load them (see [HTML]). It is
+	// the zero value.
+	ModePage Mode = iota
+	// ModeAll reports every URL a browser could request or a scanner
+	// would test: ModePage's links and the rest of the link table, URLs in
+	// scripts, text, comments, conditional comments, srcdoc and data: URLs
+	// (see [HTML] and [JS]).
+	ModeAll
+)
+
+// String returns "page" or "all", as ParseMode reads them.
+func (m Mode) String() string {
+	switch m {
+	case ModePage:
+		return "page"
+	case ModeAll:
+		return "all"
+	default:
+		return "Mode(" + strconv.Itoa(int(m)) + ")"
+	}
+}
+
+// ErrMode is the error of ParseMode for a name that is not a Mode.
+var ErrMode = errors.New("unknown discovery mode")
+
+// ParseMode returns the Mode named s ("page" or "all", in any case). Its
+// error wraps ErrMode.
+func ParseMode(s string) (Mode, error) {
+	switch strings.ToLower(s) {
+	case "page":
+		return ModePage, nil
+	case "all":
+		return ModeAll, nil
+	}
+	return ModePage, fmt.Errorf("%w %q (want page or all)", ErrMode, s)
 }
 
 // Options tunes link finding. The zero value reports every link.
@@ -53,6 +102,18 @@ type Options struct {
 	// Normalizer normalizes the links found; its zero value removes
 	// session ids (urlnorm.Normalizer).
 	Normalizer urlnorm.Normalizer
+	// Mode is what to report; its zero value is ModePage.
+	Mode Mode
+	// OnLink, when set, is called for every occurrence of a link, in
+	// document order and before the occurrences of a URL are merged into
+	// one Link: duplicates included, each with its own Kind, NoFollow and
+	// Source. It sees exactly the occurrences whose URLs the function
+	// reports (not the self-links, not those after MaxLinks, not the
+	// rel=nofollow ones that RespectNoFollow drops). The Link's URL may be
+	// shared with the reported link and with other calls: it must not be
+	// modified. OnLink is called on the caller's goroutine, before the
+	// function returns.
+	OnLink func(Link)
 }
 
 // MaxLinks is the most links one call of HTML or CSS reports. The rest of a
@@ -84,6 +145,31 @@ type collector struct {
 
 	scratch []byte // CSS escape decoding
 
+	// src is the Source of the links that add records next; the callers
+	// of add set it. srcTag, when set, is the element's name as written,
+	// for an element the link table does not name: it becomes src.Tag,
+	// lowercased, only when a link is recorded; srcAttr likewise becomes
+	// src.Attr.
+	src             Source
+	srcTag, srcAttr []byte
+	// In ModePage, HTML leaves the source unmade until a link needs it:
+	// pageLS is its scanner, and pageAttr the attribute of its current
+	// reference (see pageSource).
+	pageLS   *linkScanner
+	pageAttr linkAttr
+	// all is set in ModeAll; the fields below are only used then.
+	all bool
+	// nest, when set, is the kind of the container (srcdoc, a data: URL,
+	// a conditional comment...) whose contents are being read: it
+	// replaces the Kind of the sources of the links found inside.
+	nest SourceKind
+	// depth counts the containers being read inside each other, up to
+	// maxNesting.
+	depth int
+	// jsBuf holds the copy of a script that the JavaScript lexer reads,
+	// and jsStr the unescaped value of a literal.
+	jsBuf, jsStr []byte
+
 	// cssRef, when set, receives the URLs that scanCSS finds instead of
 	// add, with the span css[start:end] of the string or url token each
 	// was read from. RewriteHTML and RewriteCSS set it.
@@ -101,6 +187,7 @@ func newCollector(page *url.URL, opts Options, dst []Link) *collector {
 		opts:  opts,
 		seen:  make(map[linkKey]int, 64),
 		raw:   make(map[string]int, 64),
+		all:   opts.Mode == ModeAll,
 	}
 	c.seen[keyOf(&p)] = -1
 	return c
@@ -118,13 +205,16 @@ func (c *collector) setBase(href []byte) {
 }
 
 // add resolves ref against the current base and records the link, merging
-// it with an earlier one for the same URL.
+// it with an earlier one for the same URL, with c.src as its source.
 func (c *collector) add(ref []byte, kind Kind, nofollow bool) {
 	if c.full || nofollow && c.opts.RespectNoFollow {
 		return
 	}
 	if i, ok := c.raw[string(ref)]; ok {
 		if i >= 0 {
+			if c.opts.OnLink != nil {
+				c.occurrence(c.dst[i].URL, kind, nofollow)
+			}
 			c.merge(i, kind, nofollow)
 		}
 		return
@@ -136,6 +226,9 @@ func (c *collector) add(ref []byte, kind Kind, nofollow bool) {
 		var ok bool
 		if i, ok = c.seen[key]; ok {
 			if i >= 0 {
+				if c.opts.OnLink != nil {
+					c.occurrence(c.dst[i].URL, kind, nofollow)
+				}
 				c.merge(i, kind, nofollow)
 			}
 		} else {
@@ -145,12 +238,56 @@ func (c *collector) add(ref []byte, kind Kind, nofollow bool) {
 			}
 			i = len(c.dst)
 			c.dst = append(c.dst, Link{URL: u, Kind: kind, NoFollow: nofollow})
+			c.source(&c.dst[i].Source)
 			c.seen[key] = i
+			if c.opts.OnLink != nil {
+				c.occurrence(u, kind, nofollow)
+			}
 		}
+	} else if c.all {
+		c.addOther(ref)
 	}
 	if len(c.raw) < maxRawCache {
 		c.raw[s] = i
 	}
+}
+
+// source sets *src to the Source of the link being recorded. (It writes
+// through a pointer into the new Link: returning the struct costs more
+// than the rest of it.)
+func (c *collector) source(src *Source) {
+	if c.pageLS != nil {
+		c.pageSource(src)
+		return
+	}
+	*src = c.src
+	if c.srcTag != nil {
+		src.Tag = lowerString(c.srcTag)
+	}
+	if c.srcAttr != nil {
+		src.Attr = lowerString(c.srcAttr)
+	}
+	if c.nest != SourceNone {
+		src.Kind = c.nest
+	}
+}
+
+// occurrence hands an occurrence of the link u to Options.OnLink.
+func (c *collector) occurrence(u *url.URL, kind Kind, nofollow bool) {
+	l := Link{URL: u, Kind: kind, NoFollow: nofollow}
+	c.source(&l.Source)
+	c.opts.OnLink(l)
+}
+
+// lowerString returns b as a string with its ASCII letters lowercased.
+func lowerString(b []byte) string {
+	out := []byte(string(b))
+	for i, ch := range out {
+		if 'A' <= ch && ch <= 'Z' {
+			out[i] = ch + 'a' - 'A'
+		}
+	}
+	return string(out)
 }
 
 // linkKey identifies a normalized URL: two normalized URLs have the same

@@ -16,7 +16,7 @@ import (
 
 // refHTML is HTML as it was, on the Tokenizer.
 func refHTML(base *url.URL, body []byte, opts Options, dst []Link) []Link {
-	c := newCollector(base, opts, dst)
+	c := newPreCollector(base, opts, dst)
 	z := html.NewTokenizer(bytes.NewReader(body))
 	var (
 		nameBuf  [refMaxTagName]byte
@@ -222,7 +222,7 @@ func refInteresting(name []byte) bool {
 // refAttrs holds the attributes of a tag that HTML uses. The slices are only
 // valid until the tokenizer moves on.
 type refAttrs struct {
-	val [numAttrs][]byte
+	val [preNumAttrs][]byte
 	has uint32 // 1<<id for each attribute present, even empty
 }
 
@@ -414,7 +414,7 @@ func refRewriteHTML(base *url.URL, body []byte, fn func(Ref) (string, bool)) []b
 		nameBuf  [refMaxTagName]byte
 		found    [maxLinkAttrs]linkAttr
 		a        refAttrs
-		spans    [numAttrs]attrSpan
+		spans    [preNumAttrs]attrSpan
 		all      []attrSpan
 		haveBase bool // a <base href> was seen
 		inStyle  bool // the previous token was a <style> start tag
@@ -469,7 +469,7 @@ func refRewriteHTML(base *url.URL, body []byte, fn func(Ref) (string, bool)) []b
 // the attributes, as refNextRawAttr splits them, to all. It splits raw
 // with refNextRawAttr, which mirrors the tokenizer, and when the tag needs
 // decoding takes the decoded values from TagAttr in lockstep.
-func refReadAttrs(z *html.Tokenizer, raw []byte, at int, a *refAttrs, spans *[numAttrs]attrSpan, all []attrSpan) []attrSpan {
+func refReadAttrs(z *html.Tokenizer, raw []byte, at int, a *refAttrs, spans *[preNumAttrs]attrSpan, all []attrSpan) []attrSpan {
 	*a = refAttrs{}
 	decode := refNeedsDecoding(raw)
 	keys := map[string]bool{}

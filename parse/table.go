@@ -46,6 +46,27 @@ const (
 	tagUse
 	tagVideo
 	tagXmp
+
+	// The elements below are only known in ModeAll, through lookupTagAll:
+	// the scanner and ModePage see them as tagOther.
+	tagApplet
+	tagBgsound
+	tagBlockquote
+	tagButton
+	tagCommand
+	tagDel
+	tagHead
+	tagHTML
+	tagIlayer
+	tagIns
+	tagIsindex
+	tagLayer
+	tagMath
+	tagMenuitem
+	tagParam
+	tagPortal
+	tagQ
+	tagSvg
 	numTags
 )
 
@@ -59,6 +80,34 @@ var tagNames = [numTags]string{
 	tagScript: "script", tagSource: "source", tagStyle: "style", tagTable: "table",
 	tagTd: "td", tagTextarea: "textarea", tagTh: "th", tagTitle: "title", tagTr: "tr",
 	tagTrack: "track", tagUse: "use", tagVideo: "video", tagXmp: "xmp",
+	tagApplet: "applet", tagBgsound: "bgsound", tagBlockquote: "blockquote",
+	tagButton: "button", tagCommand: "command", tagDel: "del", tagHead: "head",
+	tagHTML: "html", tagIlayer: "ilayer", tagIns: "ins", tagIsindex: "isindex",
+	tagLayer: "layer", tagMath: "math", tagMenuitem: "menuitem", tagParam: "param",
+	tagPortal: "portal", tagQ: "q", tagSvg: "svg",
+}
+
+// lookupTagAll returns the tagID of the tag name (in any case) among the
+// elements only ModeAll knows, or tagOther.
+func lookupTagAll(name []byte) tagID {
+	const maxName = len("blockquote")
+	if len(name) > maxName {
+		return tagOther
+	}
+	var buf [maxName]byte
+	for i, c := range name {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	n := string(buf[:len(name)])
+	for id := tagApplet; id < numTags; id++ {
+		if tagNames[id] == n {
+			return id
+		}
+	}
+	return tagOther
 }
 
 // maxTagName is the length of the longest name in tagNames.
@@ -300,8 +349,84 @@ const (
 	attrDataSrcset // data-srcset
 	attrAction
 	attrMethod
+
+	// The attributes below are only read in ModeAll, through
+	// lookupAttrAll.
+	attrPing
+	attrLongdesc
+	attrLowsrc
+	attrDynsrc
+	attrCodebase
+	attrArchive
+	attrClassid
+	attrCode
+	attrValue
+	attrValuetype
+	attrName
+	attrProperty
+	attrItemprop
+	attrCite
+	attrFormaction
+	attrManifest
+	attrProfile
+	attrIcon
+	attrSrcdoc
+	attrImagesrcset
+	attrPluginspage
+	attrHxGet // hx-get and data-hx-get (htmx)
+	attrHxPost
+	attrHxPut
+	attrHxPatch
+	attrHxDelete
 	numAttrs
 )
+
+// attrNames are the names of the attributes, by attrID, as a Source
+// gives them.
+var attrNames = [numAttrs]string{
+	attrHref: "href", attrSrc: "src", attrSrcset: "srcset", attrPoster: "poster",
+	attrData: "data", attrRel: "rel", attrType: "type", attrEquiv: "http-equiv",
+	attrContent: "content", attrStyle: "style", attrXlinkHref: "xlink:href",
+	attrBackground: "background", attrDataSrc: "data-src", attrDataSrcset: "data-srcset",
+	attrAction: "action", attrMethod: "method",
+	attrPing: "ping", attrLongdesc: "longdesc", attrLowsrc: "lowsrc", attrDynsrc: "dynsrc",
+	attrCodebase: "codebase", attrArchive: "archive", attrClassid: "classid", attrCode: "code",
+	attrValue: "value", attrValuetype: "valuetype", attrName: "name", attrProperty: "property",
+	attrItemprop: "itemprop", attrCite: "cite", attrFormaction: "formaction",
+	attrManifest: "manifest", attrProfile: "profile", attrIcon: "icon", attrSrcdoc: "srcdoc",
+	attrImagesrcset: "imagesrcset", attrPluginspage: "pluginspage",
+	attrHxGet: "hx-get", attrHxPost: "hx-post", attrHxPut: "hx-put", attrHxPatch: "hx-patch",
+	attrHxDelete: "hx-delete",
+}
+
+// lookupAttrAll is lookupAttr for ModeAll: it also knows the attributes
+// after attrMethod.
+func lookupAttrAll(key []byte) (id attrID, ok bool) {
+	if id, ok := lookupAttr(key); ok {
+		return id, true
+	}
+	const maxName = len("data-hx-delete")
+	if len(key) > maxName {
+		return 0, false
+	}
+	var buf [maxName]byte
+	for i, c := range key {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	n := buf[:len(key)]
+	if hasPrefixFold(n, "data-hx-") {
+		n = n[len("data-"):]
+	}
+	for id := attrPing; id < numAttrs; id++ {
+		if attrNames[id] == string(n) {
+			return id, true
+		}
+	}
+	return 0, false
+}
 
 // maxAttrName is the length of the longest name lookupAttr knows.
 const maxAttrName = len("data-lazy-src")

@@ -1,0 +1,1 @@
+fetch("/t/js-file-fetch", {method: "POST"});

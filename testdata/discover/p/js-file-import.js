@@ -1,0 +1,2 @@
+import x from "../t/js-file-import";
+x();
