@@ -77,6 +77,9 @@ type linkBuffers struct {
 	idx   []int // the index in links of each of items
 	// decisions are what became of each link, with a link graph.
 	decisions []decision
+	// occurrences are every occurrence of the links of the page, for
+	// the link graph.
+	occurrences []parse.Link
 }
 
 // links admits the links found in the page of item from: those in scope,
@@ -146,7 +149,7 @@ func (a *admitter) links(ctx context.Context, from frontier.Item, links []parse.
 		a.stats.queued.Add(int64(n))
 	}
 	if a.graph != nil {
-		return a.graph.page(from.URL, links, b.decisions)
+		return a.graph.page(from.URL, links, b.decisions, b.occurrences)
 	}
 	return nil
 }

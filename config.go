@@ -72,7 +72,12 @@ type Config struct {
 	Traps scope.TrapLimits
 
 	RespectNoFollow bool
-	Select          []parse.Field // data written to records.jsonl
+	// Discover is which links pages are read for (parse.ModePage, the
+	// default: what a mirror needs; parse.ModeAll: every URL a browser
+	// could request or a scanner would test, scripts and the paths
+	// robots.txt names included).
+	Discover parse.Mode
+	Select   []parse.Field // data written to records.jsonl
 	// KeepSessionIDs keeps session ids in URLs (jsessionid, PHPSESSID,
 	// sid...), which URL normalization otherwise removes so that the
 	// variants of a page are one URL (urlnorm.Normalizer).

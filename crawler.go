@@ -19,6 +19,7 @@ import (
 	"github.com/crawl-go/crawl/fetch"
 	"github.com/crawl-go/crawl/frontier"
 	"github.com/crawl-go/crawl/mirror"
+	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/ratelimit"
 	"github.com/crawl-go/crawl/scope"
 	"github.com/crawl-go/crawl/store"
@@ -124,15 +125,16 @@ func New(cfg Config) (*Crawler, error) {
 	limiter := ratelimit.New(cfg.RateLimit)
 	fo := c.fetchOptions(limiter)
 	var polite *politeness
-	if cfg.Robots {
+	paths := cfg.Discover == parse.ModeAll && cfg.Depth > 0
+	if cfg.Robots || paths {
 		polite = &politeness{
 			robots: newRobots(fo, func(resp *fetch.Response) {
 				if err := out.archiveResponse(resp, nil); err != nil {
 					c.fail(err)
 				}
 			}),
-			limiter: limiter, admit: c.admit,
-			sitemaps: cfg.FollowSitemaps && cfg.Depth > 0, log: cfg.Log, fail: c.fail,
+			limiter: limiter, admit: c.admit, obey: cfg.Robots,
+			sitemaps: cfg.FollowSitemaps && cfg.Depth > 0, paths: paths, log: cfg.Log, fail: c.fail,
 		}
 	}
 	c.fetch = &fetchStage{

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/crawl-go/crawl/parse"
 )
 
 // The discovery fixture, testdata/discover: one page per way of writing a
@@ -135,6 +137,27 @@ func TestDiscoverFixtureDefaultMode(t *testing.T) {
 	for _, u := range got {
 		if !slices.Contains(want, u) {
 			t.Errorf("requested, not a ModePage target: %s", u)
+		}
+	}
+}
+
+// TestDiscoverFixtureAllMode crawls the fixture with Discover ModeAll, as
+// --discover all does: it requests exactly the targets of targets-all.txt.
+func TestDiscoverFixtureAllMode(t *testing.T) {
+	srv, hits := serveDiscover(t)
+	cfg := testConfig(t, srv.URL+"/")
+	cfg.Depth = 3
+	cfg.Discover = parse.ModeAll
+	crawlT(t, cfg)
+	got, want := requestedTargets(t, hits), discoverTargets(t, "targets-all.txt")
+	for _, u := range want {
+		if !slices.Contains(got, u) {
+			t.Errorf("not requested: %s", u)
+		}
+	}
+	for _, u := range got {
+		if !slices.Contains(want, u) {
+			t.Errorf("requested, not a ModeAll target: %s", u)
 		}
 	}
 }

@@ -49,17 +49,31 @@ func openLinkGraph(path string) (*linkGraph, error) {
 	return &linkGraph{w: store.NewJSONLWriter(f)}, nil
 }
 
-// page writes the links of the page from, with their decisions.
-func (g *linkGraph) page(from string, links []parse.Link, ds []decision) error {
+// page writes the links of the page from with their decisions (ds[i] is
+// that of links[i]): a line for each occurrence, when the parser reported
+// them, else one for each link.
+func (g *linkGraph) page(from string, links []parse.Link, ds []decision, occurrences []parse.Link) error {
 	if g == nil {
 		return nil
 	}
+	if len(occurrences) == 0 {
+		occurrences = links
+	}
+	byURL := make(map[string]int, len(links))
 	for i, l := range links {
+		byURL[l.URL.String()] = i
+	}
+	for _, l := range occurrences {
+		to := l.URL.String()
+		i, ok := byURL[to]
+		if !ok {
+			continue // not reported: over a limit
+		}
 		kind := "page"
 		if l.Kind == parse.Requisite {
 			kind = "requisite"
 		}
-		e := edge{From: from, To: l.URL.String(), Source: linkSource(l), Kind: kind, Followed: ds[i].followed, Why: ds[i].why}
+		e := edge{From: from, To: to, Source: l.Source.String(), Kind: kind, Followed: ds[i].followed, Why: ds[i].why}
 		if err := g.w.Write(&e); err != nil {
 			return fmt.Errorf("writing the link graph: %w", err)
 		}
@@ -87,8 +101,5 @@ func (g *linkGraph) Close() error {
 	}
 	return g.w.Close()
 }
-
-// linkSource says how a link was found, for the graph.
-func linkSource(l parse.Link) string { return "" }
 
 var _ io.Closer = (*linkGraph)(nil)

@@ -47,7 +47,7 @@ type parseStage struct {
 
 // parseOptions returns the options of link extraction for cfg.
 func parseOptions(cfg *Config) parse.Options {
-	return parse.Options{RespectNoFollow: cfg.RespectNoFollow,
+	return parse.Options{RespectNoFollow: cfg.RespectNoFollow, Mode: cfg.Discover,
 		Normalizer: urlnorm.Normalizer{KeepSessionIDs: cfg.KeepSessionIDs}}
 }
 
@@ -100,14 +100,17 @@ func sourceOf(j *job) source {
 }
 
 // wantBody says whether a body of type typ is read: for its links when
-// they may be followed (an XML body only if it may be a sitemap), for the
-// --select data when selecting.
-func wantBody(typ parse.Type, follow, selecting, maybeSitemap bool) bool {
+// they may be followed (a script only when discovering all links, an XML
+// body only if it may be a sitemap), for the --select data when
+// selecting.
+func wantBody(typ parse.Type, mode parse.Mode, follow, selecting, maybeSitemap bool) bool {
 	switch typ {
 	case parse.TypeHTML:
 		return follow || selecting
 	case parse.TypeCSS:
 		return follow
+	case parse.TypeJS:
+		return follow && mode == parse.ModeAll
 	}
 	return follow && maybeSitemap
 }
@@ -140,12 +143,19 @@ func (s *parseStage) parse(ctx context.Context, j *job, b *linkBuffers) {
 	} else {
 		body = j.resp.Body.Bytes()
 	}
+	opts := s.opts
+	if s.admit.graph != nil {
+		// Every occurrence of a link goes to the graph, with the
+		// decision on its URL.
+		b.occurrences = b.occurrences[:0]
+		opts.OnLink = func(l parse.Link) { b.occurrences = append(b.occurrences, l) }
+	}
 	if follow && src.header != nil {
-		links = parse.Headers(final, src.header, s.opts, links)
+		links = parse.Headers(final, src.header, opts, links)
 	}
 	typ := parse.ClassifyBody(src.contentType, body)
 	maybeSitemap := s.admit.isSitemap(j.item.URL) || strings.Contains(strings.ToLower(src.contentType), "xml")
-	if wantBody(typ, follow, selecting, maybeSitemap) {
+	if wantBody(typ, s.opts.Mode, follow, selecting, maybeSitemap) {
 		data := body
 		if src.kept == nil {
 			if data, err = bodyBytes(j); err != nil {
@@ -163,11 +173,19 @@ func (s *parseStage) parse(ctx context.Context, j *job, b *linkBuffers) {
 		switch {
 		case !follow || data == nil:
 		case typ == parse.TypeHTML:
-			links = parse.HTML(final, data, s.opts, links)
+			links = parse.HTML(final, data, opts, links)
 		case typ == parse.TypeCSS:
-			links = parse.CSS(final, data, s.opts, links)
+			links = parse.CSS(final, data, opts, links)
+		case typ == parse.TypeJS:
+			links = parse.JS(final, data, opts, links)
 		default:
+			n := len(links)
 			links = s.sitemapLinks(ctx, j, data, links)
+			if opts.OnLink != nil {
+				for _, l := range links[n:] {
+					opts.OnLink(l)
+				}
+			}
 		}
 	}
 	if err := s.admit.links(ctx, j.item, links, b); err != nil {
@@ -215,7 +233,7 @@ func (s *parseStage) sitemapLinks(ctx context.Context, j *job, data []byte, link
 	}
 	for _, e := range res.URLs {
 		if u, err := s.norm.Parse(e.URL); err == nil {
-			links = append(links, parse.Link{URL: u, Kind: parse.Page})
+			links = append(links, parse.Link{URL: u, Kind: parse.Page, Source: parse.Source{Kind: parse.SourceSitemap}})
 		}
 	}
 	if len(res.Sitemaps) > 0 {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/crawl-go/crawl/fetch"
 	"github.com/crawl-go/crawl/frontier"
+	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/ratelimit"
 	"github.com/crawl-go/crawl/robots"
 )
@@ -95,11 +96,16 @@ type politeness struct {
 	robots  *robots.Cache
 	limiter *ratelimit.Limiter
 	admit   *admitter
+	// obey says robots.txt's rules and Crawl-delay apply (Config.Robots);
+	// without, robots.txt is read only for paths.
+	obey bool
 	// sitemaps says robots.txt's Sitemap lines are followed
-	// (Config.FollowSitemaps, with a depth to follow them to).
-	sitemaps bool
-	log      io.Writer
-	fail     func(error)
+	// (Config.FollowSitemaps, with a depth to follow them to); paths
+	// that the paths of its Allow and Disallow lines are tried
+	// (Config.Discover parse.ModeAll, with a depth).
+	sitemaps, paths bool
+	log             io.Writer
+	fail            func(error)
 }
 
 // check applies it's host's robots.txt: it returns an error wrapping
@@ -117,16 +123,14 @@ func (p *politeness) check(ctx context.Context, it *frontier.Item) error {
 		}
 		return nil // not an http URL: the fetch reports it
 	}
+	if origin := u.Scheme + "://" + u.Host; (p.sitemaps || p.paths) && p.admit.firstVisit(origin) {
+		p.wellKnown(ctx, u, origin)
+	}
+	if !p.obey {
+		return nil
+	}
 	if d.CrawlDelay > 0 {
 		p.limiter.SetMaxRate(u.Host, rate.Limit(1/min(d.CrawlDelay, maxCrawlDelay).Seconds()))
-	}
-	if origin := u.Scheme + "://" + u.Host; p.sitemaps && p.admit.firstVisit(origin) {
-		if maps, err := p.robots.Sitemaps(ctx, u); err == nil {
-			robotsTxt := frontier.Item{URL: origin + robotsPath}
-			if err := p.admit.sitemaps(ctx, maps, robotsTxt); err != nil {
-				p.fail(fmt.Errorf("queuing the sitemaps of %s: %w", robotsTxt.URL, err))
-			}
-		}
 	}
 	switch {
 	case d.Allowed:
@@ -144,6 +148,38 @@ func (p *politeness) check(ctx context.Context, it *frontier.Item) error {
 			it.URL, strings.TrimPrefix(d.Reason, "disallowed by "))
 	}
 	return fmt.Errorf("%w: %s", errRobots, strings.TrimPrefix(d.Reason, "disallowed by robots.txt: "))
+}
+
+// wellKnown admits what the robots.txt of u's host names, the first time
+// the host is visited: its sitemaps, and the paths of its rules as links
+// of the robots.txt at depth 1 (a path robots.txt disallows is then
+// recorded as such, unless the rules are not obeyed).
+func (p *politeness) wellKnown(ctx context.Context, u *url.URL, origin string) {
+	robotsTxt := frontier.Item{URL: origin + robotsPath}
+	if p.sitemaps && p.obey {
+		if maps, err := p.robots.Sitemaps(ctx, u); err == nil {
+			if err := p.admit.sitemaps(ctx, maps, robotsTxt); err != nil {
+				p.fail(fmt.Errorf("queuing the sitemaps of %s: %w", robotsTxt.URL, err))
+			}
+		}
+	}
+	if !p.paths {
+		return
+	}
+	paths, err := p.robots.Paths(ctx, u)
+	if err != nil || len(paths) == 0 {
+		return
+	}
+	base, _ := url.Parse(robotsTxt.URL)
+	var links []parse.Link
+	for _, path := range paths {
+		if l, err := p.admit.norm.Resolve(base, path); err == nil {
+			links = append(links, parse.Link{URL: l, Kind: parse.Page, Source: parse.Source{Kind: parse.SourceRobots}})
+		}
+	}
+	if err := p.admit.links(ctx, robotsTxt, links, &linkBuffers{}); err != nil {
+		p.fail(fmt.Errorf("queuing the paths of %s: %w", robotsTxt.URL, err))
+	}
 }
 
 // robotsCause returns what went wrong with a robots.txt fetch, for the

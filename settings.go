@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/crawl-go/crawl/frontier"
+	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/scope"
 )
 
@@ -29,6 +30,7 @@ type settings struct {
 	MaxPages        int              `json:"max_pages,omitempty"`
 	Traps           scope.TrapLimits `json:"traps"`
 	RespectNoFollow bool             `json:"respect_nofollow,omitempty"`
+	Discover        string           `json:"discover,omitempty"`
 	Robots          bool             `json:"robots"`
 	FollowSitemaps  bool             `json:"follow_sitemaps"`
 	KeepSessionIDs  bool             `json:"keep_session_ids,omitempty"`
@@ -51,6 +53,9 @@ func settingsOf(cfg *Config, seeds []frontier.Item) settings {
 	s.Include = patterns(cfg.Include)
 	s.Exclude = patterns(cfg.Exclude)
 	s.NoParent = cfg.NoParent
+	if cfg.Discover != parse.ModePage {
+		s.Discover = cfg.Discover.String()
+	}
 	s.Accept = slices.Sorted(slices.Values(cfg.Accept))
 	s.Reject = slices.Sorted(slices.Values(cfg.Reject))
 	return s
@@ -116,6 +121,9 @@ func (s settings) changes(earlier settings) (desc []string, narrower bool) {
 	if s.FollowSitemaps != earlier.FollowSitemaps {
 		note(s.FollowSitemaps, "--follow-sitemaps %v, was %v", s.FollowSitemaps, earlier.FollowSitemaps)
 	}
+	if s.Discover != earlier.Discover {
+		note(s.Discover == "all", "--discover %s, was %s", orPage(s.Discover), orPage(earlier.Discover))
+	}
 	if s.KeepSessionIDs != earlier.KeepSessionIDs {
 		note(true, "--keep-session-ids %v, was %v", s.KeepSessionIDs, earlier.KeepSessionIDs)
 	}
@@ -160,4 +168,11 @@ func depthString(d int) string {
 		return "inf"
 	}
 	return fmt.Sprint(d)
+}
+
+func orPage(discover string) string {
+	if discover == "" {
+		return "page"
+	}
+	return discover
 }

@@ -24,19 +24,23 @@ import (
 func TestWantBody(t *testing.T) {
 	for _, tt := range []struct {
 		typ                              parse.Type
+		mode                             parse.Mode
 		follow, selecting, sitemap, want bool
 	}{
-		{parse.TypeHTML, true, false, false, true},
-		{parse.TypeHTML, false, true, false, true},   // for --select only
-		{parse.TypeHTML, false, false, false, false}, // every link too deep, nothing to select
-		{parse.TypeCSS, true, false, false, true},
-		{parse.TypeCSS, false, true, false, false}, // --select reads HTML only
-		{parse.TypeOther, true, false, true, true}, // a sitemap
-		{parse.TypeOther, true, false, false, false},
-		{parse.TypeOther, false, false, true, false},
+		{parse.TypeHTML, parse.ModePage, true, false, false, true},
+		{parse.TypeHTML, parse.ModePage, false, true, false, true},   // for --select only
+		{parse.TypeHTML, parse.ModePage, false, false, false, false}, // every link too deep, nothing to select
+		{parse.TypeCSS, parse.ModePage, true, false, false, true},
+		{parse.TypeCSS, parse.ModePage, false, true, false, false}, // --select reads HTML only
+		{parse.TypeOther, parse.ModePage, true, false, true, true}, // a sitemap
+		{parse.TypeOther, parse.ModePage, true, false, false, false},
+		{parse.TypeOther, parse.ModePage, false, false, true, false},
+		{parse.TypeJS, parse.ModePage, true, false, false, false}, // scripts: --discover all only
+		{parse.TypeJS, parse.ModeAll, true, false, false, true},
+		{parse.TypeJS, parse.ModeAll, false, false, false, false},
 	} {
-		if got := wantBody(tt.typ, tt.follow, tt.selecting, tt.sitemap); got != tt.want {
-			t.Errorf("wantBody(%v, follow %v, selecting %v, sitemap %v) = %v", tt.typ, tt.follow, tt.selecting, tt.sitemap, got)
+		if got := wantBody(tt.typ, tt.mode, tt.follow, tt.selecting, tt.sitemap); got != tt.want {
+			t.Errorf("wantBody(%v, %v, follow %v, selecting %v, sitemap %v) = %v", tt.typ, tt.mode, tt.follow, tt.selecting, tt.sitemap, got)
 		}
 	}
 }

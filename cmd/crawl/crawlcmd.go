@@ -43,6 +43,7 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 		WACZ:               o.wacz,
 		Links:              o.links,
 		KeepSessionIDs:     o.keepSessionIDs,
+		Discover:           parse.Mode(o.discover),
 		NoMirror:           o.noMirror,
 		Update:             o.update,
 		AdjustExtension:    o.adjustExt,

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/crawl-go/crawl/parse"
 )
 
 // sizeFlag is a byte count written as 123, 64K, 10M or 2G (powers of 1024).
@@ -41,4 +43,14 @@ func parseSize(v string) (int64, error) {
 		return 0, fmt.Errorf("invalid size %q (want a number of bytes, or with K, M or G)", v)
 	}
 	return n * mult, nil
+}
+
+// discoverValue is --discover: page or all (parse.ParseMode).
+type discoverValue parse.Mode
+
+func (d *discoverValue) String() string { return parse.Mode(*d).String() }
+func (d *discoverValue) Set(v string) error {
+	m, err := parse.ParseMode(v)
+	*d = discoverValue(m)
+	return err
 }

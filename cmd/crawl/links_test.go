@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,5 +72,31 @@ func TestLinkGraph(t *testing.T) {
 	}
 	if len(edges) < 40 {
 		t.Errorf("%d links in the graph; the site has more", len(edges))
+	}
+}
+
+// TestDiscoverAll crawls the discovery fixture as a user scanning a site
+// for every endpoint would, with --discover all and --links: the graph
+// holds links found in scripts, with the call they are an argument of,
+// and the targets only a scanner finds are fetched.
+func TestDiscoverAll(t *testing.T) {
+	srv := httptest.NewServer(http.FileServer(http.Dir("../../testdata/discover")))
+	defer srv.Close()
+	dir := t.TempDir()
+	graph := filepath.Join(dir, "links.jsonl")
+	for _, mode := range []string{"page", "all"} {
+		code, stderr := crawlArgs(t, "-o", filepath.Join(dir, mode), "-q", "--retries", "0", "--depth", "3",
+			"--discover", mode, "--links", graph, srv.URL+"/")
+		if code != exitOK && code != exitFailures {
+			t.Fatalf("--discover %s: exit %d\n%s", mode, code, stderr)
+		}
+		b, err := os.ReadFile(graph)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := strings.Contains(string(b), `"source":"js:fetch"`)
+		if found != (mode == "all") {
+			t.Errorf("--discover %s: a link found by a fetch() call in the graph: %v", mode, found)
+		}
 	}
 }

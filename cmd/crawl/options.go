@@ -31,6 +31,7 @@ type crawlOptions struct {
 	warc, wacz, links                string
 	warcMaxSize                      sizeFlag
 	keepSessionIDs                   bool
+	discover                         discoverValue
 	resolve                          stringsValue
 	traps                            scope.TrapLimits
 	insecure                         bool
@@ -72,6 +73,7 @@ func (o *crawlOptions) defineFlags(s *flagSet) {
 	s.intVar(&o.traps.MaxURLLength, 8192, "N", "do not follow URLs longer than N bytes (8 KiB: what Apache and nginx accept)", "--max-url-length")
 	s.intVar(&o.traps.MaxQueryVariants, 1000, "N", "follow at most N query strings of one path", "--max-query-variants")
 	s.boolVar(&o.respectNoFollow, false, "do not follow links marked rel=nofollow", "--respect-nofollow")
+	s.add(&o.discover, "MODE", "page", "which links to find: page (what a mirror needs), or all (every URL a browser or a scanner would try: scripts, text, comments, robots.txt paths...)", "--discover")
 	s.boolVar(&o.keepSessionIDs, false, "keep session ids (jsessionid, PHPSESSID, sid...) in URLs instead of removing them", "--keep-session-ids")
 	s.boolVar(&o.followSitemaps, true, "with a depth, also read the sitemaps robots.txt names", "--follow-sitemaps")
 	s.boolVar(&o.robots, true, "obey robots.txt and its Crawl-delay", "--robots")
