@@ -94,6 +94,11 @@ type Config struct {
 	// applies the public suffix list.
 	Jar http.CookieJar
 
+	// LimitRate caps the bytes per second read from all response bodies
+	// together, as wget's --limit-rate (see fetch.LimitRate); zero means
+	// no cap. Robots.txt and error pages count too.
+	LimitRate int64
+
 	// Fetch configures the HTTP requests.
 	Fetch     FetchOptions
 	RateLimit ratelimit.Options

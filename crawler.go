@@ -185,7 +185,7 @@ func (c *Crawler) fetchOptions(limiter *ratelimit.Limiter) fetch.Options {
 		Retries: f.Retries, MaxSize: f.MaxSize, MaxRedirects: f.MaxRedirects,
 		UserAgent: f.UserAgent, Header: f.Header,
 		RetryWaitMin: f.RetryWaitMin, RetryWaitMax: f.RetryWaitMax, Backoff: f.Backoff,
-		Transport:    limiter.Transport(fetch.TimeoutTransport(base, f.Timeout, cfg.ReadTimeout)),
+		Transport:    limiter.Transport(fetch.TimeoutTransport(fetch.LimitRate(base, cfg.LimitRate), f.Timeout, cfg.ReadTimeout)),
 		TempFile:     c.out.store.TempFile,
 		KeepExchange: cfg.archiving(),
 		Jar:          jar,

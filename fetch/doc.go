@@ -30,6 +30,7 @@
 //   - body.go: Body, the pooled single-pass reader and spilling to disk
 //   - errors.go: sentinel errors, StatusError and ErrorKind
 //   - transport.go: NewTransport, and the dialers of a capturing transport
+//   - limitrate.go: LimitRate, one byte rate for every body (--limit-rate)
 //   - capture.go: the connections that record their bytes, and the hops
 //     of a Get
 //   - raw.go: Raw, the bytes of a response as they went over the wire

@@ -123,6 +123,7 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 	cfg.RateLimit.Adaptive = o.throttle
 	cfg.RateLimit.MaxPause = o.retryWait
 	cfg.RateLimit.RandomWait = o.randomWait
+	cfg.LimitRate = int64(o.limitRate)
 
 	cfg.NoParent, cfg.Accept, cfg.Reject = o.noParent, o.accept, o.reject
 	return cfg, nil

@@ -79,6 +79,12 @@ func TestParse(t *testing.T) {
 		{[]string{"--timestamping"}, func(p *parsed) bool { return p.o.update }},
 		{[]string{"-k", "-E", "-p"}, func(p *parsed) bool { return p.o.convertLinks && p.o.adjustExt && p.o.requisites }},
 		{[]string{"-"}, func(p *parsed) bool { return fmt.Sprint(p.pos) == "[-]" }},
+		{[]string{"--limit-rate", "200k"}, func(p *parsed) bool { return p.o.limitRate == 200<<10 }},
+		{[]string{"--limit-rate=1.5M"}, func(p *parsed) bool { return p.o.limitRate == 3<<19 }},
+		{[]string{"--limit-rate", "2.5k"}, func(p *parsed) bool { return p.o.limitRate == 2560 }},
+		{[]string{"--limit-rate", "1000"}, func(p *parsed) bool { return p.o.limitRate == 1000 }},
+		{[]string{"--max-overall-download-limit=1MiB"}, func(p *parsed) bool { return p.o.limitRate == 1<<20 }},
+		{[]string{"--random-wait", "-w", "2"}, func(p *parsed) bool { return p.o.randomWait && p.o.rate == 0.5 }},
 	}
 	for _, tt := range tests {
 		if tt.check == nil {
@@ -116,6 +122,8 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"-nH"}, "-nH is not supported yet: crawl saves the files under a folder per host"},
 		{[]string{"--span-hosts"}, "--span-hosts is --scope any in crawl"},
 		{[]string{"-O", "file"}, "-O is not supported yet"},
+		{[]string{"--limit-rate", "fast"}, "--limit-rate fast: want bytes per second, like 200k or 1.5M"},
+		{[]string{"--limit-rate", "-1k"}, "want bytes per second"},
 		{[]string{"--depth"}, "--depth needs a value (--depth N)"},
 		{[]string{"--depth", "deep"}, "--depth deep: want a number of levels, or inf"},
 		{[]string{"-l", "-1"}, "-l -1: want a number of levels, or inf"},

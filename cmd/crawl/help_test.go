@@ -76,7 +76,7 @@ func TestUsageErrorsGolden(t *testing.T) {
 		{"--no-parnet", "https://example.com/"},
 		{"--frobnicate"},
 		{"-dpeth", "2"},
-		{"--limit-rate=1M"},
+		{"--max-download-limit=1M"},
 		{"-nd"},
 		{"--span-hosts"},
 		{"--robots", "false", "https://example.com/"},

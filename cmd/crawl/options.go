@@ -44,6 +44,9 @@ type crawlOptions struct {
 	wait                        time.Duration
 	randomWait                  bool
 
+	// Downloads (downloads.go).
+	limitRate rateValue
+
 	// shared is the frontier of a crawl shared through Redis, once
 	// opened, for the progress.
 	shared *redisfrontier.Frontier
@@ -82,6 +85,7 @@ func (o *crawlOptions) defineFlags(s *flagSet) {
 	s.durationVar(&o.wait, 0, "SECONDS", "as wget: wait between requests to one host (a --rate of 1/SECONDS)", "-w", "--wait")
 	s.boolVar(&o.randomWait, false, "as wget: vary each wait between 0.5 and 1.5 times -w", "--random-wait")
 	s.intVar(&o.burst, 1, "N", "requests one host may get at once above --rate", "--burst")
+	s.add(&o.limitRate, "RATE", "", "read at most RATE bytes per second in all, like 200k or 1.5M (wget's --limit-rate)", "--limit-rate", "|", "--max-overall-download-limit")
 	s.intVar(&o.perHost, 8, "N", "concurrent requests to one host (0: no limit)", "--per-host")
 	s.boolVar(&o.throttle, true, "slow down hosts that answer 429 or 503, and pause hosts that keep failing", "--throttle")
 	s.intVar(&o.workers, 16, "N", "concurrent fetches", "--workers", "|", "-j")
@@ -140,7 +144,7 @@ func (o *crawlOptions) notTaken(s *flagSet) {
 	later := "is not supported yet"
 	s.notTaken(later+": crawl saves each URL under -o DIR, named after the URL", "-O", "--output-document", "--remote-name")
 	s.notTaken(later+": a partial download is fetched again from the start", "-c", "--continue", "-C", "--continue-at")
-	s.notTaken(later+" (--rate limits the requests per second to a host)", "--limit-rate", "--max-overall-download-limit", "--max-download-limit")
+	s.notTaken("is --limit-rate in crawl: a limit for the whole crawl, not for each download", "--max-download-limit")
 	s.notTaken(later+": crawl saves the files under a folder per host", "-nH", "--no-host-directories", "-nd", "--no-directories", "--cut-dirs")
 	s.notTaken(later+": the manifest has each URL's status, type and validators", "--save-headers", "-S", "--server-response")
 	s.notTaken("is --scope any in crawl (or --scope domain); crawl's -H adds a header", "--span-hosts")
