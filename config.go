@@ -16,6 +16,7 @@ import (
 	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/ratelimit"
 	"github.com/crawl-go/crawl/scope"
+	"github.com/crawl-go/crawl/store"
 )
 
 // UnlimitedDepth is the Config.Depth of a crawl without a depth limit:
@@ -135,6 +136,13 @@ type Config struct {
 	ConvertLinks bool
 	// NoMirror saves no files, only the manifest (and the WARC files).
 	NoMirror bool
+	// NoHostDirs saves the mirror without a folder per host, and NoDirs
+	// without any folder (every file at the top of OutDir), as wget's -nH
+	// and -nd (see store.PathOptions). Their names are not unique to their
+	// URLs, so a file an earlier run saved is then never replaced by
+	// another URL's: the new file gets the next "~2" suffix
+	// (store.Options.NoClobber).
+	NoHostDirs, NoDirs bool
 
 	// Grace is how long in-flight fetches may go on once Run's context is
 	// cancelled before they are abandoned; default DefaultGrace.
@@ -177,6 +185,11 @@ type Config struct {
 
 	// Log receives warnings (bad seeds, write failures); nil discards them.
 	Log io.Writer
+}
+
+// paths returns the layout of the mirror's files.
+func (c *Config) paths() store.PathOptions {
+	return store.PathOptions{NoHostDirs: c.NoHostDirs, NoDirs: c.NoDirs}
 }
 
 // StateMemory is the Config.State that keeps the crawl's state in memory

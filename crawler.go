@@ -145,7 +145,7 @@ func New(cfg Config) (*Crawler, error) {
 	c.store = &storeStage{
 		out: out, rec: rec, frontier: front, stats: &c.stats, fail: c.fail, log: cfg.Log,
 		noMirror: cfg.NoMirror, update: cfg.Update, prune: cfg.Prune,
-		disposition: cfg.ContentDisposition, adjustExt: cfg.AdjustExtension,
+		disposition: cfg.ContentDisposition, adjustExt: cfg.AdjustExtension, paths: cfg.paths(),
 	}
 	return c, nil
 }

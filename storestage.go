@@ -33,8 +33,9 @@ type storeStage struct {
 	fail     func(error)
 	log      io.Writer
 
-	noMirror, update, prune bool // Config.NoMirror, Update, Prune
-	disposition, adjustExt  bool // Config.ContentDisposition, AdjustExtension
+	noMirror, update, prune bool              // Config.NoMirror, Update, Prune
+	disposition, adjustExt  bool              // Config.ContentDisposition, AdjustExtension
+	paths                   store.PathOptions // Config.NoHostDirs, NoDirs
 }
 
 // run is one store worker: it stores each job of in until in is closed.
@@ -237,7 +238,7 @@ func (s *storeStage) save(j *job, body *fetch.Body, act saveAction) (string, err
 		rel = j.prev.Path
 		put, putFromFile = st.Replace, st.ReplaceFile
 	} else {
-		rel = store.Path(j.final, j.resp.ContentType)
+		rel = s.paths.Path(j.final, j.resp.ContentType)
 		if s.disposition {
 			if name := store.DispositionName(j.resp.Header.Get("Content-Disposition")); name != "" {
 				rel = store.WithName(rel, name)

@@ -48,6 +48,8 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 		ConvertLinks:       o.convertLinks,
 		Prune:              o.prune,
 		ContentDisposition: o.disposition,
+		NoHostDirs:         o.noHostDirs,
+		NoDirs:             o.noDirs,
 		Robots:             o.robots,
 		Sitemaps:           o.sitemaps,
 		FollowSitemaps:     o.followSitemaps,

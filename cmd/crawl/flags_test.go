@@ -48,7 +48,8 @@ func TestParse(t *testing.T) {
 		{[]string{"--level=3"}, func(p *parsed) bool { return p.o.depth == 3 }},
 		{[]string{"-m"}, func(p *parsed) bool { return p.o.depth == depthInf && p.o.update }},
 		{[]string{"--mirror", "-l", "1"}, func(p *parsed) bool { return p.o.depth == 1 && p.o.update }},
-		{[]string{"-np", "-nH=false"}, nil}, // -nH is not taken: checked below
+		{[]string{"-np", "-nH=false"}, func(p *parsed) bool { return p.o.noParent && !p.o.noHostDirs }},
+		{[]string{"-nH", "--no-directories"}, func(p *parsed) bool { return p.o.noHostDirs && p.o.noDirs }},
 		{[]string{"--robots=false"}, func(p *parsed) bool { return !p.o.robots }},
 		{[]string{"--robots=off"}, func(p *parsed) bool { return !p.o.robots }},
 		{[]string{"--robots=No"}, func(p *parsed) bool { return !p.o.robots }},
@@ -119,7 +120,7 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"--verison"}, "unknown flag --verison; did you mean --version?"},
 		{[]string{"--conv"}, "unknown flag --conv; did you mean --convert-links?"},
 		{[]string{"-x"}, "unknown flag -x"},
-		{[]string{"-nH"}, "-nH is not supported yet: crawl saves the files under a folder per host"},
+		{[]string{"--cut-dirs=2"}, "--cut-dirs is not taken by crawl: -nH leaves out the host folder, -nd every folder"},
 		{[]string{"--span-hosts"}, "--span-hosts is --scope any in crawl"},
 		{[]string{"-O", "file"}, "-O is not supported yet"},
 		{[]string{"--limit-rate", "fast"}, "--limit-rate fast: want bytes per second, like 200k or 1.5M"},

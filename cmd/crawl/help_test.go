@@ -77,7 +77,7 @@ func TestUsageErrorsGolden(t *testing.T) {
 		{"--frobnicate"},
 		{"-dpeth", "2"},
 		{"--max-download-limit=1M"},
-		{"-nd"},
+		{"--cut-dirs=1"},
 		{"--span-hosts"},
 		{"--robots", "false", "https://example.com/"},
 		{"--depth", "deep"},

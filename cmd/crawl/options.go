@@ -45,7 +45,8 @@ type crawlOptions struct {
 	randomWait                  bool
 
 	// Downloads (downloads.go).
-	limitRate rateValue
+	limitRate          rateValue
+	noHostDirs, noDirs bool
 
 	// shared is the frontier of a crawl shared through Redis, once
 	// opened, for the progress.
@@ -112,6 +113,8 @@ func (o *crawlOptions) defineFlags(s *flagSet) {
 	s.stringVar(&o.out, "crawl-out", "DIR", "write the mirror and manifest.jsonl under DIR (wget's -o is a log)", "-o", "-P", "|", "--directory-prefix", "--output-dir")
 	s.boolVar(&o.convertLinks, false, "when the crawl is over, rewrite the links of the saved pages to browse offline", "-k", "--convert-links")
 	s.boolVar(&o.adjustExt, false, "save HTML as NAME.html and CSS as NAME.css (page.php becomes page.php.html)", "-E", "--adjust-extension", "|", "--html-extension")
+	s.boolVar(&o.noHostDirs, false, "no folder per host: save the URL's path at the top of DIR", "-nH", "--no-host-directories")
+	s.boolVar(&o.noDirs, false, "no folders at all: save every file at the top of DIR (file~2.html when a name repeats)", "-nd", "--no-directories")
 	s.boolVar(&o.disposition, false, "name files as the server's Content-Disposition suggests", "--content-disposition")
 	s.boolVar(&o.noMirror, false, "save no files, only the manifest (and the WARC files)", "--no-mirror")
 	s.add(&o.selects, "NAME=SEL[@attr]", "", "extract data from every page into records.jsonl with a CSS selector; NAME[]=... for all matches (repeatable)", "--select")
@@ -145,7 +148,7 @@ func (o *crawlOptions) notTaken(s *flagSet) {
 	s.notTaken(later+": crawl saves each URL under -o DIR, named after the URL", "-O", "--output-document", "--remote-name")
 	s.notTaken(later+": a partial download is fetched again from the start", "-c", "--continue", "-C", "--continue-at")
 	s.notTaken("is --limit-rate in crawl: a limit for the whole crawl, not for each download", "--max-download-limit")
-	s.notTaken(later+": crawl saves the files under a folder per host", "-nH", "--no-host-directories", "-nd", "--no-directories", "--cut-dirs")
+	s.notTaken("is not taken by crawl: -nH leaves out the host folder, -nd every folder", "--cut-dirs")
 	s.notTaken(later+": the manifest has each URL's status, type and validators", "--save-headers", "-S", "--server-response")
 	s.notTaken("is --scope any in crawl (or --scope domain); crawl's -H adds a header", "--span-hosts")
 	s.notTaken("is --scope domain in crawl (the URLs' registrable domains)", "-D", "--domains")
