@@ -136,6 +136,9 @@ type Config struct {
 	ConvertLinks bool
 	// NoMirror saves no files, only the manifest (and the WARC files).
 	NoMirror bool
+	// SaveHeaders records the header fields of each URL's final response
+	// in its manifest line (store.Record.Headers).
+	SaveHeaders bool
 	// NoHostDirs saves the mirror without a folder per host, and NoDirs
 	// without any folder (every file at the top of OutDir), as wget's -nH
 	// and -nd (see store.PathOptions). Their names are not unique to their

@@ -12,8 +12,10 @@ import (
 	"github.com/crawl-go/crawl/fetch"
 	"github.com/crawl-go/crawl/frontier"
 	"github.com/crawl-go/crawl/outcome"
+	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/ratelimit"
 	"github.com/crawl-go/crawl/store"
+	"github.com/crawl-go/crawl/store/wacz"
 )
 
 // The store stage receives the jobs of the parse stage and sends nothing:
@@ -36,6 +38,7 @@ type storeStage struct {
 	noMirror, update, prune bool              // Config.NoMirror, Update, Prune
 	disposition, adjustExt  bool              // Config.ContentDisposition, AdjustExtension
 	paths                   store.PathOptions // Config.NoHostDirs, NoDirs
+	saveHeaders             bool              // Config.SaveHeaders
 }
 
 // run is one store worker: it stores each job of in until in is closed.
@@ -105,7 +108,11 @@ func (s *storeStage) storeJob(j *job) {
 		if r.Header != nil {
 			v := fetch.ValidatorsOf(r.Header)
 			rec.ETag, rec.LastModified = v.ETag, v.LastModified
+			if s.saveHeaders {
+				rec.Headers = r.Header
+			}
 		}
+		rec.IP, rec.TTFBMS = r.RemoteIP, ceilMS(r.TTFB)
 		if err := s.out.archiveResponse(r, j.prev); err != nil {
 			s.fail(err)
 		}
@@ -118,6 +125,7 @@ func (s *storeStage) storeJob(j *job) {
 		sum := body.SHA256()
 		rec.SHA256 = hex.EncodeToString(sum[:])
 		rec.Bytes = body.Len()
+		rec.Title = title(body, rec.ContentType)
 		if act != recordOnly {
 			rec.Path, err = s.save(j, body, act)
 		}
@@ -188,6 +196,7 @@ func (s *storeStage) recordBadSeed(b badSeed) {
 // request with 304: prev's file stays as it is.
 func keep(prev *store.Record, rec *store.Record) {
 	rec.Path, rec.SHA256, rec.Bytes, rec.ContentType = prev.Path, prev.SHA256, prev.Bytes, prev.ContentType
+	rec.Title = prev.Title
 	if rec.ETag == "" && rec.LastModified == "" {
 		rec.ETag, rec.LastModified = prev.ETag, prev.LastModified
 	}
@@ -285,4 +294,31 @@ func errorKind(err error) outcome.Kind {
 		return outcome.HostUnreachable
 	}
 	return fetch.ErrorKind(err)
+}
+
+// titleScan is how much of an HTML body is searched for its title: more
+// than a WACZ page list reads (wacz.TitleScan), since some pages put
+// scripts and styles of many kilobytes before it.
+const titleScan = 32 << 10
+
+// title returns the <title> of body when it is HTML, from its first
+// titleScan bytes decoded to UTF-8 from the charset the page declares.
+func title(body *fetch.Body, contentType string) string {
+	var head []byte
+	if b := body.Bytes(); b != nil {
+		head = b[:min(len(b), titleScan)]
+	} else if f := body.File(); f != nil {
+		head = make([]byte, min(body.Len(), titleScan))
+		n, _ := f.ReadAt(head, 0)
+		head = head[:n]
+	}
+	if len(head) == 0 || parse.ClassifyBody(contentType, head) != parse.TypeHTML {
+		return ""
+	}
+	return wacz.Title(parse.ToUTF8(head, contentType))
+}
+
+// ceilMS returns d in milliseconds, rounded up.
+func ceilMS(d time.Duration) int64 {
+	return int64((d + time.Millisecond - 1) / time.Millisecond)
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"slices"
 	"time"
@@ -31,6 +32,7 @@ type call struct {
 	followed  []string       // redirect targets follow agreed to, over all attempts
 	last      *http.Response // the last attempt's response, body already drained
 	hops      []*hop         // with KeepExchange: the hops of the current attempt
+	trace     *connTrace     // each hop's connection and first byte
 }
 
 func (f *Fetcher) get(ctx context.Context, c *call, rawURL string, v Validators, res *Response) (*Body, error) {
@@ -54,6 +56,8 @@ func (f *Fetcher) get(ctx context.Context, c *call, rawURL string, v Validators,
 	if f.keep {
 		req = req.WithContext(context.WithValue(ctx, callKey{}, c))
 	}
+	c.trace = newConnTrace()
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), c.trace.hooks))
 	c.hc = http.Client{Transport: f.rt, CheckRedirect: c.checkRedirect, Timeout: f.timeout, Jar: f.jar}
 	c.rc = retryablehttp.Client{
 		HTTPClient:      &c.hc,
@@ -119,10 +123,12 @@ func (c *call) report(res *Response, resp *http.Response) {
 	}
 	if resp == nil {
 		res.Status, res.Header, res.ContentType, res.FinalURL = 0, nil, "", ""
+		res.RemoteIP, res.TTFB = "", 0
 		return
 	}
 	res.Status = resp.StatusCode
 	res.Header = resp.Header
+	res.RemoteIP, res.TTFB = c.trace.last()
 	res.ContentType = resp.Header.Get("Content-Type")
 	if resp.Request != nil && resp.Request.URL != nil {
 		res.FinalURL = resp.Request.URL.String()

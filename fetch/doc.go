@@ -31,6 +31,7 @@
 //   - errors.go: sentinel errors, StatusError and ErrorKind
 //   - transport.go: NewTransport, and the dialers of a capturing transport
 //   - limitrate.go: LimitRate, one byte rate for every body (--limit-rate)
+//   - trace.go: the server's address and the time to the first byte
 //   - capture.go: the connections that record their bytes, and the hops
 //     of a Get
 //   - raw.go: Raw, the bytes of a response as they went over the wire

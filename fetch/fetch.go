@@ -193,6 +193,12 @@ type Response struct {
 	// Duration is the time spent in Get: all attempts, waits between them
 	// and the body read.
 	Duration time.Duration
+	// RemoteIP is the address of the server that sent the last response
+	// (of a proxy, through one), and TTFB the time from the start of its
+	// request (a new connection's dial and handshake included) to its
+	// first byte; empty and 0 when no response came.
+	RemoteIP string
+	TTFB     time.Duration
 	// Exchanges holds, with Options.KeepExchange, the request and response
 	// of every hop of the last attempt that got a response: the redirects
 	// followed, then the last response, whatever its status, in order.

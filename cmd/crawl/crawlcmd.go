@@ -50,6 +50,7 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 		ContentDisposition: o.disposition,
 		NoHostDirs:         o.noHostDirs,
 		NoDirs:             o.noDirs,
+		SaveHeaders:        o.saveHeaders,
 		Robots:             o.robots,
 		Sitemaps:           o.sitemaps,
 		FollowSitemaps:     o.followSitemaps,

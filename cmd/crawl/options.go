@@ -47,6 +47,7 @@ type crawlOptions struct {
 	// Downloads (downloads.go).
 	limitRate          rateValue
 	noHostDirs, noDirs bool
+	saveHeaders        bool
 
 	// shared is the frontier of a crawl shared through Redis, once
 	// opened, for the progress.
@@ -116,6 +117,7 @@ func (o *crawlOptions) defineFlags(s *flagSet) {
 	s.boolVar(&o.noHostDirs, false, "no folder per host: save the URL's path at the top of DIR", "-nH", "--no-host-directories")
 	s.boolVar(&o.noDirs, false, "no folders at all: save every file at the top of DIR (file~2.html when a name repeats)", "-nd", "--no-directories")
 	s.boolVar(&o.disposition, false, "name files as the server's Content-Disposition suggests", "--content-disposition")
+	s.boolVar(&o.saveHeaders, false, "record each response's header fields in its line of manifest.jsonl", "--save-headers")
 	s.boolVar(&o.noMirror, false, "save no files, only the manifest (and the WARC files)", "--no-mirror")
 	s.add(&o.selects, "NAME=SEL[@attr]", "", "extract data from every page into records.jsonl with a CSS selector; NAME[]=... for all matches (repeatable)", "--select")
 	s.boolVar(&o.fsync, false, "fsync every file before it is renamed into place (safe against power loss)", "--fsync")
@@ -149,7 +151,7 @@ func (o *crawlOptions) notTaken(s *flagSet) {
 	s.notTaken(later+": a partial download is fetched again from the start", "-c", "--continue", "-C", "--continue-at")
 	s.notTaken("is --limit-rate in crawl: a limit for the whole crawl, not for each download", "--max-download-limit")
 	s.notTaken("is not taken by crawl: -nH leaves out the host folder, -nd every folder", "--cut-dirs")
-	s.notTaken(later+": the manifest has each URL's status, type and validators", "--save-headers", "-S", "--server-response")
+	s.notTaken("is not needed: --save-headers records each response's header fields in manifest.jsonl", "-S", "--server-response")
 	s.notTaken("is --scope any in crawl (or --scope domain); crawl's -H adds a header", "--span-hosts")
 	s.notTaken("is --scope domain in crawl (the URLs' registrable domains)", "-D", "--domains")
 	s.notTaken("is --include or --exclude in crawl, with a regexp", "-I", "--include-directories", "-X", "--exclude-directories", "--accept-regex", "--reject-regex")
