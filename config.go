@@ -95,6 +95,18 @@ type Config struct {
 	// applies the public suffix list.
 	Jar http.CookieJar
 
+	// Continue continues the partial downloads that earlier runs kept in
+	// OutDir (a body of fetch.DefaultSpillThreshold bytes or more cut off
+	// by an interrupt, a timeout or a lost connection is always kept):
+	// each is asked for from where it ends, with Range and If-Range, and
+	// finished in place if the server answers with the rest of the same
+	// body, or fetched again whole if not. A URL whose earlier fetch
+	// failed with a partial download kept is fetched again. It cannot go
+	// with an archive, which records whole responses (ErrContinueArchive).
+	Continue bool
+	// Transfers, when set, lists the large bodies being read, for a
+	// progress display (fetch.Options.Transfers).
+	Transfers *fetch.Transfers
 	// LimitRate caps the bytes per second read from all response bodies
 	// together, as wget's --limit-rate (see fetch.LimitRate); zero means
 	// no cap. Robots.txt and error pages count too.
@@ -265,6 +277,7 @@ var (
 	ErrUpdateShared       = errors.New("config: Update works with a state of this process (State), not a shared Frontier")
 	ErrNegative           = errors.New("config: Depth and MaxPages cannot be negative")
 	ErrSelectURL          = errors.New(`config: the Select name "url" is taken by the page's URL`)
+	ErrContinueArchive    = errors.New("config: Continue continues downloads with Range requests, whose 206 answers an archive cannot replay as whole responses; it cannot go with WARC or WACZ")
 )
 
 // check reports what in c does not go together.
@@ -280,6 +293,8 @@ func (c *Config) check() error {
 		return ErrUpdateFresh
 	case c.Update && c.Frontier != nil:
 		return ErrUpdateShared
+	case c.Continue && c.archiving():
+		return ErrContinueArchive
 	}
 	for _, f := range c.Select {
 		if f.Name == "url" {

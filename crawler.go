@@ -137,6 +137,7 @@ func New(cfg Config) (*Crawler, error) {
 	c.fetch = &fetchStage{
 		frontier: front, fetcher: fetch.New(fo), polite: polite, admit: c.admit,
 		history: h, saved: h.saved, store: out.store, stats: &c.stats, fail: c.fail, finished: &c.finished,
+		cont: cfg.Continue,
 	}
 	c.parse = &parseStage{
 		scope: sc, admit: c.admit, store: out.store, selects: cfg.Select,
@@ -189,6 +190,7 @@ func (c *Crawler) fetchOptions(limiter *ratelimit.Limiter) fetch.Options {
 		Transport:    limiter.Transport(fetch.TimeoutTransport(fetch.LimitRate(base, cfg.LimitRate), f.Timeout, cfg.ReadTimeout)),
 		TempFile:     c.out.store.TempFile,
 		KeepExchange: cfg.archiving(),
+		Transfers:    cfg.Transfers,
 		Jar:          jar,
 		CheckRetry:   retryPolicy(policy),
 	}

@@ -129,11 +129,18 @@ func (s *storeStage) storeJob(j *job) {
 		if act != recordOnly {
 			rec.Path, err = s.save(j, body, act)
 		}
+		if err == nil {
+			// A partial download an earlier run kept is stale now.
+			if derr := s.out.store.DropPartial(j.item.URL); derr != nil {
+				fmt.Fprintf(s.log, "crawl: %v\n", derr)
+			}
+		}
 		if s.update && err == nil && !j.dup {
 			rec.Update = changeOf(j.prev, &rec)
 		}
 	}
 	if err != nil {
+		s.keepPartial(j)
 		rec.Error = err.Error()
 		rec.ErrorKind = errorKind(err)
 		if re := (*robotsError)(nil); errors.As(err, &re) {
@@ -175,6 +182,7 @@ func (s *storeStage) release(j *job) {
 		s.fail(fmt.Errorf("giving %s back to the frontier: %w", j.item.URL, err))
 	}
 	if j.resp != nil {
+		s.keepPartial(j)
 		// Not archived either: the next run fetches the URL again.
 		j.resp.ReleaseExchanges()
 		if j.resp.Body != nil {
@@ -321,4 +329,18 @@ func title(body *fetch.Body, contentType string) string {
 // ceilMS returns d in milliseconds, rounded up.
 func ceilMS(d time.Duration) int64 {
 	return int64((d + time.Millisecond - 1) / time.Millisecond)
+}
+
+// keepPartial keeps the partial download that j's failed fetch left, for
+// a later run to continue (Config.Continue).
+func (s *storeStage) keepPartial(j *job) {
+	if j.resp == nil || j.resp.Partial == nil {
+		return
+	}
+	p := j.resp.Partial
+	j.resp.Partial = nil
+	info := store.PartialInfo{URL: j.item.URL, ETag: p.ETag, LastModified: p.LastModified, Length: p.Length, Kept: time.Now().UTC()}
+	if err := s.out.store.KeepPartial(info, p.File); err != nil {
+		fmt.Fprintf(s.log, "crawl: %v\n", err)
+	}
 }

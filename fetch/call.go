@@ -33,6 +33,12 @@ type call struct {
 	last      *http.Response // the last attempt's response, body already drained
 	hops      []*hop         // with KeepExchange: the hops of the current attempt
 	trace     *connTrace     // each hop's connection and first byte
+	// resume is the partial download the next attempt continues;
+	// continued the one the body being read continues; partial the one
+	// the last attempt left (see partial.go).
+	resume    *resumeState
+	continued *Partial
+	partial   *Partial
 }
 
 func (f *Fetcher) get(ctx context.Context, c *call, rawURL string, v Validators, res *Response) (*Body, error) {
@@ -71,6 +77,7 @@ func (f *Fetcher) get(ctx context.Context, c *call, rawURL string, v Validators,
 	}
 
 	for {
+		c.setRange(req)
 		// The budget is shared with body-read retries made by this loop.
 		c.rc.RetryMax = f.retries - c.attempts
 		resp, err := c.rc.Do(req)
@@ -80,6 +87,18 @@ func (f *Fetcher) get(ctx context.Context, c *call, rawURL string, v Validators,
 				resp.Body.Close()
 			}
 			return nil, c.fail(ctx, rawURL, err)
+		}
+		if c.resume != nil && (resp.StatusCode != http.StatusPartialContent || c.resume.check(resp) != nil) {
+			// The partial download cannot be continued: a 200 (the
+			// server ignored the range, or If-Range found the body
+			// changed) is the whole body; after a 206 that does not
+			// fit or a 416, the body is asked for again, once.
+			c.dropResume()
+			if resp.StatusCode == http.StatusPartialContent || resp.StatusCode == http.StatusRequestedRangeNotSatisfiable {
+				io.CopyN(io.Discard, resp.Body, drainLimit)
+				resp.Body.Close()
+				continue
+			}
 		}
 		if resp.StatusCode >= 400 {
 			// An archive keeps the body of an error page too.
@@ -94,7 +113,7 @@ func (f *Fetcher) get(ctx context.Context, c *call, rawURL string, v Validators,
 			resp.Body.Close()
 			return nil, fmt.Errorf("fetch %s: %w", rawURL, &StatusError{Code: resp.StatusCode, Status: resp.Status})
 		}
-		body, err := f.readBody(resp)
+		body, err := f.readBody(resp, c)
 		if err == nil {
 			return body, nil
 		}
@@ -110,6 +129,11 @@ func (f *Fetcher) get(ctx context.Context, c *call, rawURL string, v Validators,
 		}
 		if werr := c.wait(ctx); werr != nil {
 			return nil, c.fail(ctx, rawURL, err)
+		}
+		if p := c.partial; p != nil {
+			// The next attempt continues where this one stopped.
+			c.partial = nil
+			c.resumeFrom(p)
 		}
 	}
 }

@@ -110,6 +110,9 @@ type Store struct {
 	kept    map[string]struct{} // paths of an earlier run given to Keep, not yet replaced
 	durable map[string]struct{} // folders whose entry in their parent is synced (Fsync only)
 	closed  bool
+
+	partialsMu sync.Mutex
+	partials   map[string]bool // keys of the partial downloads kept; nil until read
 }
 
 // Open opens the output directory dir for writing, creating it and its

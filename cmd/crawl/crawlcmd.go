@@ -51,6 +51,7 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 		NoHostDirs:         o.noHostDirs,
 		NoDirs:             o.noDirs,
 		SaveHeaders:        o.saveHeaders,
+		Continue:           o.cont,
 		Robots:             o.robots,
 		Sitemaps:           o.sitemaps,
 		FollowSitemaps:     o.followSitemaps,
@@ -71,6 +72,8 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 		return cfg, fmt.Errorf("%s re-crawls a mirror; it cannot go with --no-mirror", o.updateFlag())
 	case o.update && o.fresh:
 		return cfg, fmt.Errorf("%s re-crawls what an earlier crawl saved; --fresh forgets it", o.updateFlag())
+	case o.cont && (o.warc != "" || o.wacz != ""):
+		return cfg, errors.New("-c continues downloads with Range requests, whose 206 answers an archive cannot replay as whole responses; give -c or --warc/--wacz, not both")
 	case o.update && isRedis(o.state):
 		return cfg, fmt.Errorf("%s works with the state on disk or in memory, not with --state redis://", o.updateFlag())
 	}
@@ -260,6 +263,7 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		status:       statusFile{PID: os.Getpid(), State: o.stateName(), CrawlID: o.crawlID, Started: time.Now().UTC()},
 	})
 	cfg.Log = stderr
+	cfg.Transfers = new(fetch.Transfers)
 	cfg.CommandLine = append([]string{"crawl"}, maskArgs(args)...)
 	if !o.quiet {
 		mon.opts.out = stderr
@@ -288,7 +292,17 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			fmt.Fprintf(stderr, "crawl: %v\n", err)
 			return exitFailures
 		}
-		return exitOK
+		more, n := o.continueFinished(cfg)
+		if n == 0 {
+			return exitOK
+		}
+		if !o.quiet {
+			fmt.Fprintf(stderr, "crawl: continuing %s of the finished crawl (-c)\n", plural(n, "partial download"))
+		}
+		if c, err = crawl.New(more); err != nil {
+			fmt.Fprintf(stderr, "crawl: %v\n", err)
+			return exitFailures
+		}
 	}
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
@@ -331,6 +345,9 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	} else if problems := sum.Problems(); problems != "" {
 		// -q silences progress and the summary, never errors.
 		fmt.Fprintf(stderr, "crawl: %s\n", problems)
+	}
+	if sum.Interrupted || sum.Failed > 0 {
+		o.partialsNote(stderr)
 	}
 	if sum.Interrupted && sum.Left > 0 {
 		if o.state == "memory" {

@@ -2,9 +2,15 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"math"
+	"path/filepath"
 	"strconv"
 	"strings"
+
+	crawl "github.com/crawl-go/crawl"
+	"github.com/crawl-go/crawl/store"
 )
 
 // This file holds the flags of single downloads: --limit-rate, and what
@@ -43,4 +49,68 @@ func (r *rateValue) Set(v string) error {
 		*r = 1
 	}
 	return nil
+}
+
+// continueAt is curl's -C -: continue from where the partial download
+// ends, which is -c. curl's -C OFFSET is refused: crawl continues only
+// its own partial downloads, whose validators say the bytes are the same.
+func (o *crawlOptions) continueAt(v string) error {
+	if strings.TrimSpace(v) != "-" {
+		return errors.New("crawl continues its own partial downloads from where they end: write -C - (or -c)")
+	}
+	o.cont = true
+	return nil
+}
+
+// continueFinished returns, for -c on a crawl that has finished, the
+// configuration of a run that continues the partial downloads it kept
+// (of URLs whose fetch failed, or that a crawl narrower since cut off),
+// and how many there are: their URLs alone, at depth 0, with the state in
+// memory, so that the finished crawl's state stays as it is; the manifest
+// gets their lines as a new run.
+func (o *crawlOptions) continueFinished(cfg crawl.Config) (crawl.Config, int) {
+	if !o.cont {
+		return cfg, 0
+	}
+	partials, err := store.Partials(cfg.OutDir)
+	if err != nil || len(partials) == 0 {
+		return cfg, 0
+	}
+	more := cfg
+	more.Seeds = nil
+	for _, p := range partials {
+		more.Seeds = append(more.Seeds, crawl.Seed{URL: p.URL, Source: "a partial download"})
+	}
+	more.Depth, more.Requisites, more.MaxPages = 0, false, 0
+	more.Sitemaps, more.FollowSitemaps = nil, false
+	more.Include, more.Exclude, more.Accept, more.Reject, more.NoParent = nil, nil, nil, nil, false
+	more.State, more.Fresh, more.Update, more.Prune = crawl.StateMemory, false, false, false
+	return more, len(partials)
+}
+
+// partialsNote says which partial downloads the crawl into DIR keeps, and
+// how to continue them.
+func (o *crawlOptions) partialsNote(w io.Writer) {
+	partials, err := store.Partials(o.out)
+	if err != nil || len(partials) == 0 {
+		return
+	}
+	var size int64
+	for _, p := range partials {
+		size += p.Size
+	}
+	how := "run the same command with -c to continue them"
+	if o.cont {
+		how = "run the same command again to continue them"
+	}
+	fmt.Fprintf(w, "crawl: %s (%s) kept in %s: %s\n", plural(len(partials), "partial download"), formatBytes(size),
+		filepath.Join(o.out, store.WorkDir, "partial"), how)
+}
+
+// plural writes n and a noun, with an s when n is not 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }

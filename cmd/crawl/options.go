@@ -48,6 +48,7 @@ type crawlOptions struct {
 	limitRate          rateValue
 	noHostDirs, noDirs bool
 	saveHeaders        bool
+	cont               bool
 
 	// shared is the frontier of a crawl shared through Redis, once
 	// opened, for the progress.
@@ -102,6 +103,8 @@ func (o *crawlOptions) defineFlags(s *flagSet) {
 	o.maxSize = 1 << 30
 	s.add(&o.maxSize, "SIZE", "1G", "largest body to download, like 10M (0: no limit)", "--max-size", "|", "--max-filesize")
 	s.stringVar(&o.userAgent, "crawl/"+crawl.Version, "UA", "the User-Agent header", "-U", "--user-agent").def = "crawl/VERSION"
+	s.boolVar(&o.cont, false, "continue the partial downloads a run cut off kept (Range, If-Range)", "-c", "--continue")
+	s.add(funcValue{set: o.continueAt}, "-", "", "as curl: -C - is -c", "-C", "--continue-at")
 	s.add(&o.hdrs, "'Name: value'", "", "add a request header (repeatable; wget's -H is --scope any)", "-H", "--header")
 	s.stringVar(&o.cookies, "", "FILE", "load cookies from FILE (Netscape cookies.txt, as curl and wget write it)", "--cookies", "|", "--load-cookies")
 	s.stringVar(&o.user, "", "USER:PASS", "basic credentials, sent to the URLs' hosts and no other", "--user", "|", "-u", "--http-user")
@@ -148,7 +151,6 @@ func (o *crawlOptions) defineFlags(s *flagSet) {
 func (o *crawlOptions) notTaken(s *flagSet) {
 	later := "is not supported yet"
 	s.notTaken(later+": crawl saves each URL under -o DIR, named after the URL", "-O", "--output-document", "--remote-name")
-	s.notTaken(later+": a partial download is fetched again from the start", "-c", "--continue", "-C", "--continue-at")
 	s.notTaken("is --limit-rate in crawl: a limit for the whole crawl, not for each download", "--max-download-limit")
 	s.notTaken("is not taken by crawl: -nH leaves out the host folder, -nd every folder", "--cut-dirs")
 	s.notTaken("is not needed: --save-headers records each response's header fields in manifest.jsonl", "-S", "--server-response")
