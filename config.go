@@ -95,6 +95,17 @@ type Config struct {
 	// applies the public suffix list.
 	Jar http.CookieJar
 
+	// Output, when set, is the file that receives the body of the crawl's
+	// one URL instead of the mirror, as wget's -O FILE: written
+	// atomically (a temporary file beside it, renamed over it), and named
+	// in the manifest line's output field. OutputWriter, when set,
+	// receives the body instead, once it is whole and checked (-O -). A
+	// crawl with either has one seed, no sitemaps, Depth 0 and no
+	// Requisites (ErrOutputOne), and a mirror to write to
+	// (ErrOutputMirror); the rest of OutDir is as for any crawl: the
+	// manifest, and the partial downloads of Continue.
+	Output       string
+	OutputWriter io.Writer
 	// Continue continues the partial downloads that earlier runs kept in
 	// OutDir (a body of fetch.DefaultSpillThreshold bytes or more cut off
 	// by an interrupt, a timeout or a lost connection is always kept):
@@ -202,6 +213,9 @@ type Config struct {
 	Log io.Writer
 }
 
+// output reports whether the body goes to Output or OutputWriter.
+func (c *Config) output() bool { return c.Output != "" || c.OutputWriter != nil }
+
 // paths returns the layout of the mirror's files.
 func (c *Config) paths() store.PathOptions {
 	return store.PathOptions{NoHostDirs: c.NoHostDirs, NoDirs: c.NoDirs}
@@ -277,6 +291,8 @@ var (
 	ErrUpdateShared       = errors.New("config: Update works with a state of this process (State), not a shared Frontier")
 	ErrNegative           = errors.New("config: Depth and MaxPages cannot be negative")
 	ErrSelectURL          = errors.New(`config: the Select name "url" is taken by the page's URL`)
+	ErrOutputOne          = errors.New("config: Output and OutputWriter take the body of one URL: one seed, no sitemaps, Depth 0, no Requisites")
+	ErrOutputMirror       = errors.New("config: Output and OutputWriter save the body elsewhere; they cannot go with NoMirror, Update or ConvertLinks")
 	ErrContinueArchive    = errors.New("config: Continue continues downloads with Range requests, whose 206 answers an archive cannot replay as whole responses; it cannot go with WARC or WACZ")
 )
 
@@ -295,6 +311,10 @@ func (c *Config) check() error {
 		return ErrUpdateShared
 	case c.Continue && c.archiving():
 		return ErrContinueArchive
+	case c.output() && (len(c.Seeds) != 1 || len(c.Sitemaps) > 0 || c.Depth > 0 || c.Requisites):
+		return ErrOutputOne
+	case c.output() && (c.NoMirror || c.Update || c.ConvertLinks):
+		return ErrOutputMirror
 	}
 	for _, f := range c.Select {
 		if f.Name == "url" {

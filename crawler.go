@@ -147,7 +147,7 @@ func New(cfg Config) (*Crawler, error) {
 		out: out, rec: rec, frontier: front, stats: &c.stats, fail: c.fail, log: cfg.Log,
 		noMirror: cfg.NoMirror, update: cfg.Update, prune: cfg.Prune,
 		disposition: cfg.ContentDisposition, adjustExt: cfg.AdjustExtension, paths: cfg.paths(),
-		saveHeaders: cfg.SaveHeaders,
+		saveHeaders: cfg.SaveHeaders, output: cfg.Output, outputWriter: cfg.OutputWriter,
 	}
 	return c, nil
 }

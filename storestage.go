@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/crawl-go/crawl/fetch"
@@ -39,6 +40,8 @@ type storeStage struct {
 	disposition, adjustExt  bool              // Config.ContentDisposition, AdjustExtension
 	paths                   store.PathOptions // Config.NoHostDirs, NoDirs
 	saveHeaders             bool              // Config.SaveHeaders
+	output                  string            // Config.Output
+	outputWriter            io.Writer         // Config.OutputWriter
 }
 
 // run is one store worker: it stores each job of in until in is closed.
@@ -126,7 +129,11 @@ func (s *storeStage) storeJob(j *job) {
 		rec.SHA256 = hex.EncodeToString(sum[:])
 		rec.Bytes = body.Len()
 		rec.Title = title(body, rec.ContentType)
-		if act != recordOnly {
+		switch {
+		case act == recordOnly:
+		case s.output != "" || s.outputWriter != nil:
+			rec.Output, err = s.writeOutput(body)
+		default:
 			rec.Path, err = s.save(j, body, act)
 		}
 		if err == nil {
@@ -276,6 +283,38 @@ func (s *storeStage) save(j *job, body *fetch.Body, act saveAction) (string, err
 		return "", fmt.Errorf("%w of %s as %s: %w", errStore, j.item.URL, rel, err)
 	}
 	return path, nil
+}
+
+// writeOutput writes body to Config.Output or OutputWriter, and returns
+// what the manifest says of where it went: the file's absolute path, or
+// "-".
+func (s *storeStage) writeOutput(body *fetch.Body) (string, error) {
+	if w := s.outputWriter; w != nil {
+		var err error
+		if b := body.Bytes(); b != nil {
+			_, err = w.Write(b)
+		} else {
+			_, err = io.Copy(w, io.NewSectionReader(body.File(), 0, body.Len()))
+		}
+		if err != nil {
+			return "", fmt.Errorf("%w to the standard output: %w", errStore, err)
+		}
+		return "-", nil
+	}
+	var err error
+	if body.File() != nil {
+		err = s.out.store.SaveFileAs(s.output, body.TakeFile())
+	} else {
+		err = s.out.store.SaveAs(s.output, body.Bytes())
+	}
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", errStore, err)
+	}
+	name, aerr := filepath.Abs(s.output)
+	if aerr != nil {
+		name = s.output
+	}
+	return name, nil
 }
 
 // Errors the engine labels itself; the fetcher's are labelled by

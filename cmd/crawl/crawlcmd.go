@@ -27,7 +27,7 @@ import (
 )
 
 // config turns the options and arguments into a crawl configuration.
-func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, error) {
+func (o *crawlOptions) config(args []string, stdin io.Reader, stdout io.Writer) (crawl.Config, error) {
 	cfg := crawl.Config{
 		OutDir:             o.out,
 		Workers:            o.workers,
@@ -82,6 +82,9 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 		return cfg, fmt.Errorf("--scope: %w", err)
 	}
 	if err := o.readSeeds(&cfg, args, stdin); err != nil {
+		return cfg, err
+	}
+	if err := o.outputDocument(&cfg, stdout); err != nil {
 		return cfg, err
 	}
 	for _, p := range []struct {
@@ -240,7 +243,7 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	var cfg crawl.Config
 	if err == nil {
-		cfg, err = o.config(pos, stdin)
+		cfg, err = o.config(pos, stdin, stdout)
 	}
 	if err != nil {
 		return usageFailed(stderr, "crawl", err)

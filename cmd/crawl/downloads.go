@@ -114,3 +114,29 @@ func plural(n int, noun string) string {
 	}
 	return strconv.Itoa(n) + " " + noun + "s"
 }
+
+// outputDocument sets up -O FILE and -O -: the body of the one URL goes to
+// FILE or to stdout, and the state is kept in memory, so that the same
+// command downloads again, as wget -O does, instead of finding a finished
+// crawl. The manifest still goes to DIR.
+func (o *crawlOptions) outputDocument(cfg *crawl.Config, stdout io.Writer) error {
+	if o.output == "" {
+		return nil
+	}
+	switch {
+	case len(cfg.Seeds) != 1 || len(cfg.Sitemaps) > 0 || cfg.Depth > 0 || cfg.Requisites:
+		return usagef("-O writes one URL to one file: give one URL, without -r, -l, --depth, -m, -p or --sitemap (wget would write them all into FILE, one after the other; crawl -P DIR saves each under its own name)")
+	case o.convertLinks || o.update || o.noMirror:
+		return usagef("-O saves one file outside the mirror; it cannot go with -k, -N or --no-mirror")
+	case o.output == "-" && o.cont:
+		return usagef("-c continues a file on disk; it cannot go with -O - (the standard output)")
+	case o.output == "-":
+		cfg.OutputWriter = stdout
+	default:
+		cfg.Output = o.output
+	}
+	if o.state == "" {
+		o.state = crawl.StateMemory
+	}
+	return nil
+}

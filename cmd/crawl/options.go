@@ -49,6 +49,7 @@ type crawlOptions struct {
 	noHostDirs, noDirs bool
 	saveHeaders        bool
 	cont               bool
+	output             string
 
 	// shared is the frontier of a crawl shared through Redis, once
 	// opened, for the progress.
@@ -114,6 +115,7 @@ func (o *crawlOptions) defineFlags(s *flagSet) {
 	s.boolVar(&o.insecure, false, "do not verify TLS certificates", "--insecure", "|", "--no-check-certificate")
 
 	s.group("output", "Output")
+	s.stringVar(&o.output, "", "FILE", "write the body of the one URL to FILE, or to stdout for - (the manifest still goes to DIR)", "-O", "--output-document")
 	s.stringVar(&o.out, "crawl-out", "DIR", "write the mirror and manifest.jsonl under DIR (wget's -o is a log)", "-o", "-P", "|", "--directory-prefix", "--output-dir")
 	s.boolVar(&o.convertLinks, false, "when the crawl is over, rewrite the links of the saved pages to browse offline", "-k", "--convert-links")
 	s.boolVar(&o.adjustExt, false, "save HTML as NAME.html and CSS as NAME.css (page.php becomes page.php.html)", "-E", "--adjust-extension", "|", "--html-extension")
@@ -149,8 +151,7 @@ func (o *crawlOptions) defineFlags(s *flagSet) {
 // notTaken records the spellings of wget, curl and aria2 that crawl does
 // not take, with what to write instead.
 func (o *crawlOptions) notTaken(s *flagSet) {
-	later := "is not supported yet"
-	s.notTaken(later+": crawl saves each URL under -o DIR, named after the URL", "-O", "--output-document", "--remote-name")
+	s.notTaken("is crawl -nd -P . URL: the file named after the URL, in the current folder (crawl's -O FILE is curl's -o FILE)", "--remote-name")
 	s.notTaken("is --limit-rate in crawl: a limit for the whole crawl, not for each download", "--max-download-limit")
 	s.notTaken("is not taken by crawl: -nH leaves out the host folder, -nd every folder", "--cut-dirs")
 	s.notTaken("is not needed: --save-headers records each response's header fields in manifest.jsonl", "-S", "--server-response")
