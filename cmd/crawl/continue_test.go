@@ -163,3 +163,36 @@ func TestContinueNotAsked(t *testing.T) {
 		t.Errorf("partial downloads %+v; want the one kept", partials)
 	}
 }
+
+// TestContinueExtend: a crawl run again with other settings and -c
+// fetches again the URL whose download failed with a partial download
+// kept, and continues it; without -c its failure would stand.
+func TestContinueExtend(t *testing.T) {
+	ds := &downloadServer{}
+	mux := http.NewServeMux()
+	mux.Handle("/big.bin", ds)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<a href="/big.bin">big</a> <a href="/other.html">other</a>`)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	out := t.TempDir()
+	body := bigBody(9 << 20)
+	ds.set("cut", body, `"v1"`)
+	base := []string{"-q", "--robots=off", "--retries", "0", "-o", out}
+	if code := run(context.Background(), append(base, "--depth", "1", srv.URL+"/"), nil, &bytes.Buffer{}, &bytes.Buffer{}); code != exitFailures {
+		t.Fatalf("cut run: exit %d", code)
+	}
+	ds.set("honour", body, `"v1"`)
+	var stderr bytes.Buffer
+	if code := run(context.Background(), append(base, "-c", "--depth", "2", srv.URL+"/"), nil, &bytes.Buffer{}, &stderr); code != exitOK {
+		t.Fatalf("-c run: exit %d: %s", code, stderr.String())
+	}
+	if got := ds.requests(); len(got) != 1 || got[0] != "bytes="+strconv.Itoa(len(body)/2)+`-|"v1"` {
+		t.Errorf("requests %q; want one for the second half", got)
+	}
+	if got, _ := os.ReadFile(filepath.Join(hostDir(out, srv), "big.bin")); !bytes.Equal(got, body) {
+		t.Errorf("big.bin: %d bytes; want the %d of the body", len(got), len(body))
+	}
+}

@@ -84,7 +84,7 @@ func (o *crawlOptions) continueFinished(cfg crawl.Config) (crawl.Config, int) {
 	more.Depth, more.Requisites, more.MaxPages = 0, false, 0
 	more.Sitemaps, more.FollowSitemaps = nil, false
 	more.Include, more.Exclude, more.Accept, more.Reject, more.NoParent = nil, nil, nil, nil, false
-	more.State, more.Fresh, more.Update, more.Prune = crawl.StateMemory, false, false, false
+	more.State, more.Frontier, more.Fresh, more.Update, more.Prune = crawl.StateMemory, nil, false, false, false
 	return more, len(partials)
 }
 
