@@ -201,21 +201,7 @@ func (f *Fetcher) readBody(resp *http.Response, c *call) (_ *Body, err error) {
 			b.Release()
 		}
 	}()
-	track := func() {
-		if tr == nil && f.transfers != nil && max(total, b.n) >= MinTransfer {
-			tr = f.transfers.start(resp.Request.URL.String(), total, from, b.n)
-		}
-		if tr != nil {
-			tr.received.Store(b.n)
-		}
-	}
 	var scratch []byte // read space once spilling
-	useScratch := func() {
-		b.buf.Reset()
-		b.buf.Grow(readChunk)
-		scratch = b.buf.AvailableBuffer()
-		scratch = scratch[:cap(scratch)]
-	}
 	spill := func() error {
 		file, err := f.tempFile()
 		if err != nil {
@@ -225,7 +211,7 @@ func (f *Fetcher) readBody(resp *http.Response, c *call) (_ *Body, err error) {
 		if _, err := file.Write(b.buf.Bytes()); err != nil {
 			return fmt.Errorf("write spill file: %w", err)
 		}
-		useScratch()
+		scratch = b.scratch()
 		return nil
 	}
 	h := sha256.New()
@@ -235,7 +221,7 @@ func (f *Fetcher) readBody(resp *http.Response, c *call) (_ *Body, err error) {
 		// The body is the partial's file, which it owns from now on.
 		b.file, b.n = c.resume.p.File, from
 		c.continued, c.resume = c.resume.p, nil
-		useScratch()
+		scratch = b.scratch()
 		if _, err := io.Copy(h, io.NewSectionReader(b.file, 0, from)); err != nil {
 			return nil, fmt.Errorf("reading the partial download: %w", err)
 		}
@@ -252,7 +238,7 @@ func (f *Fetcher) readBody(resp *http.Response, c *call) (_ *Body, err error) {
 		b.buf.Grow(int(min(cl+1, maxPreGrow)))
 	}
 
-	track()
+	tr = f.track(tr, resp, total, from, b.n)
 	for {
 		var p []byte
 		if b.file == nil {
@@ -288,7 +274,7 @@ func (f *Fetcher) readBody(resp *http.Response, c *call) (_ *Body, err error) {
 					return nil, err
 				}
 			}
-			track()
+			tr = f.track(tr, resp, total, from, b.n)
 		}
 		if rerr == io.EOF {
 			break
@@ -304,4 +290,27 @@ func (f *Fetcher) readBody(resp *http.Response, c *call) (_ *Body, err error) {
 		b.buf = nil
 	}
 	return b, nil
+}
+
+// scratch empties b's buffer and returns its free space, of readChunk
+// bytes at least: the read space of a body that goes to a file.
+func (b *Body) scratch() []byte {
+	b.buf.Reset()
+	b.buf.Grow(readChunk)
+	p := b.buf.AvailableBuffer()
+	return p[:cap(p)]
+}
+
+// track lists a body of total bytes (-1: unknown) of which n are read, from
+// of them continued from a partial download, in Options.Transfers once it
+// is large enough, and updates its count; it returns its entry, nil
+// while it is not listed.
+func (f *Fetcher) track(tr *transfer, resp *http.Response, total, from, n int64) *transfer {
+	if tr == nil && f.transfers != nil && max(total, n) >= MinTransfer {
+		tr = f.transfers.start(resp.Request.URL.String(), total, from, n)
+	}
+	if tr != nil {
+		tr.received.Store(n)
+	}
+	return tr
 }

@@ -42,7 +42,14 @@ type call struct {
 }
 
 func (f *Fetcher) get(ctx context.Context, c *call, rawURL string, v Validators, res *Response) (*Body, error) {
-	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	// The request's context carries the hooks of the trace, and with
+	// KeepExchange the call, for the capturing transport.
+	c.trace = newConnTrace()
+	rctx := httptrace.WithClientTrace(ctx, &c.trace.hooks)
+	if f.keep {
+		rctx = context.WithValue(rctx, callKey{}, c)
+	}
+	req, err := retryablehttp.NewRequestWithContext(rctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
 	}
@@ -59,11 +66,6 @@ func (f *Fetcher) get(ctx context.Context, c *call, rawURL string, v Validators,
 		req.Header.Set("If-Modified-Since", v.LastModified)
 	}
 
-	if f.keep {
-		req = req.WithContext(context.WithValue(ctx, callKey{}, c))
-	}
-	c.trace = newConnTrace()
-	req = req.WithContext(httptrace.WithClientTrace(req.Context(), c.trace.hooks))
 	c.hc = http.Client{Transport: f.rt, CheckRedirect: c.checkRedirect, Timeout: f.timeout, Jar: f.jar}
 	c.rc = retryablehttp.Client{
 		HTTPClient:      &c.hc,

@@ -19,12 +19,12 @@ type connTrace struct {
 	start time.Time     // when the current hop asked for a connection
 	ip    string        // the address of the current hop's connection
 	ttfb  time.Duration // from start to its first response byte; 0 before
-	hooks *httptrace.ClientTrace
+	hooks httptrace.ClientTrace
 }
 
 func newConnTrace() *connTrace {
 	t := &connTrace{}
-	t.hooks = &httptrace.ClientTrace{
+	t.hooks = httptrace.ClientTrace{
 		GetConn: func(string) {
 			t.mu.Lock()
 			t.start, t.ip, t.ttfb = time.Now(), "", 0
