@@ -16,6 +16,7 @@ import (
 	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/ratelimit"
 	"github.com/crawl-go/crawl/scope"
+	"github.com/crawl-go/crawl/store"
 )
 
 // UnlimitedDepth is the Config.Depth of a crawl without a depth limit:
@@ -99,6 +100,34 @@ type Config struct {
 	// applies the public suffix list.
 	Jar http.CookieJar
 
+	// Output, when set, is the file that receives the body of the crawl's
+	// one URL instead of the mirror, as wget's -O FILE: written
+	// atomically (a temporary file beside it, renamed over it), and named
+	// in the manifest line's output field. OutputWriter, when set,
+	// receives the body instead, once it is whole and checked (-O -). A
+	// crawl with either has one seed, no sitemaps, Depth 0 and no
+	// Requisites (ErrOutputOne), and a mirror to write to
+	// (ErrOutputMirror); the rest of OutDir is as for any crawl: the
+	// manifest, and the partial downloads of Continue.
+	Output       string
+	OutputWriter io.Writer
+	// Continue continues the partial downloads that earlier runs kept in
+	// OutDir (a body of fetch.DefaultSpillThreshold bytes or more cut off
+	// by an interrupt, a timeout or a lost connection is always kept):
+	// each is asked for from where it ends, with Range and If-Range, and
+	// finished in place if the server answers with the rest of the same
+	// body, or fetched again whole if not. A URL whose earlier fetch
+	// failed with a partial download kept is fetched again. It cannot go
+	// with an archive, which records whole responses (ErrContinueArchive).
+	Continue bool
+	// Transfers, when set, lists the large bodies being read, for a
+	// progress display (fetch.Options.Transfers).
+	Transfers *fetch.Transfers
+	// LimitRate caps the bytes per second read from all response bodies
+	// together, as wget's --limit-rate (see fetch.LimitRate); zero means
+	// no cap. Robots.txt and error pages count too.
+	LimitRate int64
+
 	// Fetch configures the HTTP requests.
 	Fetch     FetchOptions
 	RateLimit ratelimit.Options
@@ -139,6 +168,16 @@ type Config struct {
 	ConvertLinks bool
 	// NoMirror saves no files, only the manifest (and the WARC files).
 	NoMirror bool
+	// SaveHeaders records the header fields of each URL's final response
+	// in its manifest line (store.Record.Headers).
+	SaveHeaders bool
+	// NoHostDirs saves the mirror without a folder per host, and NoDirs
+	// without any folder (every file at the top of OutDir), as wget's -nH
+	// and -nd (see store.PathOptions). Their names are not unique to their
+	// URLs, so a file an earlier run saved is then never replaced by
+	// another URL's: the new file gets the next "~2" suffix
+	// (store.Options.NoClobber).
+	NoHostDirs, NoDirs bool
 
 	// Grace is how long in-flight fetches may go on once Run's context is
 	// cancelled before they are abandoned; default DefaultGrace.
@@ -181,6 +220,14 @@ type Config struct {
 
 	// Log receives warnings (bad seeds, write failures); nil discards them.
 	Log io.Writer
+}
+
+// output reports whether the body goes to Output or OutputWriter.
+func (c *Config) output() bool { return c.Output != "" || c.OutputWriter != nil }
+
+// paths returns the layout of the mirror's files.
+func (c *Config) paths() store.PathOptions {
+	return store.PathOptions{NoHostDirs: c.NoHostDirs, NoDirs: c.NoDirs}
 }
 
 // StateMemory is the Config.State that keeps the crawl's state in memory
@@ -253,6 +300,9 @@ var (
 	ErrUpdateShared       = errors.New("config: Update works with a state of this process (State), not a shared Frontier")
 	ErrNegative           = errors.New("config: Depth and MaxPages cannot be negative")
 	ErrSelectURL          = errors.New(`config: the Select name "url" is taken by the page's URL`)
+	ErrOutputOne          = errors.New("config: Output and OutputWriter take the body of one URL: one seed, no sitemaps, Depth 0, no Requisites")
+	ErrOutputMirror       = errors.New("config: Output and OutputWriter save the body elsewhere; they cannot go with NoMirror, Update or ConvertLinks")
+	ErrContinueArchive    = errors.New("config: Continue continues downloads with Range requests, whose 206 answers an archive cannot replay as whole responses; it cannot go with WARC or WACZ")
 )
 
 // check reports what in c does not go together.
@@ -268,6 +318,12 @@ func (c *Config) check() error {
 		return ErrUpdateFresh
 	case c.Update && c.Frontier != nil:
 		return ErrUpdateShared
+	case c.Continue && c.archiving():
+		return ErrContinueArchive
+	case c.output() && (len(c.Seeds) != 1 || len(c.Sitemaps) > 0 || c.Depth > 0 || c.Requisites):
+		return ErrOutputOne
+	case c.output() && (c.NoMirror || c.Update || c.ConvertLinks):
+		return ErrOutputMirror
 	}
 	for _, f := range c.Select {
 		if f.Name == "url" {

@@ -21,6 +21,7 @@ import (
 	"github.com/crawl-go/crawl/fetch"
 	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/scope"
+	"github.com/crawl-go/crawl/store"
 	"golang.org/x/text/encoding/charmap"
 )
 
@@ -114,7 +115,7 @@ func TestCrawlSavesIdenticalFilesAndManifest(t *testing.T) {
 		if r.SHA256 != hex.EncodeToString(sum[:]) || r.Bytes != int64(len(want)) {
 			t.Errorf("%s: sha256 %s, %d bytes; want %x, %d", u, r.SHA256, r.Bytes, sum, len(want))
 		}
-		if r.Status != 200 || r.Attempts != 1 || r.FetchedAt.IsZero() || r.V != 2 || r.Run != 1 || r.LastModified == "" {
+		if r.Status != 200 || r.Attempts != 1 || r.FetchedAt.IsZero() || r.V != store.ManifestVersion || r.Run != 1 || r.LastModified == "" || r.IP != "127.0.0.1" {
 			t.Errorf("%s: record %+v", u, r)
 		}
 	}

@@ -140,6 +140,7 @@ func New(cfg Config) (*Crawler, error) {
 	c.fetch = &fetchStage{
 		frontier: front, fetcher: fetch.New(fo), polite: polite, admit: c.admit,
 		history: h, saved: h.saved, store: out.store, stats: &c.stats, fail: c.fail, finished: &c.finished,
+		cont: cfg.Continue,
 	}
 	c.parse = &parseStage{
 		scope: sc, admit: c.admit, store: out.store, selects: cfg.Select,
@@ -148,7 +149,8 @@ func New(cfg Config) (*Crawler, error) {
 	c.store = &storeStage{
 		out: out, rec: rec, frontier: front, stats: &c.stats, fail: c.fail, log: cfg.Log,
 		noMirror: cfg.NoMirror, update: cfg.Update, prune: cfg.Prune,
-		disposition: cfg.ContentDisposition, adjustExt: cfg.AdjustExtension,
+		disposition: cfg.ContentDisposition, adjustExt: cfg.AdjustExtension, paths: cfg.paths(),
+		saveHeaders: cfg.SaveHeaders, output: cfg.Output, outputWriter: cfg.OutputWriter,
 	}
 	return c, nil
 }
@@ -188,9 +190,10 @@ func (c *Crawler) fetchOptions(limiter *ratelimit.Limiter) fetch.Options {
 		Retries: f.Retries, MaxSize: f.MaxSize, MaxRedirects: f.MaxRedirects,
 		UserAgent: f.UserAgent, Header: f.Header,
 		RetryWaitMin: f.RetryWaitMin, RetryWaitMax: f.RetryWaitMax, Backoff: f.Backoff,
-		Transport:    limiter.Transport(fetch.TimeoutTransport(base, f.Timeout, cfg.ReadTimeout)),
+		Transport:    limiter.Transport(fetch.TimeoutTransport(fetch.LimitRate(base, cfg.LimitRate), f.Timeout, cfg.ReadTimeout)),
 		TempFile:     c.out.store.TempFile,
 		KeepExchange: cfg.archiving(),
+		Transfers:    cfg.Transfers,
 		Jar:          jar,
 		CheckRetry:   retryPolicy(policy),
 	}

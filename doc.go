@@ -35,6 +35,10 @@
 //   - Where does a 304's body come from? sourceOf (parsestage.go): the
 //     file the earlier run saved; saveActionOf (storestage.go) keeps it.
 //   - What does running again do? openState (state.go) decides the Plan.
+//   - Where is a download cut off kept, and continued? storeStage.keepPartial
+//     (storestage.go) keeps it; with Config.Continue fetchStage.partial
+//     (fetchstage.go) hands it to the fetcher, and fromEarlier fetches
+//     again a URL that failed with one.
 //
 // Files:
 //

@@ -32,6 +32,7 @@ type fetchStage struct {
 	fail     func(error)
 	// finished is set when the frontier says the crawl is over.
 	finished *atomic.Bool
+	cont     bool // Config.Continue
 }
 
 // run is one fetch worker: it leases URLs from the frontier until the
@@ -91,7 +92,7 @@ func (s *fetchStage) fetchOne(intake, fetching context.Context, it frontier.Item
 	// what is under way goes on, with fetching.
 	ctx := ratelimit.WithStartContext(fetching, intake)
 	resp, err := s.fetcher.Do(ctx, fetch.Request{
-		URL: it.URL, Validators: v,
+		URL: it.URL, Validators: v, Resume: s.partial(it.URL),
 		FollowRedirect: func(ctx context.Context, target string) error { return s.admit.redirect(ctx, fs, target) },
 	})
 	return &job{item: it, resp: resp, err: err, prev: prev, claimed: fs.claimed}
@@ -110,8 +111,24 @@ func (s *fetchStage) fromEarlier(it frontier.Item) *job {
 		return nil
 	case l.ok && l.path != "" && s.store.Has(l.path):
 		return &job{item: it, earlier: l}
+	case !l.ok && s.cont && s.store.HasPartial(it.URL):
+		return nil // failed with a partial download, which -c continues
 	case !l.ok || l.path == "" && l.status >= 300 && l.status < 400:
 		return &job{item: it, earlier: l, skip: true}
 	}
 	return nil
+}
+
+// partial returns the partial download of url that an earlier run kept,
+// to continue with Config.Continue; nil when there is none, or when it
+// cannot be read (the download then starts over).
+func (s *fetchStage) partial(url string) *fetch.Partial {
+	if !s.cont {
+		return nil
+	}
+	f, info, err := s.store.OpenPartial(url)
+	if f == nil || err != nil {
+		return nil
+	}
+	return &fetch.Partial{File: f, ETag: info.ETag, LastModified: info.LastModified, Length: info.Length}
 }

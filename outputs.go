@@ -23,7 +23,7 @@ type outputs struct {
 // openOutputs opens the output directory. The files in it are opened by
 // openFiles, once the crawl's state has said what the run does.
 func openOutputs(cfg *Config) (*outputs, error) {
-	st, err := store.Open(cfg.OutDir, store.Options{Fsync: cfg.Fsync})
+	st, err := store.Open(cfg.OutDir, store.Options{Fsync: cfg.Fsync, NoClobber: cfg.NoHostDirs || cfg.NoDirs})
 	if err != nil {
 		return nil, fmt.Errorf("opening output directory: %w", err)
 	}

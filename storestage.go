@@ -7,13 +7,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/crawl-go/crawl/fetch"
 	"github.com/crawl-go/crawl/frontier"
 	"github.com/crawl-go/crawl/outcome"
+	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/ratelimit"
 	"github.com/crawl-go/crawl/store"
+	"github.com/crawl-go/crawl/store/wacz"
 )
 
 // The store stage receives the jobs of the parse stage and sends nothing:
@@ -33,8 +36,12 @@ type storeStage struct {
 	fail     func(error)
 	log      io.Writer
 
-	noMirror, update, prune bool // Config.NoMirror, Update, Prune
-	disposition, adjustExt  bool // Config.ContentDisposition, AdjustExtension
+	noMirror, update, prune bool              // Config.NoMirror, Update, Prune
+	disposition, adjustExt  bool              // Config.ContentDisposition, AdjustExtension
+	paths                   store.PathOptions // Config.NoHostDirs, NoDirs
+	saveHeaders             bool              // Config.SaveHeaders
+	output                  string            // Config.Output
+	outputWriter            io.Writer         // Config.OutputWriter
 }
 
 // run is one store worker: it stores each job of in until in is closed.
@@ -104,7 +111,11 @@ func (s *storeStage) storeJob(j *job) {
 		if r.Header != nil {
 			v := fetch.ValidatorsOf(r.Header)
 			rec.ETag, rec.LastModified = v.ETag, v.LastModified
+			if s.saveHeaders {
+				rec.Headers = r.Header
+			}
 		}
+		rec.IP, rec.TTFBMS = r.RemoteIP, ceilMS(r.TTFB)
 		if err := s.out.archiveResponse(r, j.prev); err != nil {
 			s.fail(err)
 		}
@@ -117,14 +128,26 @@ func (s *storeStage) storeJob(j *job) {
 		sum := body.SHA256()
 		rec.SHA256 = hex.EncodeToString(sum[:])
 		rec.Bytes = body.Len()
-		if act != recordOnly {
+		rec.Title = title(body, rec.ContentType)
+		switch {
+		case act == recordOnly:
+		case s.output != "" || s.outputWriter != nil:
+			rec.Output, err = s.writeOutput(body)
+		default:
 			rec.Path, err = s.save(j, body, act)
+		}
+		if err == nil {
+			// A partial download an earlier run kept is stale now.
+			if derr := s.out.store.DropPartial(j.item.URL); derr != nil {
+				fmt.Fprintf(s.log, "crawl: %v\n", derr)
+			}
 		}
 		if s.update && err == nil && !j.dup {
 			rec.Update = changeOf(j.prev, &rec)
 		}
 	}
 	if err != nil {
+		s.keepPartial(j)
 		rec.Error = err.Error()
 		rec.ErrorKind = errorKind(err)
 		if wellKnownItem(j.item) && rec.ErrorKind == outcome.HTTP4xx {
@@ -169,6 +192,7 @@ func (s *storeStage) release(j *job) {
 		s.fail(fmt.Errorf("giving %s back to the frontier: %w", j.item.URL, err))
 	}
 	if j.resp != nil {
+		s.keepPartial(j)
 		// Not archived either: the next run fetches the URL again.
 		j.resp.ReleaseExchanges()
 		if j.resp.Body != nil {
@@ -190,6 +214,7 @@ func (s *storeStage) recordBadSeed(b badSeed) {
 // request with 304: prev's file stays as it is.
 func keep(prev *store.Record, rec *store.Record) {
 	rec.Path, rec.SHA256, rec.Bytes, rec.ContentType = prev.Path, prev.SHA256, prev.Bytes, prev.ContentType
+	rec.Title = prev.Title
 	if rec.ETag == "" && rec.LastModified == "" {
 		rec.ETag, rec.LastModified = prev.ETag, prev.LastModified
 	}
@@ -240,7 +265,7 @@ func (s *storeStage) save(j *job, body *fetch.Body, act saveAction) (string, err
 		rel = j.prev.Path
 		put, putFromFile = st.Replace, st.ReplaceFile
 	} else {
-		rel = store.Path(j.final, j.resp.ContentType)
+		rel = s.paths.Path(j.final, j.resp.ContentType)
 		if s.disposition {
 			if name := store.DispositionName(j.resp.Header.Get("Content-Disposition")); name != "" {
 				rel = store.WithName(rel, name)
@@ -261,6 +286,38 @@ func (s *storeStage) save(j *job, body *fetch.Body, act saveAction) (string, err
 		return "", fmt.Errorf("%w of %s as %s: %w", errStore, j.item.URL, rel, err)
 	}
 	return path, nil
+}
+
+// writeOutput writes body to Config.Output or OutputWriter, and returns
+// what the manifest says of where it went: the file's absolute path, or
+// "-".
+func (s *storeStage) writeOutput(body *fetch.Body) (string, error) {
+	if w := s.outputWriter; w != nil {
+		var err error
+		if b := body.Bytes(); b != nil {
+			_, err = w.Write(b)
+		} else {
+			_, err = io.Copy(w, io.NewSectionReader(body.File(), 0, body.Len()))
+		}
+		if err != nil {
+			return "", fmt.Errorf("%w to the standard output: %w", errStore, err)
+		}
+		return "-", nil
+	}
+	var err error
+	if body.File() != nil {
+		err = s.out.store.SaveFileAs(s.output, body.TakeFile())
+	} else {
+		err = s.out.store.SaveAs(s.output, body.Bytes())
+	}
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", errStore, err)
+	}
+	name, aerr := filepath.Abs(s.output)
+	if aerr != nil {
+		name = s.output
+	}
+	return name, nil
 }
 
 // Errors the engine labels itself; the fetcher's are labelled by
@@ -287,4 +344,45 @@ func errorKind(err error) outcome.Kind {
 		return outcome.HostUnreachable
 	}
 	return fetch.ErrorKind(err)
+}
+
+// titleScan is how much of an HTML body is searched for its title: more
+// than a WACZ page list reads (wacz.TitleScan), since some pages put
+// scripts and styles of many kilobytes before it.
+const titleScan = 32 << 10
+
+// title returns the <title> of body when it is HTML, from its first
+// titleScan bytes decoded to UTF-8 from the charset the page declares.
+func title(body *fetch.Body, contentType string) string {
+	var head []byte
+	if b := body.Bytes(); b != nil {
+		head = b[:min(len(b), titleScan)]
+	} else if f := body.File(); f != nil {
+		head = make([]byte, min(body.Len(), titleScan))
+		n, _ := f.ReadAt(head, 0)
+		head = head[:n]
+	}
+	if len(head) == 0 || parse.ClassifyBody(contentType, head) != parse.TypeHTML {
+		return ""
+	}
+	return wacz.Title(parse.ToUTF8(head, contentType))
+}
+
+// ceilMS returns d in milliseconds, rounded up.
+func ceilMS(d time.Duration) int64 {
+	return int64((d + time.Millisecond - 1) / time.Millisecond)
+}
+
+// keepPartial keeps the partial download that j's failed fetch left, for
+// a later run to continue (Config.Continue).
+func (s *storeStage) keepPartial(j *job) {
+	if j.resp == nil || j.resp.Partial == nil {
+		return
+	}
+	p := j.resp.Partial
+	j.resp.Partial = nil
+	info := store.PartialInfo{URL: j.item.URL, ETag: p.ETag, LastModified: p.LastModified, Length: p.Length, Kept: time.Now().UTC()}
+	if err := s.out.store.KeepPartial(info, p.File); err != nil {
+		fmt.Fprintf(s.log, "crawl: %v\n", err)
+	}
 }

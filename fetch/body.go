@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -165,18 +166,38 @@ func (p *bufferPool) put(buf *buffer) {
 // reading anything if the Content-Length is over the limit. Each chunk is
 // read straight into the buffer's free space (or into scratch space while
 // spilling) and fed to the hash in the same pass, so the bytes are neither
-// copied again nor read twice. On error nothing is kept: the buffer goes back
-// to the pool and any spill file is removed.
-func (f *Fetcher) readBody(resp *http.Response) (_ *Body, err error) {
+// copied again nor read twice. When c continues a partial download (resp
+// is a 206 that check accepted), the body is appended to the partial's
+// file, after hashing what it holds. On error nothing is kept: the buffer
+// goes back to the pool and any spill file is removed, unless the body
+// can be continued later: its file is then c's partial download.
+func (f *Fetcher) readBody(resp *http.Response, c *call) (_ *Body, err error) {
 	defer resp.Body.Close()
 	limit, cl := f.maxSize, resp.ContentLength
-	if limit > 0 && cl > limit {
-		return nil, fmt.Errorf("content-length %d is over the limit of %d bytes: %w", cl, limit, ErrTooLarge)
+	var from int64 // bytes continued from a partial download
+	c.continued = nil
+	if c.resume != nil {
+		from = c.resume.size
+	}
+	total := cl // the whole body's length, -1 when unknown
+	if cl >= 0 {
+		total = from + cl
+	}
+	if limit > 0 && total > limit {
+		c.dropResume()
+		return nil, fmt.Errorf("content-length %d is over the limit of %d bytes: %w", total, limit, ErrTooLarge)
 	}
 
 	b := &Body{pool: f.bufs, buf: f.bufs.get()}
+	var tr *transfer // set once the body is large enough to be listed
 	defer func() {
+		if tr != nil {
+			f.transfers.end(tr)
+		}
 		if err != nil {
+			if !errors.Is(err, ErrTooLarge) {
+				c.keepPartial(b, resp, total)
+			}
 			b.Release()
 		}
 	}()
@@ -190,14 +211,23 @@ func (f *Fetcher) readBody(resp *http.Response) (_ *Body, err error) {
 		if _, err := file.Write(b.buf.Bytes()); err != nil {
 			return fmt.Errorf("write spill file: %w", err)
 		}
-		b.buf.Reset()
-		b.buf.Grow(readChunk)
-		scratch = b.buf.AvailableBuffer()
-		scratch = scratch[:cap(scratch)]
+		scratch = b.scratch()
 		return nil
 	}
+	h := sha256.New()
 	canSpill := f.tempFile != nil
 	switch {
+	case from > 0:
+		// The body is the partial's file, which it owns from now on.
+		b.file, b.n = c.resume.p.File, from
+		c.continued, c.resume = c.resume.p, nil
+		scratch = b.scratch()
+		if _, err := io.Copy(h, io.NewSectionReader(b.file, 0, from)); err != nil {
+			return nil, fmt.Errorf("reading the partial download: %w", err)
+		}
+		if _, err := b.file.Seek(from, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("reading the partial download: %w", err)
+		}
 	case canSpill && cl > f.spillAt:
 		if err := spill(); err != nil {
 			return nil, err
@@ -208,7 +238,7 @@ func (f *Fetcher) readBody(resp *http.Response) (_ *Body, err error) {
 		b.buf.Grow(int(min(cl+1, maxPreGrow)))
 	}
 
-	h := sha256.New()
+	tr = f.track(tr, resp, total, from, b.n)
 	for {
 		var p []byte
 		if b.file == nil {
@@ -225,8 +255,6 @@ func (f *Fetcher) readBody(resp *http.Response) (_ *Body, err error) {
 		}
 		n, rerr := resp.Body.Read(p)
 		if n > 0 {
-			b.n += int64(n)
-			h.Write(p[:n])
 			if b.file == nil {
 				// p is the buffer's own free space: Write only extends
 				// the buffer's length (copy skips identical memory).
@@ -234,6 +262,10 @@ func (f *Fetcher) readBody(resp *http.Response) (_ *Body, err error) {
 			} else if _, err := b.file.Write(p[:n]); err != nil {
 				return nil, fmt.Errorf("write spill file: %w", err)
 			}
+			// Counted once written, so that a partial download kept
+			// on error holds b.n bytes.
+			b.n += int64(n)
+			h.Write(p[:n])
 			if limit > 0 && b.n > limit {
 				return nil, fmt.Errorf("body is over the limit of %d bytes: %w", limit, ErrTooLarge)
 			}
@@ -242,6 +274,7 @@ func (f *Fetcher) readBody(resp *http.Response) (_ *Body, err error) {
 					return nil, err
 				}
 			}
+			tr = f.track(tr, resp, total, from, b.n)
 		}
 		if rerr == io.EOF {
 			break
@@ -257,4 +290,27 @@ func (f *Fetcher) readBody(resp *http.Response) (_ *Body, err error) {
 		b.buf = nil
 	}
 	return b, nil
+}
+
+// scratch empties b's buffer and returns its free space, of readChunk
+// bytes at least: the read space of a body that goes to a file.
+func (b *Body) scratch() []byte {
+	b.buf.Reset()
+	b.buf.Grow(readChunk)
+	p := b.buf.AvailableBuffer()
+	return p[:cap(p)]
+}
+
+// track lists a body of total bytes (-1: unknown) of which n are read, from
+// of them continued from a partial download, in Options.Transfers once it
+// is large enough, and updates its count; it returns its entry, nil
+// while it is not listed.
+func (f *Fetcher) track(tr *transfer, resp *http.Response, total, from, n int64) *transfer {
+	if tr == nil && f.transfers != nil && max(total, n) >= MinTransfer {
+		tr = f.transfers.start(resp.Request.URL.String(), total, from, n)
+	}
+	if tr != nil {
+		tr.received.Store(n)
+	}
+	return tr
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"slices"
 	"time"
@@ -31,10 +32,24 @@ type call struct {
 	followed  []string       // redirect targets follow agreed to, over all attempts
 	last      *http.Response // the last attempt's response, body already drained
 	hops      []*hop         // with KeepExchange: the hops of the current attempt
+	trace     *connTrace     // each hop's connection and first byte
+	// resume is the partial download the next attempt continues;
+	// continued the one the body being read continues; partial the one
+	// the last attempt left (see partial.go).
+	resume    *resumeState
+	continued *Partial
+	partial   *Partial
 }
 
 func (f *Fetcher) get(ctx context.Context, c *call, rawURL string, v Validators, res *Response) (*Body, error) {
-	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	// The request's context carries the hooks of the trace, and with
+	// KeepExchange the call, for the capturing transport.
+	c.trace = newConnTrace()
+	rctx := httptrace.WithClientTrace(ctx, &c.trace.hooks)
+	if f.keep {
+		rctx = context.WithValue(rctx, callKey{}, c)
+	}
+	req, err := retryablehttp.NewRequestWithContext(rctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
 	}
@@ -51,9 +66,6 @@ func (f *Fetcher) get(ctx context.Context, c *call, rawURL string, v Validators,
 		req.Header.Set("If-Modified-Since", v.LastModified)
 	}
 
-	if f.keep {
-		req = req.WithContext(context.WithValue(ctx, callKey{}, c))
-	}
 	c.hc = http.Client{Transport: f.rt, CheckRedirect: c.checkRedirect, Timeout: f.timeout, Jar: f.jar}
 	c.rc = retryablehttp.Client{
 		HTTPClient:      &c.hc,
@@ -67,6 +79,7 @@ func (f *Fetcher) get(ctx context.Context, c *call, rawURL string, v Validators,
 	}
 
 	for {
+		c.setRange(req)
 		// The budget is shared with body-read retries made by this loop.
 		c.rc.RetryMax = f.retries - c.attempts
 		resp, err := c.rc.Do(req)
@@ -76,6 +89,18 @@ func (f *Fetcher) get(ctx context.Context, c *call, rawURL string, v Validators,
 				resp.Body.Close()
 			}
 			return nil, c.fail(ctx, rawURL, err)
+		}
+		if c.resume != nil && (resp.StatusCode != http.StatusPartialContent || c.resume.check(resp) != nil) {
+			// The partial download cannot be continued: a 200 (the
+			// server ignored the range, or If-Range found the body
+			// changed) is the whole body; after a 206 that does not
+			// fit or a 416, the body is asked for again, once.
+			c.dropResume()
+			if resp.StatusCode == http.StatusPartialContent || resp.StatusCode == http.StatusRequestedRangeNotSatisfiable {
+				io.CopyN(io.Discard, resp.Body, drainLimit)
+				resp.Body.Close()
+				continue
+			}
 		}
 		if resp.StatusCode >= 400 {
 			// An archive keeps the body of an error page too.
@@ -90,7 +115,7 @@ func (f *Fetcher) get(ctx context.Context, c *call, rawURL string, v Validators,
 			resp.Body.Close()
 			return nil, fmt.Errorf("fetch %s: %w", rawURL, &StatusError{Code: resp.StatusCode, Status: resp.Status})
 		}
-		body, err := f.readBody(resp)
+		body, err := f.readBody(resp, c)
 		if err == nil {
 			return body, nil
 		}
@@ -107,6 +132,11 @@ func (f *Fetcher) get(ctx context.Context, c *call, rawURL string, v Validators,
 		if werr := c.wait(ctx); werr != nil {
 			return nil, c.fail(ctx, rawURL, err)
 		}
+		if p := c.partial; p != nil {
+			// The next attempt continues where this one stopped.
+			c.partial = nil
+			c.resumeFrom(p)
+		}
 	}
 }
 
@@ -119,10 +149,12 @@ func (c *call) report(res *Response, resp *http.Response) {
 	}
 	if resp == nil {
 		res.Status, res.Header, res.ContentType, res.FinalURL = 0, nil, "", ""
+		res.RemoteIP, res.TTFB = "", 0
 		return
 	}
 	res.Status = resp.StatusCode
 	res.Header = resp.Header
+	res.RemoteIP, res.TTFB = c.trace.last()
 	res.ContentType = resp.Header.Get("Content-Type")
 	if resp.Request != nil && resp.Request.URL != nil {
 		res.FinalURL = resp.Request.URL.String()

@@ -20,6 +20,14 @@
 // the bytes went over the connection, for WARC archives; large responses
 // are kept on disk like large bodies.
 //
+// A spilled body cut off mid-way (an interrupt, a timeout, a lost
+// connection) whose response has a validator is not thrown away: the
+// retries of the same Get ask for the rest of it with Range and If-Range,
+// and a Get that fails leaves it in [Response.Partial], which a later
+// fetch continues ([Request.Resume]). A 206 answer is appended only when
+// its Content-Range, length and validators fit; anything else starts the
+// body over, so a body is never a mix of two versions.
+//
 // [ErrorKind] maps any error from Get to a short stable label for summaries
 // and the manifest.
 //
@@ -30,6 +38,10 @@
 //   - body.go: Body, the pooled single-pass reader and spilling to disk
 //   - errors.go: sentinel errors, StatusError and ErrorKind
 //   - transport.go: NewTransport, and the dialers of a capturing transport
+//   - limitrate.go: LimitRate, one byte rate for every body (--limit-rate)
+//   - trace.go: the server's address and the time to the first byte
+//   - partial.go: Partial, partial downloads kept and continued (Range,
+//     If-Range, Content-Range); transfers.go: Transfers, for progress
 //   - capture.go: the connections that record their bytes, and the hops
 //     of a Get
 //   - raw.go: Raw, the bytes of a response as they went over the wire

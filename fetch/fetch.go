@@ -72,6 +72,9 @@ type Options struct {
 	// Jar, when set, receives the cookies of every response and supplies
 	// those of every request.
 	Jar http.CookieJar
+	// Transfers, when set, lists the bodies of MinTransfer bytes or more
+	// while they are read, for a progress display.
+	Transfers *Transfers
 	// FollowRedirect, when set, is asked before a redirect to target is
 	// followed (once per target in one Get, whatever the retries). It
 	// returns nil to follow, ErrSkipRedirect to stop and return the
@@ -103,6 +106,7 @@ type Fetcher struct {
 	follow       func(ctx context.Context, target string) error
 	jar          http.CookieJar
 	keep         bool
+	transfers    *Transfers
 	bufs         *bufferPool
 }
 
@@ -124,6 +128,7 @@ func New(opts Options) *Fetcher {
 		follow:       opts.FollowRedirect,
 		jar:          opts.Jar,
 		keep:         opts.KeepExchange,
+		transfers:    opts.Transfers,
 		bufs:         newBufferPool(),
 	}
 	if f.base == nil {
@@ -193,6 +198,12 @@ type Response struct {
 	// Duration is the time spent in Get: all attempts, waits between them
 	// and the body read.
 	Duration time.Duration
+	// RemoteIP is the address of the server that sent the last response
+	// (of a proxy, through one), and TTFB the time from the start of its
+	// request (a new connection's dial and handshake included) to its
+	// first byte; empty and 0 when no response came.
+	RemoteIP string
+	TTFB     time.Duration
 	// Exchanges holds, with Options.KeepExchange, the request and response
 	// of every hop of the last attempt that got a response: the redirects
 	// followed, then the last response, whatever its status, in order.
@@ -202,6 +213,13 @@ type Response struct {
 	// Body is the body when Get succeeds and nil otherwise. The caller must
 	// call Body.Release.
 	Body *Body
+	// Partial is, when Get fails, the beginning of a body it was reading
+	// that a later fetch can continue (Request.Resume): a body spilled to
+	// a file (Options.TempFile) whose response had a validator and no
+	// content coding undone by the transport, or the Request.Resume that
+	// Get did not get to continue. The caller owns its file. Within one
+	// Get, the retries continue such partial downloads themselves.
+	Partial *Partial
 }
 
 // Get fetches rawURL, retrying as configured. It always returns a non-nil
@@ -247,6 +265,18 @@ type Request struct {
 	// one is. A crawler passes one that knows which URL of its queue
 	// is being fetched.
 	FollowRedirect func(ctx context.Context, target string) error
+	// Resume, when set, is a partial download of URL (Response.Partial
+	// of an earlier fetch) to continue: the request asks for the rest
+	// with Range, and with If-Range its validator, so that a body that
+	// changed since comes whole. A 206 answer whose Content-Range starts
+	// where the partial ends, for a body of the same length, with the
+	// same validators, is appended to the partial's file, which then
+	// becomes the Body's (its SHA-256 is of the whole body, the partial
+	// hashed again); any other answer starts the download over, and the
+	// partial's file is removed. Do takes the file over: it becomes the
+	// Body's, or Response.Partial's, or is removed. Ignored with
+	// Options.KeepExchange: an archive records whole responses.
+	Resume *Partial
 }
 
 // Do fetches r.URL as Get does, conditionally as GetIf does, and asks
@@ -259,8 +289,14 @@ func (f *Fetcher) Do(ctx context.Context, r Request) (*Response, error) {
 	if r.FollowRedirect != nil {
 		c.follow = r.FollowRedirect
 	}
+	if r.Resume != nil {
+		c.resumeFrom(r.Resume)
+	}
 	body, err := f.get(ctx, c, rawURL, v, res)
 	res.Body = body
+	if err != nil {
+		res.Partial = c.leftover()
+	}
 	if f.keep {
 		res.Exchanges = c.exchanges(body)
 	}

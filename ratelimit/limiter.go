@@ -31,13 +31,14 @@
 // Files: limiter.go (the registry, Acquire, SetRate, eviction), adaptive.go
 // (Observe, SetMaxRate, pauses and the circuit breaker), overload.go (what
 // the throttle remembers of a host's answers), shared.go (the Shared
-// interface and its wait) and transport.go (the http.RoundTripper and
-// WithStartContext).
+// interface and its wait), jitter.go (Options.RandomWait) and
+// transport.go (the http.RoundTripper and WithStartContext).
 package ratelimit
 
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -96,6 +97,18 @@ type Options struct {
 	// ErrHostUnreachable; 0 means 3.
 	BreakerTrips int
 
+	// RandomWait scales each wait for a host's token by a random factor
+	// between 0.5 and 1.5, as wget's --random-wait does to its --wait:
+	// the requests to a host come at irregular intervals that average
+	// the host's rate (a wait cut short leaves the bucket that much
+	// emptier, so the next wait is longer). Waits for a concurrency
+	// slot, a pause or Shared are not scaled.
+	RandomWait bool
+	// Rand returns the random numbers of RandomWait, uniform in [0, 1);
+	// nil means math/rand/v2's Float64. A test passes a seeded source.
+	// It must be safe for concurrent use.
+	Rand func() float64
+
 	// Shared, when not nil, is a rate limit shared with other processes
 	// crawling the same hosts. Acquire calls its Wait after every local
 	// wait, with the host's current rate (Rate, as cut by Adaptive or
@@ -113,6 +126,8 @@ type Limiter struct {
 	idle    time.Duration
 	adapt   adaptOptions
 	shared  Shared // nil when the limit is local only
+	// random scales waits (Options.RandomWait); nil when they are not.
+	random func() float64
 
 	// now is the limiter's clock. It is time.Now outside tests.
 	now func() time.Time
@@ -153,6 +168,12 @@ func New(opts Options) *Limiter {
 		l.idle = DefaultIdleTimeout
 	}
 	l.adapt = newAdaptOptions(opts)
+	if opts.RandomWait {
+		l.random = opts.Rand
+		if l.random == nil {
+			l.random = rand.Float64
+		}
+	}
 	return l
 }
 
@@ -247,7 +268,7 @@ func (l *Limiter) waitToken(ctx context.Context, host string, e *hostEntry) erro
 		// Cannot happen: burst is at least 1 and reservations are unbounded.
 		return fmt.Errorf("ratelimit: reserve token for %s: burst exceeded", host)
 	}
-	delay := r.DelayFrom(now)
+	delay := l.jitter(r.DelayFrom(now))
 	if delay <= 0 {
 		return nil
 	}
@@ -276,7 +297,7 @@ func (l *Limiter) waitToken(ctx context.Context, host string, e *hostEntry) erro
 func (l *Limiter) reserve(host string, t time.Time) time.Duration {
 	e := l.enter(host)
 	defer l.leave(e, false)
-	return e.tokens.ReserveN(t, 1).DelayFrom(t)
+	return l.jitter(e.tokens.ReserveN(t, 1).DelayFrom(t))
 }
 
 // SetRate changes the rate of host's token bucket to r requests per second,

@@ -5,7 +5,7 @@
 // An output directory DIR looks like this:
 //
 //	DIR/
-//	  127.0.0.1_18080/     one folder per host (Path)
+//	  127.0.0.1_18080/     one folder per host (Path; PathOptions for none)
 //	    index.html
 //	    a b/c.html         from /a%20b/c.html
 //	    search?q=1.html    from /search?q=1 served as text/html
@@ -16,13 +16,15 @@
 // Files:
 //
 //   - path.go: Path, the pure mapping from a URL to a file name (long
-//     names shortened with a hash); ext.go: Extension and
+//     names shortened with a hash), and PathOptions for the layouts of
+//     wget's -nH and -nd; ext.go: Extension and
 //     AdjustExtension, from the Content-Type.
 //   - disposition.go: DispositionName and WithName, for
 //     Content-Disposition names made safe.
 //   - store.go: Store, Open, Put and PutFile: atomic writes through an
 //     os.Root; dircache.go keeps folder sub-roots open.
-//   - names.go: the conflict rules (~file, ~dir, ~2) when a name is taken.
+//   - names.go: the conflict rules (~file, ~dir, ~2) when a name is taken,
+//     and Options.NoClobber.
 //   - durable.go, sync_linux.go, sync_other.go: fsync with Options.Fsync,
 //     and the end-of-run sync of Close.
 //   - keep.go: Keep, Replace, Remove and ReadFile, for re-crawls that keep

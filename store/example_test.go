@@ -90,5 +90,16 @@ func ExampleJSONLWriter() {
 	w.Write(&store.Record{URL: "http://h/", Status: 200})
 	// Output:
 	// {"title":"Home \u003c1\u003e","url":"http://h/"}
-	// {"v":2,"url":"http://h/","status":200,"bytes":0,"depth":0,"attempts":0,"duration_ms":0,"fetched_at":"0001-01-01T00:00:00Z"}
+	// {"v":3,"url":"http://h/","status":200,"bytes":0,"depth":0,"attempts":0,"duration_ms":0,"fetched_at":"0001-01-01T00:00:00Z"}
+}
+
+func ExamplePathOptions_Path() {
+	u, _ := url.Parse("http://127.0.0.1:18080/docs/sub/guide?v=2")
+	for _, o := range []store.PathOptions{{}, {NoHostDirs: true}, {NoDirs: true}} {
+		fmt.Println(o.Path(u, "text/html"))
+	}
+	// Output:
+	// 127.0.0.1_18080/docs/sub/guide?v=2.html
+	// docs/sub/guide?v=2.html
+	// guide?v=2.html
 }

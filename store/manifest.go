@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -15,7 +16,9 @@ import (
 //
 // Version 2 added run, etag, last_modified and update, for re-crawls into
 // the same directory (--update); a version 1 line reads as run 1.
-const ManifestVersion = 2
+// Version 3 added title, ip, ttfb_ms, headers (with --save-headers) and
+// output (with -O); a line of an earlier version reads with them empty.
+const ManifestVersion = 3
 
 // Values of Record.Update.
 const (
@@ -54,6 +57,24 @@ type Record struct {
 	// Update says, in a --update run, how the URL compares with the
 	// earlier run: one of the Update constants.
 	Update string `json:"update,omitempty"`
+	// Title is the <title> of an HTML body, as found in its first 32 KiB
+	// (entities decoded, white space collapsed).
+	Title string `json:"title,omitempty"`
+	// IP is the address of the server the final response came from:
+	// the proxy's, through a proxy.
+	IP string `json:"ip,omitempty"`
+	// TTFBMS is the time from the start of the final request (connecting
+	// included, when it needed a new connection) to the first byte of
+	// its response, in milliseconds rounded up: at least 1 when a
+	// response came.
+	TTFBMS int64 `json:"ttfb_ms,omitempty"`
+	// Headers are the final response's header fields, with
+	// --save-headers: each name, in Go's canonical case, with its values
+	// in the order they came.
+	Headers map[string][]string `json:"headers,omitempty"`
+	// Output is the file -O wrote the body to, an absolute path, or "-"
+	// for the standard output; Path is then empty.
+	Output string `json:"output,omitempty"`
 }
 
 // RunNumber returns r.Run, or 1 for a line written before runs were
@@ -162,7 +183,48 @@ func appendRecord(b []byte, r *Record) ([]byte, error) {
 	b = appendOptString(b, `,"etag":`, r.ETag)
 	b = appendOptString(b, `,"last_modified":`, r.LastModified)
 	b = appendOptString(b, `,"update":`, r.Update)
+	b = appendOptString(b, `,"title":`, r.Title)
+	b = appendOptString(b, `,"ip":`, r.IP)
+	if r.TTFBMS != 0 {
+		b = append(b, `,"ttfb_ms":`...)
+		b = strconv.AppendInt(b, r.TTFBMS, 10)
+	}
+	if len(r.Headers) > 0 {
+		b = appendHeaders(append(b, `,"headers":`...), r.Headers)
+	}
+	b = appendOptString(b, `,"output":`, r.Output)
 	return append(b, '}'), nil
+}
+
+// appendHeaders appends h as encoding/json writes a map of string lists:
+// the names sorted, a nil list as null.
+func appendHeaders(b []byte, h map[string][]string) []byte {
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	b = append(b, '{')
+	for i, k := range names {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(appendString(b, k), ':')
+		vs := h[k]
+		if vs == nil {
+			b = append(b, "null"...)
+			continue
+		}
+		b = append(b, '[')
+		for j, v := range vs {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, v)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
 }
 
 func appendOptString(b []byte, key, s string) []byte {

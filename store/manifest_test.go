@@ -35,6 +35,11 @@ func sampleRecord() *Record {
 		ETag:         `W/"5e1-abc"`,
 		LastModified: "Mon, 23 Nov 2026 10:00:00 GMT",
 		Update:       UpdateChanged,
+		Title:        "A & B <i>",
+		IP:           "127.0.0.1",
+		TTFBMS:       3,
+		Headers:      map[string][]string{"Set-Cookie": {"a=1", "b=2"}, "Content-Type": {"text/html; charset=utf-8"}, "Etag": {`W/"5e1-abc"`}},
+		Output:       "/tmp/x.html",
 	}
 }
 
@@ -48,6 +53,10 @@ func TestAppendRecordMatchesEncodingJSON(t *testing.T) {
 			FetchedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("", 5*3600+1800)),
 		},
 		"empty redirects": {V: 2, Redirects: []string{}, Status: -1, Bytes: -1 << 63},
+		"headers": {V: 3, Headers: map[string][]string{
+			"B": {"2", "1", "2"}, "A": nil, "C": {}, "\"<k>\"": {"\xff\u2028"}, "": {""},
+		}, TTFBMS: -5},
+		"empty headers": {V: 3, Headers: map[string][]string{}},
 	}
 	for name, r := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -88,6 +97,8 @@ func FuzzAppendRecord(f *testing.F) {
 			Bytes: n, DurationMS: -n, Status: int(n >> 8),
 			// RFC 3339 keeps zone offsets in whole minutes only.
 			FetchedAt: time.Unix(0, unixNano).In(time.FixedZone("", zone%(24*60)*60)),
+			Title:     errText, IP: redirect, TTFBMS: n / 3, Output: url,
+			Headers: map[string][]string{url: {errText, redirect}, redirect: nil, errText: {}},
 		}
 		checkAppendRecord(t, r)
 	})
@@ -242,7 +253,7 @@ func TestOpenJSONLRepairsTruncatedLine(t *testing.T) {
 				t.Fatal(err)
 			}
 			b, _ := os.ReadFile(name)
-			want := tt.want + `{"v":2,"url":"u","status":0,"bytes":0,"depth":0,"attempts":0,"duration_ms":0,"fetched_at":"0001-01-01T00:00:00Z"}` + "\n"
+			want := tt.want + `{"v":3,"url":"u","status":0,"bytes":0,"depth":0,"attempts":0,"duration_ms":0,"fetched_at":"0001-01-01T00:00:00Z"}` + "\n"
 			if string(b) != want {
 				t.Errorf("file = %q; want %q", b, want)
 			}
@@ -297,5 +308,30 @@ func TestSaved(t *testing.T) {
 		if s[u] == nil || s[u].Path != p {
 			t.Errorf("Saved[%q] = %+v; want path %q", u, s[u], p)
 		}
+	}
+}
+
+// TestReadOlderVersions reads lines of every schema version: the fields
+// a version lacks read as empty.
+func TestReadOlderVersions(t *testing.T) {
+	lines := `{"v":1,"url":"http://h/a","status":200,"bytes":3,"depth":0,"attempts":1,"duration_ms":2,"fetched_at":"2025-01-01T00:00:00Z"}
+{"v":2,"run":2,"url":"http://h/a","status":304,"bytes":3,"depth":0,"attempts":1,"duration_ms":2,"fetched_at":"2025-01-02T00:00:00Z","etag":"\"x\"","update":"not_modified"}
+{"v":3,"run":3,"url":"http://h/a","status":200,"content_type":"text/html","bytes":3,"depth":0,"attempts":1,"duration_ms":2,"fetched_at":"2025-01-03T00:00:00Z","title":"A \u0026 B","ip":"127.0.0.1","ttfb_ms":7,"headers":{"Set-Cookie":["a=1","b=2"]}}
+`
+	var got []*Record
+	if err := ReadManifest(strings.NewReader(lines), func(r *Record) error { got = append(got, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 {
+		t.Fatalf("%d records; want 3", len(got))
+	}
+	if r := got[0]; r.RunNumber() != 1 || r.ETag != "" || r.Title != "" || r.Headers != nil {
+		t.Errorf("version 1 line read as %+v", r)
+	}
+	if r := got[1]; r.RunNumber() != 2 || r.ETag != `"x"` || r.Update != UpdateNotModified || r.IP != "" || r.TTFBMS != 0 {
+		t.Errorf("version 2 line read as %+v", r)
+	}
+	if r := got[2]; r.Title != "A & B" || r.IP != "127.0.0.1" || r.TTFBMS != 7 || !reflect.DeepEqual(r.Headers["Set-Cookie"], []string{"a=1", "b=2"}) {
+		t.Errorf("version 3 line read as %+v", r)
 	}
 }

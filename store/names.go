@@ -25,14 +25,23 @@ func (s *Store) place(tmp, rel string, dirMade bool) (string, error) {
 	dir, base := path.Split(rel)
 	dir = strings.TrimSuffix(dir, "/")
 	var err error
-	for try := range maxTries {
+	taken := 0 // names found taken on disk, with Options.NoClobber
+	for try := 0; try < maxTries; try++ {
 		if dir != "" && (try > 0 || !dirMade) {
 			if dir, err = s.mkdirs(dir); err != nil {
 				return "", err
 			}
 		}
 		name := s.reserve(path.Join(dir, base))
-		err = s.root.Rename(tmp, filepath.FromSlash(name))
+		err = s.moveIn(s.root, tmp, filepath.FromSlash(name))
+		if s.opts.NoClobber && errors.Is(err, fs.ErrExist) && !s.isDir(name) && taken < maxTaken {
+			// A file of an earlier run keeps its name, which stays
+			// reserved: the next suffix is tried. Each such name is
+			// tried once per run, so this ends.
+			taken++
+			try--
+			continue
+		}
 		if err == nil {
 			if s.opts.Fsync {
 				if err := s.syncDirs(dir); err != nil {
@@ -94,6 +103,39 @@ func (s *Store) altDir(dir string) (string, error) {
 		}
 	}
 	return dir, nil
+}
+
+// maxTaken bounds the names Options.NoClobber finds taken on disk for
+// one file: far more than a folder holds files of one name.
+const maxTaken = 1 << 20
+
+// renamer is what moveIn needs of an os.Root.
+type renamer interface {
+	Rename(oldname, newname string) error
+	Link(oldname, newname string) error
+	Remove(name string) error
+}
+
+// moveIn moves the temporary file tmp of root to name: renamed over
+// whatever has the name, or with Options.NoClobber linked, which fails
+// with fs.ErrExist when the name is taken, and then unlinked from tmp.
+func (s *Store) moveIn(root renamer, tmp, name string) error {
+	if !s.opts.NoClobber {
+		return root.Rename(tmp, name)
+	}
+	if err := root.Link(tmp, name); err != nil {
+		return err
+	}
+	if err := root.Remove(tmp); err != nil {
+		return fmt.Errorf("removing the temporary name: %w", err)
+	}
+	return nil
+}
+
+// isDir reports whether rel is a directory.
+func (s *Store) isDir(rel string) bool {
+	fi, err := s.root.Lstat(filepath.FromSlash(rel))
+	return err == nil && fi.IsDir()
 }
 
 func (s *Store) exists(name string) bool {

@@ -94,8 +94,37 @@ const (
 // has no empty, "." or ".." component and no NUL, so joined to the output
 // directory it always stays inside it.
 func Path(u *url.URL, contentType string) string {
+	return PathOptions{}.Path(u, contentType)
+}
+
+// PathOptions says how [PathOptions.Path] lays out the mirror. The zero
+// value is [Path]'s layout: a folder per host.
+type PathOptions struct {
+	// NoHostDirs leaves the host folder out, as wget's -nH: the URL's path
+	// starts at the top of the output directory, and the URLs of two hosts
+	// with the same path take the conflict suffixes of [Store] ("~2").
+	NoHostDirs bool
+	// NoDirs saves every file at the top of the output directory, under
+	// the last segment of the URL's path (with its query and extension,
+	// index.html for a path ending in "/"), as wget's -nd; it implies
+	// NoHostDirs. URLs with the same file name take the conflict suffixes
+	// of [Store]: index.html, index~2.html...
+	NoDirs bool
+}
+
+// Path maps a URL to the path its body is saved under, as [Path] does,
+// laid out as o says. Without the host folder, a top-level name that
+// crawl uses itself ([ManifestName], [RecordsName], a name starting with
+// [WorkDir]; compared without regard to case) has its first byte escaped
+// as %XX ("%6Danifest.jsonl", "%2Ecrawl"), so that a URL never takes the
+// place of the manifest or the work directory; decoding gives the URL's
+// name back as for any other escape.
+func (o PathOptions) Path(u *url.URL, contentType string) string {
 	parts := make([]string, 0, 8)
-	parts = append(parts, shorten(hostFolder(u)))
+	hosts := !o.NoHostDirs && !o.NoDirs
+	if hosts {
+		parts = append(parts, hostFolder(u))
+	}
 
 	p := strings.TrimPrefix(u.EscapedPath(), "/")
 	var segs []string
@@ -104,8 +133,10 @@ func Path(u *url.URL, contentType string) string {
 	}
 	file := IndexName
 	if n := len(segs); n > 0 {
-		for _, s := range segs[:n-1] {
-			parts = append(parts, shorten(escapeSegment(s)))
+		if !o.NoDirs {
+			for _, s := range segs[:n-1] {
+				parts = append(parts, escapeSegment(s))
+			}
 		}
 		if segs[n-1] != "" {
 			file = escapeSegment(segs[n-1])
@@ -119,8 +150,24 @@ func Path(u *url.URL, contentType string) string {
 	if !hasExt {
 		file += Extension(contentType)
 	}
-	parts = append(parts, shorten(file))
+	parts = append(parts, file)
+	if !hosts {
+		parts[0] = escapeTop(parts[0])
+	}
+	for i, part := range parts {
+		parts[i] = shorten(part)
+	}
 	return joinBounded(parts)
+}
+
+// escapeTop escapes the first byte of a top-level name that crawl's own
+// files use.
+func escapeTop(name string) string {
+	if strings.EqualFold(name, ManifestName) || strings.EqualFold(name, RecordsName) ||
+		len(name) >= len(WorkDir) && strings.EqualFold(name[:len(WorkDir)], WorkDir) {
+		return "%" + string(upperHex[name[0]>>4]) + string(upperHex[name[0]&0xf]) + name[1:]
+	}
+	return name
 }
 
 // hostFolder returns the escaped host folder of u, before shortening.
@@ -302,8 +349,8 @@ func joinBounded(parts []string) string {
 		return strings.Join(parts, "/")
 	}
 	// Keep the longest prefix of folders that leaves room for one more
-	// component of MaxName bytes; the host folder (at most MaxName bytes)
-	// is always kept.
+	// component of MaxName bytes; the first folder (the host's, at most
+	// MaxName bytes) is always kept.
 	k, n := 1, len(parts[0])
 	for k < len(parts)-1 && n+1+len(parts[k])+1+MaxName <= MaxPath {
 		n += 1 + len(parts[k])

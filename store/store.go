@@ -59,6 +59,14 @@ type Options struct {
 	// and Close makes the whole tree durable with one syncfs(2) on Linux
 	// (other systems: an fsync of every file written and its directory).
 	Fsync bool
+	// NoClobber never puts a file over one that an earlier run left: a
+	// name taken on disk gets the next suffix "~2", "~3"... as a name
+	// written in this run does (see Store). It is for layouts whose names
+	// are not unique to their URLs (PathOptions.NoDirs, NoHostDirs), as
+	// wget's -nd keeps file.1 beside file. Replace and ReplaceFile still
+	// replace the names given to Keep. Files are then linked into place
+	// and their temporary names removed, instead of renamed over.
+	NoClobber bool
 }
 
 // Store writes files into an output directory. Every file system call
@@ -102,6 +110,9 @@ type Store struct {
 	kept    map[string]struct{} // paths of an earlier run given to Keep, not yet replaced
 	durable map[string]struct{} // folders whose entry in their parent is synced (Fsync only)
 	closed  bool
+
+	partialsMu sync.Mutex
+	partials   map[string]bool // keys of the partial downloads kept; nil until read
 }
 
 // Open opens the output directory dir for writing, creating it and its
@@ -228,7 +239,7 @@ func (s *Store) putFast(dir, base string, data []byte) (string, bool) {
 			d.Remove(tmp)
 			return "", false // written in this run: Put picks another name
 		}
-		if err = d.Rename(tmp, base); err == nil {
+		if err = s.moveIn(d, tmp, base); err == nil {
 			return final, true
 		}
 		s.release(final)

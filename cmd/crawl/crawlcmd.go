@@ -27,7 +27,7 @@ import (
 )
 
 // config turns the options and arguments into a crawl configuration.
-func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, error) {
+func (o *crawlOptions) config(args []string, stdin io.Reader, stdout io.Writer) (crawl.Config, error) {
 	cfg := crawl.Config{
 		OutDir:             o.out,
 		Workers:            o.workers,
@@ -50,6 +50,10 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 		ConvertLinks:       o.convertLinks,
 		Prune:              o.prune,
 		ContentDisposition: o.disposition,
+		NoHostDirs:         o.noHostDirs,
+		NoDirs:             o.noDirs,
+		SaveHeaders:        o.saveHeaders,
+		Continue:           o.cont,
 		Robots:             o.robots,
 		Sitemaps:           o.sitemaps,
 		FollowSitemaps:     o.followSitemaps,
@@ -70,6 +74,8 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 		return cfg, fmt.Errorf("%s re-crawls a mirror; it cannot go with --no-mirror", o.updateFlag())
 	case o.update && o.fresh:
 		return cfg, fmt.Errorf("%s re-crawls what an earlier crawl saved; --fresh forgets it", o.updateFlag())
+	case o.cont && (o.warc != "" || o.wacz != ""):
+		return cfg, errors.New("-c continues downloads with Range requests, whose 206 answers an archive cannot replay as whole responses; give -c or --warc/--wacz, not both")
 	case o.update && isRedis(o.state):
 		return cfg, fmt.Errorf("%s works with the state on disk or in memory, not with --state redis://", o.updateFlag())
 	}
@@ -78,6 +84,9 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 		return cfg, fmt.Errorf("--scope: %w", err)
 	}
 	if err := o.readSeeds(&cfg, args, stdin); err != nil {
+		return cfg, err
+	}
+	if err := o.outputDocument(&cfg, stdout); err != nil {
 		return cfg, err
 	}
 	for _, p := range []struct {
@@ -124,6 +133,8 @@ func (o *crawlOptions) config(args []string, stdin io.Reader) (crawl.Config, err
 	cfg.RateLimit.PerHost = o.perHost
 	cfg.RateLimit.Adaptive = o.throttle
 	cfg.RateLimit.MaxPause = o.retryWait
+	cfg.RateLimit.RandomWait = o.randomWait
+	cfg.LimitRate = int64(o.limitRate)
 
 	cfg.NoParent, cfg.Accept, cfg.Reject = o.noParent, o.accept, o.reject
 	return cfg, nil
@@ -234,7 +245,7 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	var cfg crawl.Config
 	if err == nil {
-		cfg, err = o.config(pos, stdin)
+		cfg, err = o.config(pos, stdin, stdout)
 	}
 	if err != nil {
 		return usageFailed(stderr, "crawl", err)
@@ -257,6 +268,8 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		status:       statusFile{PID: os.Getpid(), State: o.stateName(), CrawlID: o.crawlID, Started: time.Now().UTC()},
 	})
 	cfg.Log = stderr
+	cfg.Transfers = new(fetch.Transfers)
+	mon.opts.transfers = cfg.Transfers.Snapshot
 	cfg.CommandLine = append([]string{"crawl"}, maskArgs(args)...)
 	if !o.quiet {
 		mon.opts.out = stderr
@@ -285,7 +298,17 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			fmt.Fprintf(stderr, "crawl: %v\n", err)
 			return exitFailures
 		}
-		return exitOK
+		more, n := o.continueFinished(cfg)
+		if n == 0 {
+			return exitOK
+		}
+		if !o.quiet {
+			fmt.Fprintf(stderr, "crawl: continuing %s of the finished crawl (-c)\n", plural(n, "partial download"))
+		}
+		if c, err = crawl.New(more); err != nil {
+			fmt.Fprintf(stderr, "crawl: %v\n", err)
+			return exitFailures
+		}
 	}
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
@@ -328,6 +351,9 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	} else if problems := sum.Problems(); problems != "" {
 		// -q silences progress and the summary, never errors.
 		fmt.Fprintf(stderr, "crawl: %s\n", problems)
+	}
+	if sum.Interrupted || sum.Failed > 0 {
+		o.partialsNote(stderr)
 	}
 	if sum.Interrupted && sum.Left > 0 {
 		if o.state == "memory" {

@@ -15,8 +15,10 @@
 //
 // The files: main.go dispatches the subcommands; cli.go is the flag layer
 // and help.go the help; options.go defines the crawl's flags, wget.go
-// maps wget's spellings on them, crawlcmd.go turns them into the engine's
-// configuration and runs it; progress.go draws the progress line and
+// maps wget's spellings on them, downloads.go holds those of single
+// downloads (-O, -c, --limit-rate), crawlcmd.go turns them into the
+// engine's configuration and runs it; progress.go draws the progress line
+// (and downloadprogress.go the row of a large download under way) and
 // writes DIR/.crawl/status.json, which status.go reads; serve.go serves a
 // mirror.
 package main

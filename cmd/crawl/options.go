@@ -45,6 +45,13 @@ type crawlOptions struct {
 	wait                        time.Duration
 	randomWait                  bool
 
+	// Downloads (downloads.go).
+	limitRate          rateValue
+	noHostDirs, noDirs bool
+	saveHeaders        bool
+	cont               bool
+	output             string
+
 	// shared is the frontier of a crawl shared through Redis, once
 	// opened, for the progress.
 	shared *redisfrontier.Frontier
@@ -84,6 +91,7 @@ func (o *crawlOptions) defineFlags(s *flagSet) {
 	s.durationVar(&o.wait, 0, "SECONDS", "as wget: wait between requests to one host (a --rate of 1/SECONDS)", "-w", "--wait")
 	s.boolVar(&o.randomWait, false, "as wget: vary each wait between 0.5 and 1.5 times -w", "--random-wait")
 	s.intVar(&o.burst, 1, "N", "requests one host may get at once above --rate", "--burst")
+	s.add(&o.limitRate, "RATE", "", "read at most RATE bytes per second in all, like 200k or 1.5M (wget's --limit-rate)", "--limit-rate", "|", "--max-overall-download-limit")
 	s.intVar(&o.perHost, 8, "N", "concurrent requests to one host (0: no limit)", "--per-host")
 	s.boolVar(&o.throttle, true, "slow down hosts that answer 429 or 503, and pause hosts that keep failing", "--throttle")
 	s.intVar(&o.workers, 16, "N", "concurrent fetches", "--workers", "|", "-j")
@@ -98,6 +106,8 @@ func (o *crawlOptions) defineFlags(s *flagSet) {
 	o.maxSize = 1 << 30
 	s.add(&o.maxSize, "SIZE", "1G", "largest body to download, like 10M (0: no limit)", "--max-size", "|", "--max-filesize")
 	s.stringVar(&o.userAgent, "crawl/"+crawl.Version, "UA", "the User-Agent header", "-U", "--user-agent").def = "crawl/VERSION"
+	s.boolVar(&o.cont, false, "continue the partial downloads a run cut off kept (Range, If-Range)", "-c", "--continue")
+	s.add(funcValue{set: o.continueAt}, "-", "", "as curl: -C - is -c", "-C", "--continue-at")
 	s.add(&o.hdrs, "'Name: value'", "", "add a request header (repeatable; wget's -H is --scope any)", "-H", "--header")
 	s.stringVar(&o.cookies, "", "FILE", "load cookies from FILE (Netscape cookies.txt, as curl and wget write it)", "--cookies", "|", "--load-cookies")
 	s.stringVar(&o.user, "", "USER:PASS", "basic credentials, sent to the URLs' hosts and no other", "--user", "|", "-u", "--http-user")
@@ -107,10 +117,14 @@ func (o *crawlOptions) defineFlags(s *flagSet) {
 	s.boolVar(&o.insecure, false, "do not verify TLS certificates", "--insecure", "|", "--no-check-certificate")
 
 	s.group("output", "Output")
+	s.stringVar(&o.output, "", "FILE", "write the body of the one URL to FILE, or to stdout for - (the manifest still goes to DIR)", "-O", "--output-document")
 	s.stringVar(&o.out, "crawl-out", "DIR", "write the mirror and manifest.jsonl under DIR (wget's -o is a log)", "-o", "-P", "|", "--directory-prefix", "--output-dir")
 	s.boolVar(&o.convertLinks, false, "when the crawl is over, rewrite the links of the saved pages to browse offline", "-k", "--convert-links")
 	s.boolVar(&o.adjustExt, false, "save HTML as NAME.html and CSS as NAME.css (page.php becomes page.php.html)", "-E", "--adjust-extension", "|", "--html-extension")
+	s.boolVar(&o.noHostDirs, false, "no folder per host: save the URL's path at the top of DIR", "-nH", "--no-host-directories")
+	s.boolVar(&o.noDirs, false, "no folders at all: save every file at the top of DIR (file~2.html when a name repeats)", "-nd", "--no-directories")
 	s.boolVar(&o.disposition, false, "name files as the server's Content-Disposition suggests", "--content-disposition")
+	s.boolVar(&o.saveHeaders, false, "record each response's header fields in its line of manifest.jsonl", "--save-headers")
 	s.boolVar(&o.noMirror, false, "save no files, only the manifest (and the WARC files)", "--no-mirror")
 	s.stringVar(&o.links, "", "FILE", "write the link graph to FILE: a JSON line per link found (from, to, how, followed or why not)", "--links")
 	s.add(&o.selects, "NAME=SEL[@attr]", "", "extract data from every page into records.jsonl with a CSS selector; NAME[]=... for all matches (repeatable)", "--select")
@@ -140,12 +154,10 @@ func (o *crawlOptions) defineFlags(s *flagSet) {
 // notTaken records the spellings of wget, curl and aria2 that crawl does
 // not take, with what to write instead.
 func (o *crawlOptions) notTaken(s *flagSet) {
-	later := "is not supported yet"
-	s.notTaken(later+": crawl saves each URL under -o DIR, named after the URL", "-O", "--output-document", "--remote-name")
-	s.notTaken(later+": a partial download is fetched again from the start", "-c", "--continue", "-C", "--continue-at")
-	s.notTaken(later+" (--rate limits the requests per second to a host)", "--limit-rate", "--max-overall-download-limit", "--max-download-limit")
-	s.notTaken(later+": crawl saves the files under a folder per host", "-nH", "--no-host-directories", "-nd", "--no-directories", "--cut-dirs")
-	s.notTaken(later+": the manifest has each URL's status, type and validators", "--save-headers", "-S", "--server-response")
+	s.notTaken("is crawl -nd -P . URL: the file named after the URL, in the current folder (crawl's -O FILE is curl's -o FILE)", "--remote-name")
+	s.notTaken("is --limit-rate in crawl: a limit for the whole crawl, not for each download", "--max-download-limit")
+	s.notTaken("is not taken by crawl: -nH leaves out the host folder, -nd every folder", "--cut-dirs")
+	s.notTaken("is not needed: --save-headers records each response's header fields in manifest.jsonl", "-S", "--server-response")
 	s.notTaken("is --scope any in crawl (or --scope domain); crawl's -H adds a header", "--span-hosts")
 	s.notTaken("is --scope domain in crawl (the URLs' registrable domains)", "-D", "--domains")
 	s.notTaken("is --include or --exclude in crawl, with a regexp", "-I", "--include-directories", "-X", "--exclude-directories", "--accept-regex", "--reject-regex")

@@ -11,8 +11,10 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	crawl "github.com/crawl-go/crawl"
+	"github.com/crawl-go/crawl/fetch"
 	"golang.org/x/term"
 )
 
@@ -97,7 +99,14 @@ func (v progressView) segments() []segment {
 // terminals wrap there). Fields are shortened, then dropped, the least
 // useful first, until the line fits.
 func (v progressView) line(width int) string {
-	segs := v.segments()
+	return fit(v.segments(), width)
+}
+
+// fit renders segs on one line for a terminal width columns wide: at most
+// width-1 columns (counted as bytes, which is never less than columns),
+// the forms shortened, then the segments dropped, the least useful first;
+// the first segment is never dropped.
+func fit(segs []segment, width int) string {
 	limit := max(width-1, 1)
 	form := make([]int, len(segs))
 	dropped := make([]bool, len(segs))
@@ -141,7 +150,19 @@ func (v progressView) line(width int) string {
 			return l
 		}
 	}
-	return render()[:limit]
+	return cutRunes(render(), limit)
+}
+
+// cutRunes returns the longest prefix of s of at most n bytes that does
+// not end inside a UTF-8 sequence.
+func cutRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // formatElapsed writes a duration in at most six characters: 45s, 2m05s,
@@ -219,6 +240,8 @@ type monitorOptions struct {
 	shared func(context.Context) (sharedCounts, map[string]int64, error)
 	// hosts returns the URLs not done by host; nil when not known.
 	hosts func(context.Context) (map[string]int64, error)
+	// transfers returns the large bodies being read; nil when not known.
+	transfers func() []fetch.Transfer
 	// out receives the progress (stderr); nil prints none (-q).
 	out io.Writer
 	// live redraws one line in place; width returns the terminal's.
@@ -244,8 +267,8 @@ type sample struct {
 type monitor struct {
 	opts monitorOptions
 
-	mu    sync.Mutex // guards what follows, and writes to opts.out
-	drawn bool       // a live line is on the screen
+	mu   sync.Mutex // guards what follows, and writes to opts.out
+	rows int        // rows of the live progress on the screen, the cursor at the end of the last
 	// The state of the last tick.
 	samples      []sample
 	lastDone     int64
@@ -259,6 +282,7 @@ type monitor struct {
 	byHost       map[string]int64
 	sum          crawl.Summary
 	view         progressView
+	downloads    downloadSamples
 
 	quit, stopped chan struct{}
 }
@@ -339,12 +363,41 @@ type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
-// clear erases the live line; m.mu must be held.
+// clear erases the live progress; m.mu must be held.
 func (m *monitor) clear() {
-	if m.drawn {
+	switch m.rows {
+	case 0:
+		return
+	case 1:
 		io.WriteString(m.opts.out, "\r\x1b[K")
-		m.drawn = false
+	default:
+		fmt.Fprintf(m.opts.out, "\x1b[%dA\r\x1b[J", m.rows-1)
 	}
+	m.rows = 0
+}
+
+// draw replaces the live progress with lines, each narrower than the
+// terminal: back to the start of the first row drawn, each line written
+// over the row it goes to and the rest of that row cleared, and the rows
+// left of a taller drawing cleared below. m.mu must be held.
+func (m *monitor) draw(lines []string) {
+	var b strings.Builder
+	if m.rows > 1 {
+		fmt.Fprintf(&b, "\x1b[%dA", m.rows-1)
+	}
+	b.WriteByte('\r')
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(l)
+		b.WriteString("\x1b[K")
+	}
+	if m.rows > len(lines) {
+		b.WriteString("\x1b[J")
+	}
+	io.WriteString(m.opts.out, b.String())
+	m.rows = len(lines)
 }
 
 // tick samples the crawl at now, redraws or prints the progress, and
@@ -380,14 +433,25 @@ func (m *monitor) tick(ctx context.Context, now time.Time) {
 		m.byHost = byHost
 	}
 	m.view = m.viewLocked(now)
+	var dl *downloadView
+	if m.opts.transfers != nil {
+		dl = m.downloads.view(m.opts.transfers(), now)
+	}
 	if out := m.opts.out; out != nil {
 		switch {
 		case m.opts.live:
-			fmt.Fprintf(out, "\r%s\x1b[K", m.view.line(m.opts.width()))
-			m.drawn = true
+			width := m.opts.width()
+			lines := []string{m.view.line(width)}
+			if dl != nil {
+				lines = append(lines, dl.line(width))
+			}
+			m.draw(lines)
 		case now.Sub(m.lastPlain) >= plainEvery:
 			m.lastPlain = now
 			fmt.Fprintf(out, "crawl: %s\n", m.view.line(plainWidth))
+			if dl != nil {
+				fmt.Fprintf(out, "crawl: %s\n", strings.TrimSpace(dl.line(plainWidth)))
+			}
 		}
 	}
 	if m.opts.statusPath != "" && now.Sub(m.lastStatus) >= statusEvery {

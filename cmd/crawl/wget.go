@@ -114,8 +114,8 @@ func (o *crawlOptions) resolveWget(s *flagSet) (warnings []string, err error) {
 			o.rate = 1 / o.wait.Seconds()
 		}
 	}
-	if o.randomWait {
-		warnings = append(warnings, "--random-wait: requests keep a regular pace for now (-w sets it)")
+	if o.randomWait && o.rate <= 0 {
+		warnings = append(warnings, "--random-wait varies the waits of -w or --rate; without them there are none to vary")
 	}
 	if o.password != "" {
 		if strings.Contains(o.user, ":") || o.user == "" {

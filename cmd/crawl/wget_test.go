@@ -14,17 +14,29 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/crawl-go/crawl/store"
 )
 
-// npFiles returns the files under the host folder of a crawl into out.
-func npFiles(t *testing.T, out, srvURL string) []string {
+// npFiles returns the files of the mirror in out: under the host folder
+// of srvURL, or with -nH or -nd (flat) at the top of out, crawl's own
+// files left out.
+func npFiles(t *testing.T, out, srvURL string, flat bool) []string {
 	t.Helper()
-	host := strings.ReplaceAll(strings.TrimPrefix(srvURL, "http://"), ":", "_")
-	root := filepath.Join(out, host)
+	root := out
+	if !flat {
+		root = filepath.Join(out, strings.ReplaceAll(strings.TrimPrefix(srvURL, "http://"), ":", "_"))
+	}
 	var files []string
 	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			rel, _ := filepath.Rel(root, p)
+		if err != nil {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, p)
+		if rel == store.WorkDir {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && rel != store.ManifestName {
 			files = append(files, filepath.ToSlash(rel))
 		}
 		return nil
@@ -34,10 +46,10 @@ func npFiles(t *testing.T, out, srvURL string) []string {
 }
 
 // TestWgetFileSets crawls testdata/np with wget's flags and compares the
-// files saved with those wget 1.21.3 saves with the same flags (and -nH,
-// which crawl does not take: the host folder is left out here). wget -r
-// has no requisites past the depth limit without -p, which a crawl always
-// fetches; so the wget commands have -p.
+// files saved with those wget 1.21.3 saves with the same flags (wget -nH
+// -P DIR, and the host folder left out of crawl's files, unless the case
+// has -nH or -nd itself). wget -r has no requisites past the depth limit
+// without -p, which a crawl always fetches; so the wget commands have -p.
 func TestWgetFileSets(t *testing.T) {
 	srv := httptest.NewServer(http.FileServer(http.Dir("testdata/np")))
 	defer srv.Close()
@@ -46,6 +58,10 @@ func TestWgetFileSets(t *testing.T) {
 		args  []string
 		wget  []string // wget -nH -P DIR with the same flags (-p added)
 		extra []string // pages crawl keeps where wget deletes them
+		// renamed maps wget's names to crawl's, where they differ ("" for
+		// a file crawl does not save).
+		renamed map[string]string
+		flat    bool // -nH or -nd: the files are at the top of DIR
 	}{
 		{
 			name: "-r -l 2 -np",
@@ -73,6 +89,46 @@ func TestWgetFileSets(t *testing.T) {
 			wget: []string{"about.html", "docs/a.html", "docs/c.html", "docs/file.pdf", "docs/index.html", "docs/sub/b.html",
 				"docs/sub/deeper/e.html", "files/top.pdf", "index.html", "other/x.html"},
 		},
+		{
+			name: "-r -l 2 -np -nH",
+			args: []string{"-r", "-l", "2", "-np", "-nH"},
+			wget: []string{"docs/a.html", "docs/c.html", "docs/file.pdf", "docs/img/local.png", "docs/index.html",
+				"docs/sub/b.html", "docs/sub/deeper/e.html", "img/bg.png", "img/c.png", "img/logo.png", "static/site.css"},
+			flat: true,
+		},
+		{
+			name: "-r -l 2 -R png,css --no-host-directories",
+			args: []string{"-r", "-l", "2", "-R", "png,css", "--no-host-directories"},
+			wget: []string{"about.html", "docs/a.html", "docs/c.html", "docs/file.pdf", "docs/index.html", "docs/sub/b.html",
+				"docs/sub/deeper/e.html", "files/top.pdf", "index.html", "other/x.html"},
+			flat: true,
+		},
+		{
+			name: "-r -l 2 -np -nd",
+			args: []string{"-r", "-l", "2", "-np", "-nd"},
+			wget: []string{"a.html", "b.html", "bg.png", "c.html", "c.png", "e.html", "file.pdf", "index.html",
+				"local.png", "logo.png", "site.css"},
+			flat: true,
+		},
+		{
+			name:  "-r -l 2 -np -A pdf -nd",
+			args:  []string{"-r", "-l", "2", "-np", "-A", "pdf", "-nd"},
+			wget:  []string{"file.pdf"},
+			extra: []string{"a.html", "index.html", "b.html"},
+			flat:  true,
+		},
+		{
+			name: "-r -l 2 -R png,css -nd",
+			args: []string{"-r", "-l", "2", "-R", "png,css", "-nd"},
+			wget: []string{"a.html", "about.html", "b.html", "c.html", "docs", "e.html", "file.pdf", "index.html",
+				"index.html.1", "top.pdf", "x.html"},
+			// wget names the second index.html (of / and /docs/)
+			// index.html.1, crawl index~2.html; and wget saves the
+			// redirect /docs -> /docs/ again as "docs", where crawl
+			// fetches /docs/ once.
+			renamed: map[string]string{"index.html.1": "index~2.html", "docs": ""},
+			flat:    true,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,9 +138,18 @@ func TestWgetFileSets(t *testing.T) {
 			if code := run(context.Background(), args, nil, &bytes.Buffer{}, &stderr); code != exitOK {
 				t.Fatalf("exit %d: %s", code, stderr.String())
 			}
-			want := slices.Sorted(slices.Values(append(slices.Clone(tt.wget), tt.extra...)))
+			var want []string
+			for _, f := range append(slices.Clone(tt.wget), tt.extra...) {
+				if to, ok := tt.renamed[f]; ok {
+					f = to
+				}
+				if f != "" {
+					want = append(want, f)
+				}
+			}
+			slices.Sort(want)
 			want = slices.Compact(want)
-			if got := npFiles(t, out, srv.URL); !slices.Equal(got, want) {
+			if got := npFiles(t, out, srv.URL, tt.flat); !slices.Equal(got, want) {
 				t.Errorf("files\n%q\nwant\n%q", got, want)
 			}
 		})
