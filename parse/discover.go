@@ -438,6 +438,10 @@ func (c *collector) addCSPReports(policy []byte) {
 // path is a link (data-href, hx-*, custom elements' attributes...).
 func (w *allWalker) otherAttrs() {
 	s, c := w.s, w.c
+	var seen map[string]bool // the names of many attributes, lowercased
+	if len(s.attrs) > 16 {
+		seen = make(map[string]bool, len(s.attrs))
+	}
 	for k, sp := range s.attrs {
 		key := s.b[sp.ks:sp.ke]
 		if len(key) == 0 {
@@ -447,6 +451,12 @@ func (w *allWalker) otherAttrs() {
 			if w.used&(1<<id) != 0 || w.a.span[id] != sp || id == attrStyle {
 				continue // read by a row, or a duplicate
 			}
+		} else if seen != nil {
+			name := lowerString(key)
+			if seen[name] {
+				continue
+			}
+			seen[name] = true
 		} else if dupAttr(s, k) {
 			continue
 		}
@@ -473,6 +483,8 @@ func (w *allWalker) otherAttrs() {
 }
 
 // dupAttr reports whether an attribute before s.attrs[k] has its name.
+// It compares with each: otherAttrs uses a map for tags of many
+// attributes.
 func dupAttr(s *scanner, k int) bool {
 	key := s.b[s.attrs[k].ks:s.attrs[k].ke]
 	for _, sp := range s.attrs[:k] {
