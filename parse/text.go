@@ -10,7 +10,8 @@ import (
 // and in the payloads of data: URLs.
 
 // textURLs records the URLs written in the text t: absolute http and https
-// URLs, and root-relative paths that start a word ("see /docs/api").
+// URLs, and root-relative paths that start a word ("see /docs/api", not
+// "</title>").
 // A URL ends at whitespace, quotes or angle brackets, and loses the
 // punctuation that ends a sentence after it ("/a/b." is "/a/b") and a
 // closing parenthesis or bracket it did not open. Paths of the Unix file
@@ -20,7 +21,8 @@ func (c *collector) textURLs(t []byte) {
 	c.scanTextURLs(t, false)
 }
 
-// absoluteURLs is textURLs for absolute URLs only.
+// absoluteURLs is textURLs for absolute URLs only: in scripts' strings,
+// and in the text of code elements.
 func (c *collector) absoluteURLs(t []byte) {
 	c.scanTextURLs(t, true)
 }
@@ -70,7 +72,7 @@ func wordStart(t []byte, i int) bool {
 		return true
 	}
 	switch t[i-1] {
-	case ' ', '\t', '\n', '\r', '\f', '(', '[', '<', '>', '"', '\'', '=', ',', ';', ':', '`':
+	case ' ', '\t', '\n', '\r', '\f', '(', '[', '"', '\'', '=', ',', ';', ':', '`':
 		return true
 	}
 	return false
