@@ -164,11 +164,16 @@ var linkFinders = []struct {
 }{
 	{"scanner", HTML},
 	{"tokenizer", refHTML},
+	// ModeAll, which reads every token, scripts included.
+	{"all", func(base *url.URL, body []byte, opts Options, dst []Link) []Link {
+		opts.Mode = ModeAll
+		return HTML(base, body, opts, dst)
+	}},
 }
 
 // BenchmarkLinks measures link finding over whole collections of pages,
 // in MB/s and pages/s, with the scanner (HTML) and with the Tokenizer it
-// replaced (refHTML). See benchCorpora for the collections; run it with
+// replaced (refHTML), and in ModeAll. See benchCorpora for the collections; run it with
 // -cpu 1,2 to see that pages are parsed in parallel by separate calls,
 // with -run '^$' -bench 'Links/python/'.
 func BenchmarkLinks(b *testing.B) {

@@ -36,7 +36,11 @@ type allWalker struct {
 	// svg and math count the <svg> and <math> elements open: inside them,
 	// href and xlink:href are links on any element.
 	svg, math int
-	haveBase  bool
+	// code counts the code elements open (pre, code, kbd, samp, tt,
+	// var, listing): root-relative paths in their text are file paths of
+	// examples far more often than links.
+	code     int
+	haveBase bool
 	// script is what the text of the last <script> holds.
 	script    scriptKind
 	scriptSrc string // its Source.Attr for JSON scripts
@@ -57,7 +61,7 @@ func (c *collector) htmlAll(body []byte, svg bool) {
 			return
 		case tokText:
 			c.setSrc(Source{Kind: SourceText}, nil, nil)
-			c.textURLs(decodeAttr(body[t.start:t.end], &w.txt))
+			c.scanTextURLs(decodeAttr(body[t.start:t.end], &w.txt), w.code > 0)
 			w.txt = w.txt[:0]
 		case tokRawText:
 			w.rawText(t)
@@ -71,16 +75,35 @@ func (c *collector) htmlAll(body []byte, svg bool) {
 		case tokStartTag:
 			w.startTag(t)
 		case tokEndTag:
+			name := body[t.start+2 : t.nameEnd]
 			if w.svg > 0 || w.math > 0 {
-				switch lookupTagAll(body[t.start+2 : t.nameEnd]) {
+				switch lookupTagAll(name) {
 				case tagSvg:
 					w.svg = max(w.svg-1, 0)
 				case tagMath:
 					w.math = max(w.math-1, 0)
 				}
 			}
+			if w.code > 0 && codeElement(name) {
+				w.code--
+			}
 		}
 	}
+}
+
+// codeElement reports whether name is the name of an element of code.
+func codeElement(name []byte) bool {
+	switch len(name) {
+	case 2:
+		return asciiEqualFold(name, "tt")
+	case 3:
+		return asciiEqualFold(name, "pre") || asciiEqualFold(name, "kbd") || asciiEqualFold(name, "var")
+	case 4:
+		return asciiEqualFold(name, "code") || asciiEqualFold(name, "samp")
+	case 7:
+		return asciiEqualFold(name, "listing")
+	}
+	return false
 }
 
 // setSrc sets the Source of the links that c records next; tag and attr,
@@ -96,6 +119,9 @@ func (w *allWalker) startTag(t token) {
 	w.tag, w.tagName = t.tag, b[t.start+1:t.nameEnd]
 	if w.tag == tagOther {
 		w.tag = lookupTagAll(w.tagName)
+	}
+	if w.tag == tagOther && codeElement(w.tagName) && b[t.end-2] != '/' {
+		w.code++
 	}
 	switch w.tag {
 	case tagSvg:
@@ -438,6 +464,10 @@ func (c *collector) addCSPReports(policy []byte) {
 // path is a link (data-href, hx-*, custom elements' attributes...).
 func (w *allWalker) otherAttrs() {
 	s, c := w.s, w.c
+	var seen map[string]bool // the names of many attributes, lowercased
+	if len(s.attrs) > 16 {
+		seen = make(map[string]bool, len(s.attrs))
+	}
 	for k, sp := range s.attrs {
 		key := s.b[sp.ks:sp.ke]
 		if len(key) == 0 {
@@ -447,6 +477,12 @@ func (w *allWalker) otherAttrs() {
 			if w.used&(1<<id) != 0 || w.a.span[id] != sp || id == attrStyle {
 				continue // read by a row, or a duplicate
 			}
+		} else if seen != nil {
+			name := lowerString(key)
+			if seen[name] {
+				continue
+			}
+			seen[name] = true
 		} else if dupAttr(s, k) {
 			continue
 		}
@@ -473,6 +509,8 @@ func (w *allWalker) otherAttrs() {
 }
 
 // dupAttr reports whether an attribute before s.attrs[k] has its name.
+// It compares with each: otherAttrs uses a map for tags of many
+// attributes.
 func dupAttr(s *scanner, k int) bool {
 	key := s.b[s.attrs[k].ks:s.attrs[k].ke]
 	for _, sp := range s.attrs[:k] {

@@ -148,3 +148,56 @@ func ExampleClassifyBody() {
 	// json
 	// html
 }
+
+func ExampleJS() {
+	script := []byte(`import { render } from "./render.js";
+fetch("/api/items?page=1").then(r => r.json()).then(render);
+const mime = "text/html", sep = "/";
+document.querySelector("#more").onclick = () => { location.href = "/items/all"; };
+//# sourceMappingURL=app.js.map`)
+	base, err := url.Parse("https://example.com/static/app.js")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, l := range parse.JS(base, script, parse.Options{Mode: parse.ModeAll}, nil) {
+		fmt.Println(l.Kind, l.URL, l.Source)
+	}
+	// Output:
+	// requisite https://example.com/static/render.js js:import
+	// page https://example.com/api/items?page=1 js:fetch
+	// page https://example.com/items/all js:location
+	// page https://example.com/static/app.js.map js:sourcemap
+}
+
+func ExampleOptions_onLink() {
+	page := []byte(`<a href="/docs">Docs</a>
+<blockquote cite="/sources/1">...</blockquote>
+<img src="/logo.png" lowsrc="/logo-small.png">
+<a href="/docs" ping="/track">Docs again</a>
+<button onclick="fetch('/api/like', {method: 'POST'})">Like</button>
+<!--[if IE]><link rel="stylesheet" href="/ie.css"><![endif]-->`)
+	base, err := url.Parse("https://example.com/")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	opts := parse.Options{
+		Mode: parse.ModeAll,
+		OnLink: func(l parse.Link) {
+			fmt.Println("found", l.URL.Path, "in", l.Source)
+		},
+	}
+	links := parse.HTML(base, page, opts, nil)
+	fmt.Println(len(links), "links")
+	// Output:
+	// found /docs in a@href
+	// found /sources/1 in blockquote@cite
+	// found /logo.png in img@src
+	// found /logo-small.png in img@lowsrc
+	// found /docs in a@href
+	// found /track in a@ping
+	// found /api/like in js:fetch
+	// found /ie.css in comment:link@href
+	// 7 links
+}

@@ -10,7 +10,7 @@ import (
 
 // checkLinks fails unless links are absolute normalized http(s) URLs
 // without fragments, each reported once, none the document itself.
-func checkLinks(t *testing.T, doc *url.URL, links []Link) {
+func checkLinks(t testing.TB, doc *url.URL, links []Link) {
 	t.Helper()
 	self := *doc
 	urlnorm.Normalize(&self)
@@ -88,6 +88,35 @@ func FuzzCSS(f *testing.F) {
 		}
 		checkLinks(t, base, CSS(base, body, Options{Mode: ModeAll}, nil))
 		checkCSSModes(t, base, body)
+	})
+}
+
+func FuzzJS(f *testing.F) {
+	for _, name := range []string{"js/doctools.js"} {
+		f.Add(readTestdata(f, name))
+	}
+	for _, s := range []string{
+		`fetch("/a")`, `x.open("GET", "/b")`, `location.href = '/c'`, "`/d/${e}`", `a = b / c / "/d"`,
+		`/re"/.test(x); "/e"`, `document.write('<img src="/f">')`, `"/g"`, "//# sourceMappingURL=h.map",
+		`import("./i.js")`, `define(["./j"], f)`, `"data:text/html,<a href=/k>"`, `"javascript:fetch('/l')"`,
+		`x = "url(/m)"`, "'unterminated", "/* unterminated", "`${`${`", `{"@context": "https://schema.org"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	base := &url.URL{Scheme: "https", Host: "example.com", Path: "/js/app.js"}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		orig := bytes.Clone(body)
+		links := checkOnLink(t, "JS", body, Options{Mode: ModeAll}, func(o Options) []Link { return JS(base, body, o, nil) })
+		checkLinks(t, base, links)
+		if again := JS(base, body, Options{Mode: ModeAll}, nil); formatSources(again) != formatSources(links) {
+			t.Fatalf("not deterministic:\n%s\nthen\n%s", formatSources(links), formatSources(again))
+		}
+		if !bytes.Equal(body, orig) {
+			t.Fatalf("body modified")
+		}
+		if page := JS(base, body, Options{}, nil); len(page) != 0 {
+			t.Fatalf("ModePage: %d links", len(page))
+		}
 	})
 }
 

@@ -37,7 +37,19 @@ import (
 //   - url(...) and @import in <style> elements and in the style attribute
 //     of any tag: Requisite.
 //
-// Script contents are never searched for links. The contents of <noscript>
+// That is ModePage. In ModeAll, HTML also reports, each with its Source,
+// the rest of the link table (a ping, blockquote cite, formaction, POST
+// form actions, applet and object attributes, img longdesc and lowsrc,
+// meta og:image and the like, href on any SVG element...: see
+// testdata/discover/MECHANISMS.md), the <base href> URL itself, any other
+// attribute whose value looks like a URL, the URLs of event handlers,
+// javascript: URLs and scripts as [JS] finds them, absolute and
+// root-relative URLs in text and comments, doctype system identifiers and
+// xml-stylesheet instructions, and reads conditional comments, srcdoc
+// attributes, script templates and SVG, HTML, CSS and JavaScript data:
+// URLs as documents of their own (up to maxNesting deep).
+//
+// In ModePage, script contents are never searched for links. The contents of <noscript>
 // and <noframes> are scanned as markup, since a crawler is a client without
 // scripts or frames support. No DOM is built: the document is read with
 // scanner, which splits it into tokens as golang.org/x/net/html's

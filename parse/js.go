@@ -28,7 +28,11 @@ import (
 // reported when it is an absolute http or https URL, a root-relative path
 // or a ./ or ../ path ("/api/users", "https://cdn.example.com/x.js"), as
 // looksLikeURL tells; words, MIME types (text/html), dates, bare "/",
-// regular-expression-like and whitespace-holding strings are not. A
+// regular-expression-like and whitespace-holding strings are not, and
+// neither are pieces of strings: the right operand of a +
+// (dir + "/index.html") and the arguments of string methods
+// (endsWith("/help.html"), split("/")...), nor the module ids of
+// require("./x") and define(["./x"], ...). A
 // literal passed where a URL is expected is also reported when it is a
 // relative path ("data.json", "page.html?x=1"). Those places give the
 // link's Source.Attr:
@@ -40,9 +44,10 @@ import (
 //   - "history": history.pushState(state, title, url), replaceState;
 //   - "window.open": open(url), window.open(url);
 //   - "import": import(url), import ... from url, export ... from url;
-//   - "src": x.src = url, x.setAttribute("src", url) (and srcset,
-//     poster, data);
-//   - "href": x.href = url, x.action = url, x.setAttribute("href", url);
+//   - "src": x.src = url, x.setAttribute("src", url), jQuery's
+//     .attr("src", url) (and srcset, poster, data);
+//   - "href": x.href = url, x.action = url, x.setAttribute("href", url),
+//     .attr("href", url);
 //   - "url": new URL(url);
 //   - "beacon": navigator.sendBeacon(url);
 //   - "worker": new Worker(url), new SharedWorker(url),
@@ -56,7 +61,9 @@ import (
 //   - "string": any other literal that looks like a URL.
 //
 // A literal that holds HTML markup ('<a href="/x">', as document.write
-// and innerHTML get) is read as HTML, and one that holds url(...) as CSS.
+// and innerHTML get) is read as HTML, one that holds url(...) as CSS, and
+// the absolute URLs written in any other ("see https://x.example/doc")
+// are reported as in text.
 // Those of import, worker and src are Requisite, the rest Page. Links
 // resolve against base, as those of a script's imports do (a browser
 // resolves a fetch against its page's URL, which is not known here).
@@ -120,10 +127,17 @@ func (c *collector) lexJS(code []byte, json string) {
 	c.jsBuf = nil
 	l := js.NewLexer(tdparse.NewInputBytes(buf))
 	var w jsWindow
+	// brackets counts the [ open; amd, when above 0, is the count at the
+	// dependency array of an AMD define([...]) or require([...]), whose
+	// strings are module ids, not URLs.
+	brackets, amd := 0, 0
 	// Every token but the last consumes input: the bound only guards
 	// against a lexer that would not.
 	for n := 0; n <= 2*len(code)+16 && !c.full; n++ {
-		tt, text := l.Next()
+		tt, text, ok := lexNext(l, false)
+		if !ok {
+			break
+		}
 		switch tt {
 		case js.ErrorToken:
 			if errors.Is(l.Err(), io.EOF) {
@@ -137,17 +151,64 @@ func (c *collector) lexJS(code []byte, json string) {
 			continue
 		case js.DivToken, js.DivEqToken:
 			if w.regexpAllowed() {
-				tt, text = l.RegExp()
+				if tt, text, ok = lexNext(l, true); !ok {
+					n = 2*len(code) + 16
+					continue
+				}
 				if tt == js.ErrorToken {
 					continue
 				}
 			}
+		case js.OpenBracketToken:
+			brackets++
+			// define([...]) or define("id", [...])
+			if amd == 0 && (w.tok(0).tt == js.OpenParenToken && amdCall(w.tok(1)) ||
+				w.tok(0).tt == js.CommaToken && w.tok(1).tt == js.StringToken && w.tok(2).tt == js.OpenParenToken && amdCall(w.tok(3))) {
+				amd = brackets
+			}
+		case js.CloseBracketToken:
+			if brackets == amd {
+				amd = 0
+			}
+			brackets = max(brackets-1, 0)
 		case js.StringToken, js.TemplateToken, js.TemplateStartToken:
-			c.jsLiteral(&w, tt, text, json)
+			if amd == 0 {
+				c.jsLiteral(&w, tt, text, json)
+			}
 		}
 		w.push(tt, text)
 	}
 	c.jsBuf = buf[:0]
+}
+
+// amdCall reports whether t is the name of a function of AMD or
+// CommonJS modules (define, require, requirejs), whose string arguments
+// are module ids, not URLs.
+func amdCall(t jsTok) bool {
+	switch string(t.text) {
+	case "define", "require", "requirejs":
+		return js.IsIdentifier(t.tt)
+	}
+	return false
+}
+
+// lexNext returns the next token of l, or with regexp the regular
+// expression that starts with the '/' it has just returned. ok is false
+// when the lexer panicked: v2.25.0 reads past the end of its input after
+// a '#' at the end of a template's expression ("`${a#"); the script is
+// then read no further.
+func lexNext(l *js.Lexer, regexp bool) (tt js.TokenType, text []byte, ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	if regexp {
+		tt, text = l.RegExp()
+	} else {
+		tt, text = l.Next()
+	}
+	return tt, text, true
 }
 
 // regexpAllowed reports whether a '/' after the tokens of w starts a
@@ -207,16 +268,63 @@ func (c *collector) jsLiteral(w *jsWindow, tt js.TokenType, text []byte, json st
 	case markup(v):
 		v = bytes.Clone(v) // c.jsStr is reused inside
 		c.nested(SourceJS, func() { c.htmlAll(v, false) })
+		// A tag cut by the end of the string ('<a href="https://x/?q=' +
+		// q) is not read as markup: its absolute URLs are.
+		if lt := bytes.LastIndexByte(v, '<'); bytes.IndexByte(v[lt:], '>') < 0 {
+			c.setSrc(Source{Kind: SourceJS, Attr: "string"}, nil, nil)
+			c.absoluteURLs(v[lt:])
+		}
 	case bytes.Contains(v, []byte("url(")):
 		v = bytes.Clone(v)
 		c.nested(SourceJS, func() {
 			c.setSrc(Source{Kind: SourceCSS}, nil, nil)
 			c.scanCSS(v)
 		})
-	case looksLikeURL(v) || sink && sinkURL(v):
+	case sink && sinkURL(v) || looksLikeURL(v) && (json != "" || sink || !w.notURL(v)):
 		c.setSrc(Source{Kind: SourceJS, Attr: call}, nil, nil)
 		c.add(v, kind, false)
+	default:
+		// Absolute URLs inside a longer string: a message, or markup cut
+		// between strings ('<a href="https://x.example/?q=' + q + '">').
+		if bytes.Contains(v, []byte("http://")) || bytes.Contains(v, []byte("https://")) {
+			c.setSrc(Source{Kind: SourceJS, Attr: "string"}, nil, nil)
+			c.absoluteURLs(v)
+		}
 	}
+}
+
+// notURL reports whether the literal v after the tokens of w, not passed
+// where a URL is expected, is a piece of a string rather than a URL: the
+// right operand of a + (x + "/index.html", a suffix; an absolute URL
+// there starts a URL all the same), or the argument of
+// a string method (endsWith("/help.html"), split("/"), replace(...)); or
+// a module id: require("./module").
+func (w *jsWindow) notURL(v []byte) bool {
+	switch p := w.tok(0); p.tt {
+	case js.AddToken, js.AddEqToken:
+		return !hasPrefixFold(v, "http://") && !hasPrefixFold(v, "https://")
+	case js.OpenParenToken, js.CommaToken:
+		if p.tt == js.OpenParenToken && amdCall(w.tok(1)) {
+			return true // require("./module")
+		}
+		k := 1
+		if p.tt == js.CommaToken {
+			// the second argument of replace(a, b)...
+			if w.tok(2).tt != js.OpenParenToken {
+				return false
+			}
+			k = 3
+		}
+		if w.tok(k+1).tt != js.DotToken && w.tok(k+1).tt != js.OptChainToken {
+			return false
+		}
+		switch string(w.tok(k).text) {
+		case "endsWith", "startsWith", "includes", "indexOf", "lastIndexOf", "split", "replace", "replaceAll",
+			"match", "matchAll", "search", "concat", "join", "substr", "substring", "slice", "padStart", "padEnd":
+			return true
+		}
+	}
+	return false
 }
 
 // markup reports whether the string v holds an HTML tag with attributes:
@@ -341,8 +449,8 @@ func (w *jsWindow) callOf(k int) (string, bool) {
 }
 
 // laterArg returns the context of an argument after the first: the URL
-// of xhr.open("GET", url), setAttribute("src", url) and
-// history.pushState(state, title, url).
+// of xhr.open("GET", url), setAttribute("src", url) (and jQuery's
+// .attr("src", url)) and history.pushState(state, title, url).
 func (w *jsWindow) laterArg() (string, bool) {
 	// history.pushState(null, "", url)
 	for k := 1; k < len(w.toks)-1; k++ {
@@ -366,7 +474,7 @@ func (w *jsWindow) laterArg() (string, bool) {
 		if httpMethod(a) {
 			return "xhr.open", true
 		}
-	case "setAttribute":
+	case "setAttribute", "attr", "prop": // el.setAttribute, jQuery's $(el).attr and .prop
 		switch lowerString(a) {
 		case "src", "srcset", "poster", "data":
 			return "src", true

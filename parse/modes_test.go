@@ -24,6 +24,7 @@ func checkModes(t testing.TB, base *url.URL, body []byte, opts Options) {
 	}
 	opts.Mode = ModeAll
 	all := checkOnLink(t, "HTML", body, opts, func(o Options) []Link { return HTML(base, body, o, nil) })
+	checkLinks(t, base, all)
 	checkSuperset(t, body, page, all)
 }
 

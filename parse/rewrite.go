@@ -76,6 +76,9 @@ type Ref struct {
 // ASCII (percent-encoded paths, punycode hosts), which reads the same in
 // every ASCII-compatible encoding. Like HTML, RewriteHTML never fails:
 // malformed markup is read the way the tokenizer reads it.
+//
+// Only ModePage's references are rewritten: opts.Mode and opts.OnLink are
+// ignored.
 func RewriteHTML(base *url.URL, body []byte, opts Options, fn func(Ref) (string, bool)) []byte {
 	r := newRewriter(base, body, opts, fn)
 	ls := newLinkScanner(body)

@@ -10,12 +10,24 @@ import (
 // and in the payloads of data: URLs.
 
 // textURLs records the URLs written in the text t: absolute http and https
-// URLs, and root-relative paths that start a word ("see /docs/api").
+// URLs, and root-relative paths that start a word ("see /docs/api", not
+// "</title>").
 // A URL ends at whitespace, quotes or angle brackets, and loses the
 // punctuation that ends a sentence after it ("/a/b." is "/a/b") and a
 // closing parenthesis or bracket it did not open. Paths of the Unix file
-// system's top folders (/usr/..., /etc/...) are not URLs.
+// system's top folders (/usr/..., /etc/...) are not URLs, and neither
+// are XML namespace names (http://www.w3.org/2000/svg).
 func (c *collector) textURLs(t []byte) {
+	c.scanTextURLs(t, false)
+}
+
+// absoluteURLs is textURLs for absolute URLs only: in scripts' strings,
+// and in the text of code elements.
+func (c *collector) absoluteURLs(t []byte) {
+	c.scanTextURLs(t, true)
+}
+
+func (c *collector) scanTextURLs(t []byte, absOnly bool) {
 	for i := 0; i < len(t) && !c.full; {
 		j := bytes.IndexByte(t[i:], '/')
 		if j < 0 {
@@ -35,7 +47,7 @@ func (c *collector) textURLs(t []byte) {
 				i = p + 2
 				continue
 			}
-		case wordStart(t, p) && p+1 < len(t) && isPathStart(t[p+1]):
+		case !absOnly && wordStart(t, p) && p+1 < len(t) && isPathStart(t[p+1]):
 			start = p
 		default:
 			i = p + 1
@@ -46,7 +58,7 @@ func (c *collector) textURLs(t []byte) {
 			end++
 		}
 		u := trimURLEnd(t[start:end])
-		if u[0] != '/' || !unixPath(u) {
+		if u[0] == '/' && !unixPath(u) || u[0] != '/' && !namespaceURI(u) {
 			c.add(u, Page, false)
 		}
 		i = end
@@ -60,7 +72,7 @@ func wordStart(t []byte, i int) bool {
 		return true
 	}
 	switch t[i-1] {
-	case ' ', '\t', '\n', '\r', '\f', '(', '[', '<', '>', '"', '\'', '=', ',', ';', ':', '`':
+	case ' ', '\t', '\n', '\r', '\f', '(', '[', '"', '\'', '=', ',', ';', ':', '`':
 		return true
 	}
 	return false
@@ -91,22 +103,27 @@ func isURLByte(c byte) bool {
 // ends the sentence after it, and closing parentheses and brackets that
 // it does not open.
 func trimURLEnd(u []byte) []byte {
+	// unclosed counts the ( and [ that the ) and ] after them do not
+	// close: a closing one is trimmed when there is none.
+	parens := bytes.Count(u, []byte("(")) - bytes.Count(u, []byte(")"))
+	brackets := bytes.Count(u, []byte("[")) - bytes.Count(u, []byte("]"))
 	for len(u) > 1 {
-		switch last := u[len(u)-1]; last {
+		switch u[len(u)-1] {
 		case '.', ',', ';', ':', '!', '?', '*':
-			u = u[:len(u)-1]
-			continue
-		case ')', ']':
-			open := byte('(')
-			if last == ']' {
-				open = '['
+		case ')':
+			if parens >= 0 {
+				return u
 			}
-			if bytes.Count(u, []byte{open}) < bytes.Count(u, []byte{last}) {
-				u = u[:len(u)-1]
-				continue
+			parens++
+		case ']':
+			if brackets >= 0 {
+				return u
 			}
+			brackets++
+		default:
+			return u
 		}
-		break
+		u = u[:len(u)-1]
 	}
 	return u
 }
