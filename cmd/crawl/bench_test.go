@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -21,31 +22,43 @@ import (
 // benchmark reports the process's peak resident memory: in all
 // (peak-rss-MB, which counts the pages of the memory-mapped state file
 // that were touched, and which the kernel can drop) and anonymous
-// (peak-anon-MB: the heap, stacks, Bloom filter...). Run it with
+// (peak-anon-MB: the heap, stacks, Bloom filter...), and the size of the
+// state file (state-MB). The case pages=5000 crawls a small site (5,000
+// pages of 5 links each) to the end. Run it with
 //
 //	go test -run XXX -bench CrawlMemory -benchtime 1x ./cmd/crawl
 //
 // CRAWL_BENCH_FLAGS adds flags to the crawl: "--state memory" compares the
 // in-memory state, "--memprofile /tmp/heap" profiles the heap.
+// CRAWL_BENCH_TRACE=FILE writes the process's resident memory to FILE
+// every 20 ms; CRAWL_BENCH_STDERR=1 passes its standard error through
+// (with GODEBUG=gctrace=1, the garbage collector's trace).
 func BenchmarkCrawlMemory(b *testing.B) {
+	b.Run("pages=5000", func(b *testing.B) {
+		for range b.N {
+			crawlMemory(b, 5000, 5, false)
+		}
+	})
 	for _, n := range []int{100_000, 300_000, 1_000_000} {
 		b.Run(fmt.Sprintf("urls=%d", n), func(b *testing.B) {
 			for range b.N {
-				crawlMemory(b, n)
+				crawlMemory(b, n, 100, true)
 			}
 		})
 	}
 }
 
-func crawlMemory(b *testing.B, urls int) {
-	const fanout = 100
+// crawlMemory crawls a tree site of urls pages, fanout links each, and
+// reports its memory. With interrupt, the crawl is interrupted once every
+// URL is known; without, it runs to the end.
+func crawlMemory(b *testing.B, urls, fanout int, interrupt bool) {
 	inner := urls / fanout
 	var leaves atomic.Bool
 	stop := make(chan struct{})
 	srv, _ := newTreeSite(b, urls, fanout, func(total int) {
 		// Level order: once this many requests were made, every inner
 		// page was, and the crawl is well into the leaves.
-		if total == inner+2000 && leaves.CompareAndSwap(false, true) {
+		if interrupt && total == inner+2000 && leaves.CompareAndSwap(false, true) {
 			close(stop)
 		}
 	})
@@ -56,6 +69,19 @@ func crawlMemory(b *testing.B, urls int) {
 	args = append(args, strings.Fields(os.Getenv("CRAWL_BENCH_FLAGS"))...)
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "CRAWL_TEST_RUN_MAIN=1")
+	if os.Getenv("CRAWL_BENCH_STDERR") != "" {
+		cmd.Stderr = os.Stderr
+	}
+	// A line of the trace per sample: the seconds since the start, the
+	// anonymous and the file-backed resident MB.
+	var trace *os.File
+	if name := os.Getenv("CRAWL_BENCH_TRACE"); name != "" {
+		var err error
+		if trace, err = os.Create(name); err != nil {
+			b.Fatal(err)
+		}
+		defer trace.Close()
+	}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
@@ -70,12 +96,17 @@ wait:
 	for {
 		select {
 		case <-tick.C:
-			if kb := statusKB(cmd.Process.Pid, "RssAnon:"); kb > peakAnon {
-				peakAnon = kb
+			kb := statusKB(cmd.Process.Pid, "RssAnon:")
+			peakAnon = max(peakAnon, kb)
+			if trace != nil {
+				fmt.Fprintf(trace, "%.2f %d %d\n", time.Since(start).Seconds(), kb/1024, statusKB(cmd.Process.Pid, "RssFile:")/1024)
 			}
 		case <-stop:
 			cmd.Process.Signal(syscall.SIGINT)
 			stop = nil
+			if trace != nil {
+				fmt.Fprintf(trace, "# %.2f interrupted\n", time.Since(start).Seconds())
+			}
 		case err := <-done:
 			if leaves.Load() && err != nil {
 				err = nil // exit 130 after the interrupt
@@ -89,12 +120,15 @@ wait:
 			b.Fatal("the crawl took more than 10 minutes")
 		}
 	}
-	if !leaves.Load() {
+	if interrupt && !leaves.Load() {
 		b.Fatal("the crawl ended before discovering every URL")
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	b.ReportMetric(float64(ru.Maxrss)/1024, "peak-rss-MB")
 	b.ReportMetric(float64(peakAnon)/1024, "peak-anon-MB")
+	if st, err := os.Stat(filepath.Join(out, ".crawl", "state.db")); err == nil {
+		b.ReportMetric(float64(st.Size())/(1<<20), "state-MB")
+	}
 	b.ReportMetric(time.Since(start).Seconds(), "s")
 	b.ReportMetric(float64(urls), "urls")
 }
