@@ -1,7 +1,10 @@
 package disk
 
 import (
+	"bytes"
+	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sync"
@@ -65,6 +68,10 @@ type Options struct {
 	// filter is resized on Open and whenever the seen set outgrows it.
 	// Zero means DefaultExpectedURLs.
 	ExpectedURLs uint
+
+	// The sizes of the seen set on disk (seen.go), which tests make
+	// small; zero means the defaults.
+	logMax, chunkKeys, mergeKeys int
 }
 
 // Frontier is a frontier.Frontier kept in a bbolt database, so that a crawl
@@ -87,7 +94,13 @@ type Frontier struct {
 	kick, hurry   chan struct{}
 	quit, stopped chan struct{}
 
-	mu         sync.Mutex
+	// disk is used by the committer only (and by Open before it starts).
+	disk *onDisk
+
+	mu sync.Mutex
+	// log maps each URL marked seen and not yet sorted into a run, its
+	// log entry committed or not, to its sequence number in the log.
+	log        map[seenKey]uint64
 	bloom      *bloom.BloomFilter
 	bloomCap   uint     // URLs the Bloom filter is sized for
 	seen       uint     // URLs in the seen set, committed or not
@@ -159,6 +172,12 @@ func Open(opts Options) (*Frontier, error) {
 		leases:     make(map[string]*lease),
 		pending:    newBatch(1),
 		wake:       make(chan struct{}),
+		log:        make(map[seenKey]uint64),
+		disk: &onDisk{
+			logMax:    cmp.Or(opts.logMax, defaultLogMax),
+			chunkKeys: cmp.Or(opts.chunkKeys, defaultChunkKeys),
+			mergeKeys: cmp.Or(opts.mergeKeys, defaultMergeKeys),
+		},
 	}
 	if err := f.load(opts.ExpectedURLs); err != nil {
 		db.Close()
@@ -168,50 +187,70 @@ func Open(opts Options) (*Frontier, error) {
 	return f, nil
 }
 
-// load creates the buckets of a new database, or reads an existing one:
-// it fills the Bloom filter from the seen set and counts what is queued.
+// load creates the buckets of a new database, or reads an existing one,
+// migrating it from layout 1: it reads the list of runs, the log into
+// memory, fills the Bloom filter from the seen set and
+// counts what is queued.
 func (f *Frontier) load(expected uint) error {
+	var version []byte
 	err := f.db.Update(func(tx *bolt.Tx) error {
 		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
 		if err != nil {
 			return err
 		}
-		switch v := meta.Get(keyVersion); {
-		case v == nil:
+		version = bytes.Clone(meta.Get(keyVersion))
+		switch {
+		case version == nil:
 			if err := meta.Put(keyVersion, []byte{layoutVersion}); err != nil {
 				return err
 			}
-		case len(v) != 1 || v[0] != layoutVersion:
-			return fmt.Errorf("layout version %x, want %d: %w", v, layoutVersion, errCorrupt)
+			version = []byte{layoutVersion}
+		case len(version) != 1 || version[0] != 1 && version[0] != layoutVersion:
+			return fmt.Errorf("layout version %x, want %d: %w", version, layoutVersion, errCorrupt)
 		}
-		for _, name := range [][]byte{bucketSeen, bucketQueue} {
+		for _, name := range [][]byte{bucketLog, bucketRuns, bucketQueue} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
 		}
-		return nil
+		return f.readRuns(tx)
 	})
 	if err != nil {
 		return fmt.Errorf("creating buckets: %w", err)
 	}
+	if version[0] == 1 {
+		if err := f.migrate(); err != nil {
+			return fmt.Errorf("migrating from layout 1: %w", err)
+		}
+	}
 	return f.db.View(func(tx *bolt.Tx) error {
-		seen := tx.Bucket(bucketSeen)
-		n := uint(seen.Stats().KeyN)
-		f.newBloom(max(expected, 2*n))
-		err := seen.ForEach(func(k, v []byte) error {
-			if len(k) != len(seenKey{}) || len(v) != 1 {
-				return fmt.Errorf("seen entry %x: %w", k, errCorrupt)
+		d := f.disk
+		if v := tx.Bucket(bucketMeta).Get(keyDone); v != nil {
+			if len(v) != 8 {
+				return fmt.Errorf("count of items done %x: %w", v, errCorrupt)
 			}
-			f.bloom.Add(k)
-			f.seen++
-			if v[0] == stateDone {
-				f.done++
+			d.done = binary.BigEndian.Uint64(v)
+		}
+		f.done = int(d.done)
+		err := tx.Bucket(bucketLog).ForEach(func(k, v []byte) error {
+			if len(k) != len(seqKey{}) || len(v) != seenKeyLen {
+				return fmt.Errorf("log entry %x: %w", k, errCorrupt)
 			}
+			seq := binary.BigEndian.Uint64(k)
+			f.log[seenKey(v)] = seq
+			f.seq = max(f.seq, seq)
+			d.logN++
 			return nil
 		})
 		if err != nil {
+			return fmt.Errorf("reading the log of the seen set: %w", err)
+		}
+		f.seen = uint(d.seen())
+		f.newBloom(max(expected, 2*f.seen))
+		if err := forEachSeen(tx, d.runs, func(k seenKey) { f.bloom.Add(k[:]) }); err != nil {
 			return fmt.Errorf("reading seen set: %w", err)
 		}
+		d.startMerge()
 		err = tx.Bucket(bucketQueue).ForEach(func(k, _ []byte) error {
 			depth, _, seq, err := splitKey(k)
 			if err != nil {
@@ -227,6 +266,104 @@ func (f *Frontier) load(expected uint) error {
 		}
 		return nil
 	})
+}
+
+// readRuns reads the list of live runs into f.disk; the other runs, of
+// merges that a crash or Close cut short or not yet deleted, are dead.
+func (f *Frontier) readRuns(tx *bolt.Tx) error {
+	runs, err := liveRuns(tx)
+	if err != nil {
+		return err
+	}
+	live := make(map[uint64]bool, len(runs))
+	d := f.disk
+	for _, r := range runs {
+		live[r.id] = true
+		d.nextID = max(d.nextID, r.id+1)
+	}
+	d.runs, d.dead = runs, nil
+	return tx.Bucket(bucketRuns).ForEachBucket(func(k []byte) error {
+		if len(k) != 8 {
+			return fmt.Errorf("run %x: %w", k, errCorrupt)
+		}
+		if id := binary.BigEndian.Uint64(k); !live[id] {
+			d.dead = append(d.dead, id)
+			d.nextID = max(d.nextID, id+1)
+		}
+		return nil
+	})
+}
+
+// migrate rewrites a database of layout 1, whose seen set is a bucket of
+// the same keys in order, each with the URL's state as its value: the
+// keys become one run and the states a count of items done. The queue is
+// the same in both layouts. The run is written mergeKeys keys per
+// transaction, so that memory stays bounded; if the migration is cut
+// short, the run is dead, and deleted by later commits.
+func (f *Frontier) migrate() error {
+	const stateDoneV1 = 'd'
+	d := f.disk
+	id := d.nextID
+	var n, done uint64
+	var last []byte
+	for finished := false; !finished; {
+		err := f.db.Update(func(tx *bolt.Tx) error {
+			rb, err := tx.Bucket(bucketRuns).CreateBucketIfNotExists(runName(id))
+			if err != nil {
+				return err
+			}
+			old := tx.Bucket(bucketSeenV1)
+			if old == nil {
+				return fmt.Errorf("no seen set: %w", errCorrupt)
+			}
+			c := old.Cursor()
+			k, v := c.First()
+			if last != nil {
+				if k, v = c.Seek(last); bytes.Equal(k, last) {
+					k, v = c.Next()
+				}
+			}
+			w := runWriter{b: rb, chunkKeys: d.chunkKeys}
+			for ; k != nil && (w.n < uint64(d.mergeKeys) || len(w.chunk) > 0); k, v = c.Next() {
+				if len(k) != seenKeyLen || len(v) != 1 {
+					return fmt.Errorf("seen entry %x: %w", k, errCorrupt)
+				}
+				if v[0] == stateDoneV1 {
+					done++
+				}
+				if err := w.add(seenKey(k)); err != nil {
+					return err
+				}
+				last = bytes.Clone(k)
+			}
+			if err := w.flush(); err != nil {
+				return err
+			}
+			n += w.n
+			if k != nil {
+				return nil
+			}
+			// The last step: the run is live, layout 1 is gone.
+			finished = true
+			meta := tx.Bucket(bucketMeta)
+			for _, kv := range [][2][]byte{
+				{keyRuns, appendRuns(nil, []run{{id, n}})},
+				{keyDone, binary.BigEndian.AppendUint64(nil, done)},
+				{keyVersion, {layoutVersion}},
+			} {
+				if err := meta.Put(kv[0], kv[1]); err != nil {
+					return err
+				}
+			}
+			return tx.DeleteBucket(bucketSeenV1)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	d.runs = []run{{id, n}}
+	d.nextID = id + 1
+	return nil
 }
 
 // Close commits the operations still buffered, stops the committer and

@@ -20,8 +20,9 @@
 // Reopened, the database queues every item that was queued or leased:
 // leases do not survive. Release is therefore a change in memory only
 // (the item never left the queue on disk), except for the claims it
-// forgets, which leave the seen set with the next batch. Every URL marked done stays seen and is not
-// handed out again, and every URL added or claimed stays seen.
+// forgets, which leave the seen set with the next batch. Every URL marked
+// done stays seen and is not handed out again, and every URL added or
+// claimed stays seen.
 //
 // For a crawl that keeps the frontier's rule (a page's links are added
 // before the page is marked done), that means:
@@ -49,11 +50,19 @@
 //     lookup decides. It is sized by Options.ExpectedURLs, resized to
 //     twice the seen set on Open, and grown fourfold whenever the seen set
 //     outgrows it;
+//   - the URLs seen lately, up to 65,536 of them, in a map from their
+//     hash to their place in the log (see Layout): about 3 MB;
 //   - up to Options.CacheItems queued items of each depth that has queued
 //     items (about 200 bytes each for typical URLs); in a crawl that is
 //     two depths, the current one and the next;
 //   - one entry per leased item, and the operations not yet committed: at
 //     most 4,096 of them, after which Add and Claim wait for the disk.
+//
+// A commit writes a bounded number of pages, whatever the number of URLs:
+// the ends of the queue's runs of keys, the end of the log, and a step of
+// a merge of runs (see Layout). (A seen set keyed by hashes in a B-tree
+// rewrites a leaf per URL added, all over the tree, and each commit then
+// holds thousands of them in memory.)
 //
 // The database file is mapped into memory. The pages a crawl reads count
 // in the process's resident size, as file cache the kernel can reclaim,
@@ -73,16 +82,35 @@
 //
 // # Layout
 //
-// The database has three buckets: "meta" holds the layout version;
-// "seen" maps a 16-byte hash of each URL seen to its state (queued or
-// leased, done, claimed); "queue" holds every item queued or leased, keyed
-// by depth, host and a sequence number, with a compact binary value (the
-// URL, the parent and the flags). keys.go describes the encodings.
+// The database has four buckets. "meta" holds the layout version, the
+// count of items done and the list of live runs. "queue" holds every item
+// queued or leased, keyed by depth, host and a sequence number, with a
+// compact binary value (the URL, the parent and the flags). The seen set,
+// a 16-byte hash of each URL seen, is a log-structured merge tree of two
+// kinds of parts:
+//
+//   - "log" holds the URLs seen since the last freeze, in the order they
+//     were seen, keyed by a sequence number: a commit appends to its end;
+//   - "runs" holds sorted runs, each a nested bucket of chunks of packed
+//     hashes, keyed by the last hash of each. When the log holds 65,536
+//     hashes, the commit that fills it sorts them into a new run and
+//     empties it. Two adjacent runs within a factor of two in size are
+//     merged, a step per commit, so that there are about
+//     log2(URLs/65,536) runs, each at least twice as large as the next
+//     newer one. A lookup reads a chunk of each run, oldest (largest)
+//     first, until one holds the hash.
+//
+// Each URL seen is in exactly one place: the log or one run. keys.go
+// describes the encodings and seen.go the merges. Layout 1, whose seen set
+// was one bucket keyed by hash, is migrated by Open: its keys become one
+// run.
 //
 // # Files
 //
-//   - disk.go: Options, Open, Close, Stats, Flush.
-//   - add.go: Add, Claim, the seen set and the Bloom filter.
+//   - disk.go: Options, Open (and the migration from layout 1), Close,
+//     Stats, Flush.
+//   - add.go: Add, Claim, the seen set in memory and the Bloom filter.
+//   - seen.go: the seen set on disk: the log, runs, their merges.
 //   - queue.go: the levels, the window and its refills, Next, Done.
 //   - commit.go: the batches and the goroutine that commits them.
 //   - keys.go: the encoding of keys and values.
