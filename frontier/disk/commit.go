@@ -123,16 +123,12 @@ func (f *Frontier) commit() {
 	f.mu.Unlock()
 
 	// Only the committer uses f.disk: no lock is needed.
-	next := f.disk.clone()
 	var frozen uint64
 	err := f.db.Update(func(tx *bolt.Tx) error {
 		var err error
-		frozen, err = next.apply(tx, b)
+		frozen, err = f.disk.apply(tx, b)
 		return err
 	})
-	if err == nil {
-		f.disk = next
-	}
 
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -232,14 +232,22 @@ func (f *Frontier) load(expected uint) error {
 			d.done = binary.BigEndian.Uint64(v)
 		}
 		f.done = int(d.done)
-		err := tx.Bucket(bucketLog).ForEach(func(k, v []byte) error {
+		frozen, err := frozenSeq(tx)
+		if err != nil {
+			return err
+		}
+		d.frozen = frozen
+		err = tx.Bucket(bucketLog).ForEach(func(k, v []byte) error {
 			if len(k) != len(seqKey{}) || len(v) != seenKeyLen {
 				return fmt.Errorf("log entry %x: %w", k, errCorrupt)
 			}
 			seq := binary.BigEndian.Uint64(k)
-			f.log[seenKey(v)] = seq
 			f.seq = max(f.seq, seq)
-			d.logN++
+			d.lastSeq = max(d.lastSeq, seq)
+			if seq > frozen {
+				f.log[seenKey(v)] = seq
+				d.recent = append(d.recent, seenKey(v))
+			}
 			return nil
 		})
 		if err != nil {

@@ -89,12 +89,13 @@
 // a 16-byte hash of each URL seen, is a log-structured merge tree of two
 // kinds of parts:
 //
-//   - "log" holds the URLs seen since the last freeze, in the order they
-//     were seen, keyed by a sequence number: a commit appends to its end;
+//   - "log" holds the URLs seen lately, in the order they were seen,
+//     keyed by a sequence number: a commit appends to its end;
 //   - "runs" holds sorted runs, each a nested bucket of chunks of packed
 //     hashes, keyed by the last hash of each. When the log holds 65,536
-//     hashes, the commit that fills it sorts them into a new run and
-//     empties it. Two adjacent runs within a factor of two in size are
+//     hashes, the commit that fills it sorts them into a new run (from
+//     memory: it reads no page of the log); their log entries are then
+//     obsolete, and deleted a few per commit. Two adjacent runs within a factor of two in size are
 //     merged, a step per commit, so that there are about
 //     log2(URLs/65,536) runs, each at least twice as large as the next
 //     newer one. A lookup reads a chunk of each run, oldest (largest)

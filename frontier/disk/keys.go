@@ -23,6 +23,7 @@ var (
 	keyVersion  = []byte("version")
 	keyDone     = []byte("done")
 	keyRuns     = []byte("runs")
+	keyFrozen   = []byte("frozen")
 	// bucketSeenV1 is the seen set of layout 1, which Open migrates.
 	bucketSeenV1 = []byte("seen")
 )
@@ -80,7 +81,8 @@ func authority(url string) string {
 // The seen set is a log and sorted runs (seen.go):
 //
 //	log    key: a sequence number, uint64 big endian, as in the queue
-//	       value: the seenKey of a URL seen since the last freeze
+//	       value: the seenKey of a URL seen; the entries up to meta's
+//	       "frozen" (uint64 big endian) are sorted into a run already
 //	runs   one nested bucket per run, named by the run's id (uint64 big
 //	       endian); in it, key: the last seenKey of a chunk, value: the
 //	       chunk, up to a few hundred seenKeys in increasing order, packed

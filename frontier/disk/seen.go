@@ -15,12 +15,13 @@ import (
 // they are seen, so that a commit writes the last pages of the log and no
 // others; a map in memory finds them (Frontier.log). When the log holds
 // logMax keys, a commit sorts them into a new run, a read-only sorted
-// array of keys stored in chunks, and empties the log. Runs are merged
+// array of keys stored in chunks; their log entries are then obsolete,
+// and the following commits delete them, a few each. Runs are merged
 // pairwise, a step of at least mergeKeys keys per commit, so that there
 // are about log2(seen/logMax) of them; a lookup reads one chunk of each
-// until one holds the key. A commit thus writes a bounded number of
-// pages, whatever the size of the seen set: with keys that are hashes, a
-// B-tree would rewrite a leaf per key, all over the tree.
+// until one holds the key. A commit thus writes, and reads, a bounded
+// number of pages, whatever the size of the seen set: with keys that are
+// hashes, a B-tree would rewrite a leaf per key, all over the tree.
 
 // Defaults of the seen set's sizes, which tests make small.
 const (
@@ -41,14 +42,20 @@ const (
 const logFill = 1.0
 
 // onDisk is the committer's state of what is on disk: the live runs, the
-// size of the log, the merge under way and the count of items done. Only
-// the committer uses it, and Open before the committer starts; a commit
-// works on a copy, kept if the commit succeeds.
+// keys of the log, the merge under way and the count of items done. Only
+// the committer uses it, and Open before the committer starts. It is not
+// rolled back when a commit fails: the frontier is then unusable.
 type onDisk struct {
 	runs   []run  // live runs, oldest first
 	nextID uint64 // id of the next run
-	logN   int    // keys in the log
-	merge  *merge // the merge under way, or nil
+	// recent holds the keys of the log's live entries, in log order, so
+	// that sorting them into a run reads no page of the log. Entries up
+	// to frozen are sorted into runs already: they are deleted a few per
+	// commit, as deleting the log at once would read all its pages.
+	recent  []seenKey
+	frozen  uint64 // last sequence number sorted into a run
+	lastSeq uint64 // last sequence number in the log
+	merge   *merge // the merge under way, or nil
 	// dead holds the runs to delete: merged, or a merge cut short. They
 	// are deleted a few chunks per commit, because deleting a bucket
 	// reads all its pages.
@@ -66,20 +73,9 @@ type merge struct {
 	last              seenKey
 }
 
-func (d *onDisk) clone() *onDisk {
-	c := *d
-	c.runs = slices.Clone(d.runs)
-	c.dead = slices.Clone(d.dead)
-	if d.merge != nil {
-		m := *d.merge
-		c.merge = &m
-	}
-	return &c
-}
-
 // seen returns the number of keys in the runs and the log.
 func (d *onDisk) seen() uint64 {
-	n := uint64(d.logN)
+	n := uint64(len(d.recent))
 	for _, r := range d.runs {
 		n += r.n
 	}
@@ -111,7 +107,8 @@ func (d *onDisk) apply(tx *bolt.Tx, b *batch) (frozen uint64, err error) {
 			if err := log.Put(o.lkey[:], o.seen[:]); err != nil {
 				return 0, err
 			}
-			d.logN++
+			d.recent = append(d.recent, o.seen)
+			d.lastSeq = max(d.lastSeq, binary.BigEndian.Uint64(o.lkey[:]))
 			logged++
 		case opDone:
 			if err := queue.Delete(o.qkey); err != nil {
@@ -119,11 +116,14 @@ func (d *onDisk) apply(tx *bolt.Tx, b *batch) (frozen uint64, err error) {
 			}
 			done++
 		case opUnclaim:
-			if bytes.Equal(log.Get(o.lkey[:]), o.seen[:]) {
+			if binary.BigEndian.Uint64(o.lkey[:]) > d.frozen && bytes.Equal(log.Get(o.lkey[:]), o.seen[:]) {
 				if err := log.Delete(o.lkey[:]); err != nil {
 					return 0, err
 				}
-				d.logN--
+				// Claims forgotten are recent, and rare.
+				if i := slices.Index(d.recent, o.seen); i >= 0 {
+					d.recent = slices.Delete(d.recent, i, i+1)
+				}
 				continue
 			}
 			// Sorted into a run since it was claimed.
@@ -140,7 +140,7 @@ func (d *onDisk) apply(tx *bolt.Tx, b *batch) (frozen uint64, err error) {
 			return 0, err
 		}
 	}
-	if d.logN >= d.logMax {
+	if len(d.recent) >= d.logMax {
 		if frozen, err = d.freeze(tx); err != nil {
 			return 0, fmt.Errorf("sorting the log into a run: %w", err)
 		}
@@ -162,6 +162,11 @@ func (d *onDisk) apply(tx *bolt.Tx, b *batch) (frozen uint64, err error) {
 			return 0, fmt.Errorf("deleting merged runs: %w", err)
 		}
 	}
+	// Twice the entries logged, and a few more, keeps the log trimmed,
+	// and the pages each commit reads few.
+	if err := d.trimLog(log, 2*logged+1+d.mergeKeys/64); err != nil {
+		return 0, fmt.Errorf("deleting the log sorted into runs: %w", err)
+	}
 	if runsChanged {
 		if err := meta.Put(keyRuns, appendRuns(nil, d.runs)); err != nil {
 			return 0, err
@@ -170,19 +175,11 @@ func (d *onDisk) apply(tx *bolt.Tx, b *batch) (frozen uint64, err error) {
 	return frozen, nil
 }
 
-// freeze sorts the keys of the log into a new run and empties the log. It
-// returns the last sequence number of the log.
+// freeze sorts the keys of the log into a new run. The log's entries are
+// then obsolete, and deleted by trimLog. It returns the last sequence
+// number of the log.
 func (d *onDisk) freeze(tx *bolt.Tx) (uint64, error) {
-	keys := make([]seenKey, 0, d.logN)
-	var last uint64
-	c := tx.Bucket(bucketLog).Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if len(k) != len(seqKey{}) || len(v) != seenKeyLen {
-			return 0, fmt.Errorf("log entry %x: %w", k, errCorrupt)
-		}
-		keys = append(keys, seenKey(v))
-		last = binary.BigEndian.Uint64(k)
-	}
+	keys := slices.Clone(d.recent)
 	slices.SortFunc(keys, compareKeys)
 	keys = slices.Compact(keys)
 	id := d.nextID
@@ -200,17 +197,29 @@ func (d *onDisk) freeze(tx *bolt.Tx) (uint64, error) {
 	if err := w.flush(); err != nil {
 		return 0, err
 	}
-	// Deleting the bucket frees its pages without reading their keys.
-	if err := tx.DeleteBucket(bucketLog); err != nil {
-		return 0, err
-	}
-	if _, err := tx.CreateBucket(bucketLog); err != nil {
+	d.frozen = d.lastSeq
+	if err := tx.Bucket(bucketMeta).Put(keyFrozen, binary.BigEndian.AppendUint64(nil, d.frozen)); err != nil {
 		return 0, err
 	}
 	d.runs = append(d.runs, run{id, w.n})
-	d.logN = 0
+	d.recent = d.recent[:0]
 	d.startMerge()
-	return last, nil
+	return d.frozen, nil
+}
+
+// trimLog deletes up to n of the log's obsolete entries, from its start.
+func (d *onDisk) trimLog(log *bolt.Bucket, n int) error {
+	var obsolete [][]byte
+	c := log.Cursor()
+	for k, _ := c.First(); k != nil && len(obsolete) < n && binary.BigEndian.Uint64(k) <= d.frozen; k, _ = c.Next() {
+		obsolete = append(obsolete, bytes.Clone(k))
+	}
+	for _, k := range obsolete {
+		if err := log.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // startMerge starts a merge if none is under way and two adjacent runs
@@ -504,8 +513,8 @@ func (it *runIter) advance() {
 	}
 }
 
-// forEachSeen calls fn with every key of the live runs and of the log, as
-// committed in tx.
+// forEachSeen calls fn with every key of the live runs and of the log's
+// live entries, as committed in tx.
 func forEachSeen(tx *bolt.Tx, runs []run, fn func(k seenKey)) error {
 	rb := tx.Bucket(bucketRuns)
 	for _, r := range runs {
@@ -526,13 +535,32 @@ func forEachSeen(tx *bolt.Tx, runs []run, fn func(k seenKey)) error {
 			return err
 		}
 	}
+	frozen, err := frozenSeq(tx)
+	if err != nil {
+		return err
+	}
 	return tx.Bucket(bucketLog).ForEach(func(k, v []byte) error {
 		if len(k) != len(seqKey{}) || len(v) != seenKeyLen {
 			return fmt.Errorf("log entry %x: %w", k, errCorrupt)
 		}
-		fn(seenKey(v))
+		if binary.BigEndian.Uint64(k) > frozen {
+			fn(seenKey(v))
+		}
 		return nil
 	})
+}
+
+// frozenSeq returns the last sequence number of the log sorted into a run,
+// as committed in tx: the log entries up to it are obsolete.
+func frozenSeq(tx *bolt.Tx) (uint64, error) {
+	v := tx.Bucket(bucketMeta).Get(keyFrozen)
+	if v == nil {
+		return 0, nil
+	}
+	if len(v) != 8 {
+		return 0, fmt.Errorf("last sequence number sorted %x: %w", v, errCorrupt)
+	}
+	return binary.BigEndian.Uint64(v), nil
 }
 
 // liveRuns returns the live runs as committed in tx.

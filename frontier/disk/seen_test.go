@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -116,8 +117,78 @@ func TestSeenSet(t *testing.T) {
 	}
 }
 
+// TestLogTrim checks that the log entries sorted into a run are deleted a
+// few per commit, and are not seen twice meanwhile, in this process or
+// after a reopen.
+func TestLogTrim(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "state.db")
+	opts := Options{Path: path, BatchDelay: time.Hour, logMax: 64, chunkKeys: 5, mergeKeys: 1}
+	f := openT(t, opts)
+	var items []frontier.Item
+	for i := range 70 {
+		items = append(items, item("a", fmt.Sprintf("/%d", i), 1))
+	}
+	commit := func(f *Frontier, items ...frontier.Item) {
+		t.Helper()
+		if n, err := f.Add(ctx, items...); n != len(items) || err != nil {
+			t.Fatalf("Add = %d, %v; want %d", n, err, len(items))
+		}
+		if err := f.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 60 keys in the log; then 10 more fill it: the commit sorts the 70
+	// into a run and deletes 2×10+1 of their log entries.
+	commit(f, items[:60]...)
+	commit(f, items[60:]...)
+	if got := logEntries(t, f); got != 49 {
+		t.Fatalf("%d log entries after the freeze; want the 49 not deleted yet", got)
+	}
+	checkRuns(t, f, 70)
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f = openT(t, opts)
+	checkRuns(t, f, 70)
+	if n, err := f.Add(ctx, items...); n != 0 || err != nil {
+		t.Fatalf("Add of seen items after reopening = %d, %v", n, err)
+	}
+	// Commits that log nothing delete one entry each.
+	for i := range 49 {
+		it, err := f.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Done(ctx, it); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := logEntries(t, f); got != 49-i-1 {
+			t.Fatalf("%d log entries after %d commits; want %d", got, i+1, 49-i-1)
+		}
+	}
+	checkRuns(t, f, 70)
+}
+
+// logEntries returns the number of entries in the log, obsolete or not.
+func logEntries(t *testing.T, f *Frontier) int {
+	t.Helper()
+	n := 0
+	err := f.db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketLog).Stats().KeyN
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 // checkRuns checks the seen set on disk, as of the last commit: it holds
-// want keys, each once; the runs are sorted, their chunks bounded by their
+// want keys, each once (the log's obsolete entries aside); the runs are sorted, their chunks bounded by their
 // keys and their sizes as listed; there are about log2 of the seen set's
 // size over logMax of them; the only runs not listed are the output of the
 // merge under way and the dead ones. The committer must be idle.
@@ -167,7 +238,14 @@ func checkRuns(t *testing.T, f *Frontier, want int) {
 			}
 			total += n
 		}
-		err = tx.Bucket(bucketLog).ForEach(func(_, v []byte) error {
+		frozen, err := frozenSeq(tx)
+		if err != nil {
+			return err
+		}
+		err = tx.Bucket(bucketLog).ForEach(func(k, v []byte) error {
+			if binary.BigEndian.Uint64(k) <= frozen {
+				return nil // obsolete: sorted into a run
+			}
 			if all[seenKey(v)] {
 				return fmt.Errorf("%x in the log and in a run", v)
 			}
