@@ -22,8 +22,8 @@ import (
 // benchmark reports the process's peak resident memory: in all
 // (peak-rss-MB, which counts the pages of the memory-mapped state file
 // that were touched, and which the kernel can drop) and anonymous
-// (peak-anon-MB: the heap, stacks, Bloom filter...), and the size of the
-// state file (state-MB). The case pages=5000 crawls a small site (5,000
+// (peak-anon-MB: the heap, stacks, Bloom filter...), the size of the
+// state file (state-MB) and the CPU time of the crawl (cpu-s). The case pages=5000 crawls a small site (5,000
 // pages of 5 links each) to the end. Run it with
 //
 //	go test -run XXX -bench CrawlMemory -benchtime 1x ./cmd/crawl
@@ -130,6 +130,7 @@ wait:
 		b.ReportMetric(float64(st.Size())/(1<<20), "state-MB")
 	}
 	b.ReportMetric(time.Since(start).Seconds(), "s")
+	b.ReportMetric(time.Duration(ru.Utime.Nano()+ru.Stime.Nano()).Seconds(), "cpu-s")
 	b.ReportMetric(float64(urls), "urls")
 }
 
