@@ -129,6 +129,9 @@ func (f *Frontier) commit() {
 		frozen, err = f.disk.apply(tx, b)
 		return err
 	})
+	if err == nil {
+		f.unmap()
+	}
 
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -144,4 +147,20 @@ func (f *Frontier) commit() {
 		delete(f.leases, url)
 	}
 	f.broadcast()
+}
+
+// unmap drops the pages of the database file that this process has mapped
+// in, as read by this commit and by the lookups and refills since the last
+// one, from its resident size (see unmapPages). A commit reads pages all
+// over the file: the queue's ends, the log, runs; and the kernel maps up
+// to 16 pages around each page read. Without this, the resident size
+// grows towards the size of the file; with it, it stays near what one
+// commit reads. The read transaction holds bbolt's mapping in place.
+func (f *Frontier) unmap() {
+	tx, err := f.db.Begin(false)
+	if err != nil {
+		return
+	}
+	defer tx.Rollback()
+	unmapPages(f.db.Info().Data, tx.Size())
 }

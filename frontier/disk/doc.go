@@ -66,7 +66,10 @@
 //
 // The database file is mapped into memory. The pages a crawl reads count
 // in the process's resident size, as file cache the kernel can reclaim,
-// not as heap.
+// not as heap; on Linux, each commit then unmaps them all
+// (madvise(MADV_DONTNEED): they stay in the page cache), so that the
+// resident size of the file is what was read since the last commit, not
+// most of the file.
 //
 // # Order
 //
@@ -114,5 +117,6 @@
 //   - seen.go: the seen set on disk: the log, runs, their merges.
 //   - queue.go: the levels, the window and its refills, Next, Done.
 //   - commit.go: the batches and the goroutine that commits them.
+//   - madvise_linux.go: unmapping the pages read.
 //   - keys.go: the encoding of keys and values.
 package disk
