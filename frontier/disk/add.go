@@ -16,7 +16,7 @@ import (
 // Add implements frontier.Frontier. The items are marked seen and queued
 // at once for the calls that follow, and on disk with the batch they are
 // committed in; Add does not wait for that commit (see Flush). It waits
-// only while more than 4,096 operations are waiting for the disk, never
+// only while more than 1,024 operations are waiting for the disk, never
 // for consumers.
 func (f *Frontier) Add(ctx context.Context, items ...frontier.Item) (int, error) {
 	if err := ctx.Err(); err != nil {

@@ -13,7 +13,7 @@
 // made, and each is all or nothing, so after a crash the database holds
 // the operations made up to some instant: all of those of the last batch
 // committed and before, none after. What is lost is the work of the last
-// BatchDelay plus the time of one commit, and never more than about 8,000
+// BatchDelay plus the time of one commit, and never more than about 2,000
 // operations (the batch being written and the one waiting); nothing made
 // before a call of Flush returned is lost.
 //
@@ -50,13 +50,14 @@
 //     lookup decides. It is sized by Options.ExpectedURLs, resized to
 //     twice the seen set on Open, and grown fourfold whenever the seen set
 //     outgrows it;
-//   - the URLs seen lately, up to 65,536 of them, in a map from their
-//     hash to their place in the log (see Layout): about 3 MB;
+//   - the URLs seen lately, up to 16,384 of them, in a map from their
+//     hash to their place in the log (see Layout), and their hashes again
+//     for the committer: about 1 MB;
 //   - up to Options.CacheItems queued items of each depth that has queued
 //     items (about 200 bytes each for typical URLs); in a crawl that is
 //     two depths, the current one and the next;
 //   - one entry per leased item, and the operations not yet committed: at
-//     most 4,096 of them, after which Add and Claim wait for the disk.
+//     most 1,024 of them, after which Add and Claim wait for the disk.
 //
 // A commit writes a bounded number of pages, whatever the number of URLs:
 // the ends of the queue's runs of keys, the end of the log, and a step of
@@ -95,12 +96,12 @@
 //   - "log" holds the URLs seen lately, in the order they were seen,
 //     keyed by a sequence number: a commit appends to its end;
 //   - "runs" holds sorted runs, each a nested bucket of chunks of packed
-//     hashes, keyed by the last hash of each. When the log holds 65,536
+//     hashes, keyed by the last hash of each. When the log holds 16,384
 //     hashes, the commit that fills it sorts them into a new run (from
 //     memory: it reads no page of the log); their log entries are then
 //     obsolete, and deleted a few per commit. Two adjacent runs within a factor of two in size are
 //     merged, a step per commit, so that there are about
-//     log2(URLs/65,536) runs, each at least twice as large as the next
+//     log2(URLs/16,384) runs, each at least twice as large as the next
 //     newer one. A lookup reads a chunk of each run, oldest (largest)
 //     first, until one holds the hash.
 //
