@@ -152,10 +152,11 @@ func Open(opts Options) (*Frontier, error) {
 	}
 	db, err := bolt.Open(opts.Path, 0o600, &bolt.Options{
 		Timeout: lockTimeout,
-		// Without a synced freelist a commit writes less; Open rebuilds
-		// the freelist by scanning the file instead.
-		NoFreelistSync: true,
-		FreelistType:   bolt.FreelistMapType,
+		// The freelist is written with each commit. Without it, Open
+		// rebuilds it by reading every page of the file, which all
+		// become resident: resuming a crawl of 1,000,000 URLs peaked
+		// at 147 MB instead of 43 (BenchmarkCrawlMemory).
+		FreelistType: bolt.FreelistMapType,
 	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("opening frontier %s: %w", opts.Path, ErrLocked)
@@ -186,6 +187,7 @@ func Open(opts Options) (*Frontier, error) {
 		db.Close()
 		return nil, fmt.Errorf("loading frontier %s: %w", opts.Path, err)
 	}
+	f.unmap()
 	go f.commitLoop()
 	return f, nil
 }
@@ -240,10 +242,12 @@ func (f *Frontier) load(expected uint) error {
 			return err
 		}
 		d.frozen = frozen
+		scan := scanning{tx: tx}
 		err = tx.Bucket(bucketLog).ForEach(func(k, v []byte) error {
 			if len(k) != len(seqKey{}) || len(v) != seenKeyLen {
 				return fmt.Errorf("log entry %x: %w", k, errCorrupt)
 			}
+			scan.read(len(k) + len(v))
 			seq := binary.BigEndian.Uint64(k)
 			f.seq = max(f.seq, seq)
 			d.lastSeq = max(d.lastSeq, seq)
@@ -262,7 +266,8 @@ func (f *Frontier) load(expected uint) error {
 			return fmt.Errorf("reading seen set: %w", err)
 		}
 		d.startMerge()
-		err = tx.Bucket(bucketQueue).ForEach(func(k, _ []byte) error {
+		err = tx.Bucket(bucketQueue).ForEach(func(k, v []byte) error {
+			scan.read(len(k) + len(v))
 			depth, _, seq, err := splitKey(k)
 			if err != nil {
 				return err
@@ -371,6 +376,7 @@ func (f *Frontier) migrate() error {
 		if err != nil {
 			return err
 		}
+		f.unmap()
 	}
 	d.runs = []run{{id, n}}
 	d.nextID = id + 1

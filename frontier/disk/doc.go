@@ -68,9 +68,11 @@
 // The database file is mapped into memory. The pages a crawl reads count
 // in the process's resident size, as file cache the kernel can reclaim,
 // not as heap; on Linux, each commit then unmaps them all
-// (madvise(MADV_DONTNEED): they stay in the page cache), so that the
-// resident size of the file is what was read since the last commit, not
-// most of the file.
+// (madvise(MADV_DONTNEED): they stay in the page cache), and so do the
+// scans of Open every 4 MB, so that the resident size of the file is
+// what was read since the last commit, not most of the file. The
+// freelist is written with each commit, so that Open need not read every
+// page to rebuild it.
 //
 // # Order
 //

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -62,6 +63,33 @@ func TestCommitUnmapsPages(t *testing.T) {
 	}
 	if before > 0 || after > 0 || read == 0 {
 		t.Fatalf("resident after a commit %d kB, after a lookup %d kB, after the next commit %d kB; want 0, more, 0", before, read, after)
+	}
+}
+
+// TestOpenUnmapsPages checks that Open, which reads the whole seen set and
+// queue, leaves none of the file's pages resident.
+func TestOpenUnmapsPages(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "state.db")
+	f := openT(t, Options{Path: path, logMax: 256})
+	for i := range 400 {
+		var page []frontier.Item
+		for j := range 100 {
+			page = append(page, item(fmt.Sprintf("h%d", j%7), fmt.Sprintf("/%d/%d", i, j), 1))
+		}
+		if _, err := f.Add(ctx, page...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f = openT(t, Options{Path: path, logMax: 256})
+	if q, _, _, _ := f.Stats(); q != 40_000 {
+		t.Fatalf("%d items queued after reopening; want 40,000", q)
+	}
+	if kb := mappedKB(t, path); kb > 0 {
+		t.Fatalf("%d kB of the file resident after Open; want 0", kb)
 	}
 }
 

@@ -518,6 +518,7 @@ func (it *runIter) advance() {
 // forEachSeen calls fn with every key of the live runs and of the log's
 // live entries, as committed in tx.
 func forEachSeen(tx *bolt.Tx, runs []run, fn func(k seenKey)) error {
+	scan := scanning{tx: tx}
 	rb := tx.Bucket(bucketRuns)
 	for _, r := range runs {
 		b := rb.Bucket(runName(r.id))
@@ -528,6 +529,7 @@ func forEachSeen(tx *bolt.Tx, runs []run, fn func(k seenKey)) error {
 			if len(v) == 0 || len(v)%seenKeyLen != 0 {
 				return fmt.Errorf("chunk of %d bytes in run %d: %w", len(v), r.id, errCorrupt)
 			}
+			scan.read(len(v))
 			for ; len(v) > 0; v = v[seenKeyLen:] {
 				fn(seenKey(v))
 			}
@@ -545,11 +547,31 @@ func forEachSeen(tx *bolt.Tx, runs []run, fn func(k seenKey)) error {
 		if len(k) != len(seqKey{}) || len(v) != seenKeyLen {
 			return fmt.Errorf("log entry %x: %w", k, errCorrupt)
 		}
+		scan.read(len(k) + len(v))
 		if binary.BigEndian.Uint64(k) > frozen {
 			fn(seenKey(v))
 		}
 		return nil
 	})
+}
+
+// scanning unmaps the database's pages (see unmapPages) every few MB that
+// a scan of a bucket in tx reads, so that scanning the whole file does not
+// make it all resident.
+type scanning struct {
+	tx     *bolt.Tx
+	unread int // bytes read since the last unmap
+}
+
+// scanUnmap is how many bytes of keys and values a scan reads between two
+// unmaps: a few pages more, for the kernel's fault-around.
+const scanUnmap = 4 << 20
+
+func (s *scanning) read(n int) {
+	if s.unread += n; s.unread >= scanUnmap {
+		unmapPages(s.tx.DB().Info().Data, s.tx.Size())
+		s.unread = 0
+	}
 }
 
 // frozenSeq returns the last sequence number of the log sorted into a run,
