@@ -59,11 +59,14 @@
 //   - one entry per leased item, and the operations not yet committed: at
 //     most 1,024 of them, after which Add and Claim wait for the disk.
 //
-// A commit writes a bounded number of pages, whatever the number of URLs:
-// the ends of the queue's runs of keys, the end of the log, and a step of
-// a merge of runs (see Layout). (A seen set keyed by hashes in a B-tree
+// A commit reads and writes a number of pages that grows with its
+// operations, not with the number of URLs: the ends of the queue's runs of
+// keys, the ends of the log, a step of a merge of runs and of the deletion
+// of merged runs (see Layout). (A seen set keyed by hashes in a B-tree
 // rewrites a leaf per URL added, all over the tree, and each commit then
-// holds thousands of them in memory.)
+// holds thousands of them in memory.) Measured by BenchmarkCrawlMemory in
+// cmd/crawl, a whole crawl peaks at about 42 MB resident with 100,000 URLs
+// discovered and 51 MB with 1,000,000.
 //
 // The database file is mapped into memory. The pages a crawl reads count
 // in the process's resident size, as file cache the kernel can reclaim,
@@ -101,14 +104,15 @@
 //     hashes, keyed by the last hash of each. When the log holds 16,384
 //     hashes, the commit that fills it sorts them into a new run (from
 //     memory: it reads no page of the log); their log entries are then
-//     obsolete, and deleted a few per commit. Two adjacent runs within a factor of two in size are
-//     merged, a step per commit, so that there are about
-//     log2(URLs/16,384) runs, each at least twice as large as the next
-//     newer one. A lookup reads a chunk of each run, oldest (largest)
-//     first, until one holds the hash.
+//     obsolete, and deleted a few per commit. Two adjacent runs within a
+//     factor of two in size are merged, a step per commit, so that there
+//     are about log2(URLs/16,384) runs, each at least twice as large as
+//     the next newer one; the runs merged are deleted a few chunks per
+//     commit. A lookup reads a chunk of each run, oldest (largest) first,
+//     until one holds the hash.
 //
-// Each URL seen is in exactly one place: the log or one run. keys.go
-// describes the encodings and seen.go the merges. Layout 1, whose seen set
+// Each URL seen is in exactly one place: a live entry of the log, or one
+// live run. keys.go describes the encodings and seen.go the merges. Layout 1, whose seen set
 // was one bucket keyed by hash, is migrated by Open: its keys become one
 // run.
 //
