@@ -6,18 +6,17 @@ import (
 	"math"
 
 	"github.com/bits-and-blooms/bloom/v3"
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/crawl-go/crawl/frontier"
 )
 
-// This file holds the seen set: Add, Claim, and the Bloom filter in front
-// of the disk.
+// This file holds the seen set in memory: Add, Claim, the log of the URLs
+// seen lately, and the Bloom filter in front of the disk.
 
 // Add implements frontier.Frontier. The items are marked seen and queued
 // at once for the calls that follow, and on disk with the batch they are
 // committed in; Add does not wait for that commit (see Flush). It waits
-// only while more than 4,096 operations are waiting for the disk, never
+// only while more than 1,024 operations are waiting for the disk, never
 // for consumers.
 func (f *Frontier) Add(ctx context.Context, items ...frontier.Item) (int, error) {
 	if err := ctx.Err(); err != nil {
@@ -40,8 +39,9 @@ func (f *Frontier) Add(ctx context.Context, items ...frontier.Item) (int, error)
 		if seen {
 			continue
 		}
-		f.markSeen(k, &s)
-		f.enqueue(items[i], k)
+		f.seq++
+		f.markSeen(k, f.seq, &s)
+		f.enqueue(items[i], k, f.seq)
 		added++
 	}
 	if added > 0 {
@@ -71,8 +71,9 @@ func (f *Frontier) Claim(ctx context.Context, url string) (bool, error) {
 	if seen {
 		return false, nil
 	}
-	f.markSeen(k, &s)
-	f.record(op{kind: opClaim, seen: k})
+	f.seq++
+	f.markSeen(k, f.seq, &s)
+	f.record(op{kind: opClaim, seen: k, lkey: seqKeyOf(f.seq)})
 	return true, nil
 }
 
@@ -81,78 +82,67 @@ func (f *Frontier) Claim(ctx context.Context, url string) (bool, error) {
 func (f *Frontier) unclaim(urls []string) {
 	for _, u := range urls {
 		k := keyOf(u)
+		// A URL not in the log is in a run; seq 0 is no log entry.
+		seq := f.log[k]
+		delete(f.log, k)
 		f.pending.unseen[k] = struct{}{}
-		delete(f.pending.seen, k)
-		f.record(op{kind: opUnclaim, seen: k})
+		f.record(op{kind: opUnclaim, seen: k, lkey: seqKeyOf(seq)})
 		f.seen--
-	}
-}
-
-// seenCheck is the read transaction shared by the lookups of one call,
-// begun at the first lookup that needs the disk.
-type seenCheck struct {
-	tx *bolt.Tx
-}
-
-// begin returns the transaction, beginning it if needed. A call holds at
-// most one read transaction: a second one could wait for a commit that
-// waits for the first to end.
-func (s *seenCheck) begin(db *bolt.DB) (*bolt.Tx, error) {
-	if s.tx == nil {
-		tx, err := db.Begin(false)
-		if err != nil {
-			return nil, fmt.Errorf("reading seen set: %w", err)
-		}
-		s.tx = tx
-	}
-	return s.tx, nil
-}
-
-func (s *seenCheck) close() {
-	if s.tx != nil {
-		s.tx.Rollback()
 	}
 }
 
 // isSeen reports whether k is in the seen set. A URL the Bloom filter has
 // not seen is new; for the others, which are mostly URLs seen before and
-// about 1% of new ones, the batches not yet committed and then the disk
-// decide. It must be called with f.mu held: the check and the markSeen
-// that follows it are one step.
+// about 1% of new ones, the log in memory, the URLs forgotten since the
+// last commit, and then the runs on disk decide. It must be called with
+// f.mu held: the check and the markSeen that follows it are one step.
 func (f *Frontier) isSeen(k seenKey, s *seenCheck) (bool, error) {
 	if !f.bloom.Test(k[:]) {
 		return false, nil
 	}
-	// The latest state wins: the pending batch, the batch being
-	// committed, then the disk.
+	// The log holds every URL marked seen and not sorted into a run, its
+	// entry committed or not.
+	if _, ok := f.log[k]; ok {
+		return true, nil
+	}
+	// A URL forgotten may still be in a run on disk.
 	for _, b := range []*batch{f.pending, f.committing} {
 		if b == nil {
 			continue
-		}
-		if _, ok := b.seen[k]; ok {
-			return true, nil
 		}
 		if _, ok := b.unseen[k]; ok {
 			return false, nil
 		}
 	}
-	tx, err := s.begin(f.db)
-	if err != nil {
+	if _, err := s.begin(f.db); err != nil {
 		return false, err
 	}
-	return tx.Bucket(bucketSeen).Get(k[:]) != nil, nil
+	return s.inRuns(k)
 }
 
-// markSeen adds k to the seen set. The caller records the operation that
-// writes it. It must be called with f.mu held.
-func (f *Frontier) markSeen(k seenKey, s *seenCheck) {
-	f.pending.seen[k] = struct{}{}
+// markSeen adds k to the seen set, as the log entry seq. The caller
+// records the operation that writes it. It must be called with f.mu held.
+func (f *Frontier) markSeen(k seenKey, seq uint64, s *seenCheck) {
+	f.log[k] = seq
 	delete(f.pending.unseen, k)
 	f.seen++
 	if f.seen > f.bloomCap {
 		f.growBloom(s)
 	}
 	f.bloom.Add(k[:])
+}
+
+// forgetLog drops from the log in memory the entries up to seq, which a
+// commit has sorted into a run. It must be called with f.mu held.
+func (f *Frontier) forgetLog(seq uint64) {
+	// A new map: maps do not shrink.
+	log := make(map[seenKey]uint64)
+	for k, s := range f.log {
+		if s > seq {
+			log[k] = s
+		}
+	}
+	f.log = log
 }
 
 func (f *Frontier) newBloom(n uint) {
@@ -168,24 +158,19 @@ func (f *Frontier) newBloom(n uint) {
 func (f *Frontier) growBloom(s *seenCheck) {
 	n := uint(min(uint64(f.seen)*4, math.MaxUint32))
 	b := bloom.NewWithEstimates(n, bloomFP)
+	// The runs as of s.tx, and the log in memory: together they hold
+	// every URL seen, whatever was committed since s.tx began, because
+	// the log in memory loses entries only when f.mu is free.
 	tx, err := s.begin(f.db)
 	if err == nil {
-		err = tx.Bucket(bucketSeen).ForEach(func(k, _ []byte) error {
-			b.Add(k)
-			return nil
-		})
+		err = forEachSeen(tx, s.runs, func(k seenKey) { b.Add(k[:]) })
 	}
 	if err != nil {
 		f.bloomCap = n // do not try again at every URL
 		return
 	}
-	for _, batch := range []*batch{f.committing, f.pending} {
-		if batch == nil {
-			continue
-		}
-		for k := range batch.seen {
-			b.Add(k[:])
-		}
+	for k := range f.log {
+		b.Add(k[:])
 	}
 	f.bloom, f.bloomCap = b, n
 }

@@ -18,64 +18,32 @@ const queueFill = 0.9
 type opKind uint8
 
 const (
-	opAdd     opKind = iota // mark seen as queued, put the item in the queue
-	opClaim                 // mark seen as claimed
-	opDone                  // delete the item from the queue, mark seen as done
-	opUnclaim               // forget a claimed URL: delete it from the seen set
+	opAdd     opKind = iota // log seen, put the item in the queue
+	opClaim                 // log seen
+	opDone                  // delete the item from the queue, count it done
+	opUnclaim               // forget a claimed URL: delete it from the log or its run
 )
 
 type op struct {
 	kind opKind
-	seen seenKey
-	qkey []byte // opAdd, opDone
-	val  []byte // opAdd
+	seen seenKey // opAdd, opClaim, opUnclaim
+	lkey seqKey  // the key of seen in the log: opAdd, opClaim, opUnclaim
+	qkey []byte  // opAdd, opDone
+	val  []byte  // opAdd
 }
 
 // batch is operations committed together, in one transaction.
 type batch struct {
-	gen  uint64 // batches are numbered from 1, in commit order
-	ops  []op
-	seen map[seenKey]struct{} // URLs marked seen by ops
-	// unseen holds the URLs whose last op in the batch forgets them; a
-	// key is in seen or unseen, never both.
+	gen uint64 // batches are numbered from 1, in commit order
+	ops []op
+	// unseen holds the URLs forgotten by ops, which the disk may still
+	// hold; a URL marked seen again leaves it.
 	unseen map[seenKey]struct{}
 	done   []string // URLs whose lease ends when the batch is committed
 }
 
 func newBatch(gen uint64) *batch {
-	return &batch{gen: gen, seen: make(map[seenKey]struct{}), unseen: make(map[seenKey]struct{})}
-}
-
-// apply writes the batch's operations in order.
-func (b *batch) apply(tx *bolt.Tx) error {
-	seen, queue := tx.Bucket(bucketSeen), tx.Bucket(bucketQueue)
-	// Items are appended to the end of their host's run of keys: pages
-	// split full rather than half full.
-	queue.FillPercent = queueFill
-	state := [...][]byte{opAdd: {stateQueued}, opClaim: {stateClaimed}, opDone: {stateDone}}
-	for i := range b.ops {
-		o := &b.ops[i] // bbolt keeps keys and values until the commit
-		var err error
-		switch o.kind {
-		case opAdd:
-			err = queue.Put(o.qkey, o.val)
-		case opDone:
-			err = queue.Delete(o.qkey)
-		case opUnclaim:
-			err = seen.Delete(o.seen[:])
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		if err == nil {
-			err = seen.Put(o.seen[:], state[o.kind])
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return &batch{gen: gen, unseen: make(map[seenKey]struct{})}
 }
 
 // record appends an operation to the pending batch. It must be called with
@@ -154,7 +122,16 @@ func (f *Frontier) commit() {
 	f.committing = b
 	f.mu.Unlock()
 
-	err := f.db.Update(b.apply)
+	// Only the committer uses f.disk: no lock is needed.
+	var frozen uint64
+	err := f.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		frozen, err = f.disk.apply(tx, b)
+		return err
+	})
+	if err == nil {
+		f.unmap()
+	}
 
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -163,8 +140,27 @@ func (f *Frontier) commit() {
 	if err != nil {
 		f.err = fmt.Errorf("committing %d frontier operations: %w", len(b.ops), err)
 	}
+	if frozen > 0 {
+		f.forgetLog(frozen)
+	}
 	for _, url := range b.done {
 		delete(f.leases, url)
 	}
 	f.broadcast()
+}
+
+// unmap drops the pages of the database file that this process has mapped
+// in, as read by this commit and by the lookups and refills since the last
+// one, from its resident size (see unmapPages). A commit reads pages all
+// over the file: the queue's ends, the log, runs; and the kernel maps up
+// to 16 pages around each page read. Without this, the resident size
+// grows towards the size of the file; with it, it stays near what one
+// commit reads. The read transaction holds bbolt's mapping in place.
+func (f *Frontier) unmap() {
+	tx, err := f.db.Begin(false)
+	if err != nil {
+		return
+	}
+	defer tx.Rollback()
+	unmapPages(f.db.Info().Data, tx.Size())
 }

@@ -27,6 +27,8 @@ func TestContract(t *testing.T) {
 		// Items that do not fit in the window can only be refilled once
 		// committed: Next must hurry the committer.
 		{"commits only when hurried", Options{CacheItems: 3, BatchDelay: time.Hour}},
+		// A seen set that is mostly in runs, merged a few keys at a time.
+		{"tiny seen set parts", Options{ExpectedURLs: 8, BatchDelay: -1, logMax: 4, chunkKeys: 3, mergeKeys: 2}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			frontiertest.Run(t, func(t *testing.T) frontier.Frontier { return openT(t, tc.opts) })
@@ -152,14 +154,15 @@ func TestWindow(t *testing.T) {
 func TestBloomFalsePositivesAndGrowth(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "state.db")
-	f := openT(t, Options{Path: path, ExpectedURLs: 4, BatchDelay: -1})
+	// A small log: most URLs are in runs.
+	f := openT(t, Options{Path: path, ExpectedURLs: 4, BatchDelay: -1, logMax: 50, chunkKeys: 7})
 	const n = 2000
 	var items []frontier.Item
 	for i := range n {
 		items = append(items, item(fmt.Sprintf("h%d", i%3), fmt.Sprintf("/%d", i), 0))
 	}
 	// Add in small calls, with commits between, so that lookups go to the
-	// pending batch, the batch being committed, and the disk.
+	// log in memory and to runs on disk.
 	for i := 0; i < n; i += 7 {
 		got, err := f.Add(ctx, items[i:min(i+7, n)]...)
 		if err != nil || got != min(7, n-i) {
@@ -177,7 +180,7 @@ func TestBloomFalsePositivesAndGrowth(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	f = openT(t, Options{Path: path, ExpectedURLs: 4})
+	f = openT(t, Options{Path: path, ExpectedURLs: 4, logMax: 50, chunkKeys: 7})
 	if f.bloomCap < 2*n {
 		t.Errorf("reopened Bloom filter sized for %d URLs; want %d", f.bloomCap, 2*n)
 	}

@@ -2,6 +2,7 @@ package disk
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"io"
 	"os"
@@ -55,8 +56,9 @@ func copyFile(t *testing.T, from, to string) {
 
 // contents is what a closed database holds.
 type contents struct {
-	states map[seenKey]byte
-	queue  []frontier.Item // in key order
+	seen  map[seenKey]bool
+	done  uint64
+	queue []frontier.Item // in key order
 }
 
 // dump reads a database that no process has open.
@@ -67,14 +69,23 @@ func dump(t *testing.T, path string) contents {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	c := contents{states: make(map[seenKey]byte)}
+	c := contents{seen: make(map[seenKey]bool)}
 	err = db.View(func(tx *bolt.Tx) error {
-		err := tx.Bucket(bucketSeen).ForEach(func(k, v []byte) error {
-			c.states[seenKey(k)] = v[0]
-			return nil
+		runs, err := liveRuns(tx)
+		if err != nil {
+			return err
+		}
+		err = forEachSeen(tx, runs, func(k seenKey) {
+			if c.seen[k] {
+				t.Errorf("%x twice in the seen set", k)
+			}
+			c.seen[k] = true
 		})
 		if err != nil {
 			return err
+		}
+		if v := tx.Bucket(bucketMeta).Get(keyDone); v != nil {
+			c.done = binary.BigEndian.Uint64(v)
 		}
 		return tx.Bucket(bucketQueue).ForEach(func(k, v []byte) error {
 			depth, hostPart, _, err := splitKey(k)

@@ -14,26 +14,38 @@ import (
 // This file holds the on-disk encoding: the keys of the seen set and of the
 // queue, and the values of the queue.
 
-// Bucket names, and the version of the layout below.
+// Bucket names, meta keys, and the version of the layout below.
 var (
 	bucketMeta  = []byte("meta")
-	bucketSeen  = []byte("seen")
+	bucketLog   = []byte("log")
+	bucketRuns  = []byte("runs")
 	bucketQueue = []byte("queue")
 	keyVersion  = []byte("version")
+	keyDone     = []byte("done")
+	keyRuns     = []byte("runs")
+	keyFrozen   = []byte("frozen")
+	// bucketSeenV1 is the seen set of layout 1, which Open migrates.
+	bucketSeenV1 = []byte("seen")
 )
 
-const layoutVersion = 1
+// layoutVersion is the version of the layout this package writes. Layout
+// 1 kept the seen set in one bucket keyed by seenKey, with the state of
+// each URL as its value; Open migrates it.
+const layoutVersion = 2
 
 // errCorrupt marks data on disk that this package did not write.
 var errCorrupt = errors.New("corrupt frontier database")
 
 // seenKey is the key of a URL in the seen set: 4 bytes of a hash of the
-// URL's authority, so that the URLs of one host, which are usually added
-// together, share leaf pages and a commit rewrites few of them; then 12
-// bytes of the URL's SHA-256. Two URLs collide only if their authorities
-// share the 4-byte prefix and their SHA-256 share 96 bits: for a billion
-// URLs the chance that any pair does is below 10^-10.
+// URL's authority, then 12 bytes of the URL's SHA-256. Two URLs collide
+// only if their authorities share the 4-byte prefix and their SHA-256
+// share 96 bits: for a billion URLs the chance that any pair does is
+// below 10^-10. (The prefix kept a host's keys together in layout 1,
+// whose seen set was a B-tree keyed by seenKey; the runs of layout 2 are
+// sorted by it too.)
 type seenKey [16]byte
+
+const seenKeyLen = len(seenKey{})
 
 func keyOf(url string) seenKey {
 	var k seenKey
@@ -66,12 +78,54 @@ func authority(url string) string {
 	return url
 }
 
-// The state of a URL in the seen set.
-const (
-	stateQueued  byte = 'q' // added, and not done yet: queued or leased
-	stateDone    byte = 'd' // added, handed out and done
-	stateClaimed byte = 'c' // claimed, never queued
-)
+// The seen set is a log and sorted runs (seen.go):
+//
+//	log    key: a sequence number, uint64 big endian, as in the queue
+//	       value: the seenKey of a URL seen; the entries up to meta's
+//	       "frozen" (uint64 big endian) are sorted into a run already
+//	runs   one nested bucket per run, named by the run's id (uint64 big
+//	       endian); in it, key: the last seenKey of a chunk, value: the
+//	       chunk, up to a few hundred seenKeys in increasing order, packed
+//
+// The runs are disjoint, and so are they and the log: each URL seen is in
+// exactly one place. meta's "runs" lists the live runs, oldest first, as
+// pairs of uint64 big endian (the id, the number of keys); a nested bucket
+// of runs not listed there is a merge cut short, deleted on Open. meta's
+// "done" is the number of items done, uint64 big endian.
+
+// seqKey is the key of a log entry: a sequence number, big endian.
+type seqKey [8]byte
+
+func seqKeyOf(seq uint64) seqKey {
+	var k seqKey
+	binary.BigEndian.PutUint64(k[:], seq)
+	return k
+}
+
+// run is a sorted run of the seen set: its id (the name of its bucket)
+// and the number of keys it holds.
+type run struct{ id, n uint64 }
+
+func runName(id uint64) []byte { return binary.BigEndian.AppendUint64(nil, id) }
+
+func appendRuns(b []byte, runs []run) []byte {
+	for _, r := range runs {
+		b = binary.BigEndian.AppendUint64(b, r.id)
+		b = binary.BigEndian.AppendUint64(b, r.n)
+	}
+	return b
+}
+
+func decodeRuns(v []byte) ([]run, error) {
+	if len(v)%16 != 0 {
+		return nil, fmt.Errorf("list of runs %x: %w", v, errCorrupt)
+	}
+	runs := make([]run, 0, len(v)/16)
+	for ; len(v) > 0; v = v[16:] {
+		runs = append(runs, run{binary.BigEndian.Uint64(v), binary.BigEndian.Uint64(v[8:])})
+	}
+	return runs, nil
+}
 
 // A queue key orders items by depth, then host, then sequence number:
 //

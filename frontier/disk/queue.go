@@ -56,19 +56,19 @@ func (f *Frontier) level(depth int) *level {
 	return f.levels[depth]
 }
 
-// enqueue queues an item that has just been marked seen. It must be called
+// enqueue queues an item that has just been marked seen as the log entry
+// seq, which is also its sequence number in the queue. It must be called
 // with f.mu held.
-func (f *Frontier) enqueue(it frontier.Item, k seenKey) {
+func (f *Frontier) enqueue(it frontier.Item, k seenKey, seq uint64) {
 	it.Depth = min(max(it.Depth, 0), math.MaxInt32)
 	l := f.level(it.Depth)
-	f.seq++
 	host := keyHost(it.Host)
 	// One allocation for the key and the value.
 	buf := make([]byte, 0, depthLen+1+len(host)+seqLen+16+len(it.URL)+len(it.Parent))
-	buf = appendQueueKey(buf, it.Depth, host, f.seq)
+	buf = appendQueueKey(buf, it.Depth, host, seq)
 	n := len(buf)
 	buf = appendItem(buf, &it)
-	f.record(op{kind: opAdd, seen: k, qkey: buf[:n:n], val: buf[n:]})
+	f.record(op{kind: opAdd, seen: k, lkey: seqKeyOf(seq), qkey: buf[:n:n], val: buf[n:]})
 	onlyOnDisk := l.queued - l.windowed
 	l.queued++
 	f.queued++
@@ -85,7 +85,7 @@ func (f *Frontier) enqueue(it frontier.Item, k seenKey) {
 		q.complete = true
 		fallthrough
 	case q != nil && q.complete:
-		q.push(entry{it, f.seq})
+		q.push(entry{it, seq})
 		l.windowed++
 	}
 }
@@ -350,7 +350,7 @@ func (f *Frontier) loadHost(c interface{ Next() ([]byte, []byte) }, d int, l *le
 }
 
 // Done implements frontier.Frontier. The item leaves the queue on disk, and
-// is marked done in the seen set, with the batch the call is committed in;
+// is counted done, with the batch the call is committed in;
 // until then a crash queues it again. Done returns an error wrapping
 // ErrNotLeased if the item is not leased.
 func (f *Frontier) Done(_ context.Context, it frontier.Item) error {
@@ -364,7 +364,7 @@ func (f *Frontier) Done(_ context.Context, it frontier.Item) error {
 		return fmt.Errorf("ending the lease of %s: %w", it.URL, ErrNotLeased)
 	}
 	ls.done = true
-	f.record(op{kind: opDone, seen: keyOf(it.URL), qkey: ls.key})
+	f.record(op{kind: opDone, qkey: ls.key})
 	f.pending.done = append(f.pending.done, it.URL)
 	l := f.levels[ls.depth]
 	l.leased--
