@@ -2,6 +2,7 @@ package disk
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -46,17 +47,32 @@ func Inspect(path string) (Snapshot, error) {
 	defer db.Close()
 	var s Snapshot
 	err = db.View(func(tx *bolt.Tx) error {
-		meta, seen, queue := tx.Bucket(bucketMeta), tx.Bucket(bucketSeen), tx.Bucket(bucketQueue)
-		if meta == nil || seen == nil || queue == nil {
+		meta, log, queue := tx.Bucket(bucketMeta), tx.Bucket(bucketLog), tx.Bucket(bucketQueue)
+		if meta == nil || log == nil || queue == nil || tx.Bucket(bucketRuns) == nil {
 			return fmt.Errorf("missing buckets: %w", errCorrupt)
 		}
 		if v := meta.Get(keyVersion); len(v) != 1 || v[0] != layoutVersion {
 			return fmt.Errorf("layout version %x, want %d: %w", v, layoutVersion, errCorrupt)
 		}
-		err := seen.ForEach(func(_, v []byte) error {
-			s.Seen++
-			if len(v) == 1 && v[0] == stateDone {
-				s.Done++
+		if v := meta.Get(keyDone); len(v) == 8 {
+			s.Done = int(binary.BigEndian.Uint64(v))
+		}
+		// The URLs seen: those of the sorted runs, and those of the log
+		// not yet in a run.
+		runs, err := liveRuns(tx)
+		if err != nil {
+			return err
+		}
+		for _, r := range runs {
+			s.Seen += int(r.n)
+		}
+		frozen, err := frozenSeq(tx)
+		if err != nil {
+			return err
+		}
+		err = log.ForEach(func(k, _ []byte) error {
+			if len(k) == len(seqKey{}) && binary.BigEndian.Uint64(k) > frozen {
+				s.Seen++
 			}
 			return nil
 		})
