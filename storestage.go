@@ -16,7 +16,6 @@ import (
 	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/ratelimit"
 	"github.com/crawl-go/crawl/store"
-	"github.com/crawl-go/crawl/store/wacz"
 )
 
 // The store stage receives the jobs of the parse stage and sends nothing:
@@ -365,7 +364,7 @@ func title(body *fetch.Body, contentType string) string {
 	if len(head) == 0 || parse.ClassifyBody(contentType, head) != parse.TypeHTML {
 		return ""
 	}
-	return wacz.Title(parse.ToUTF8(head, contentType))
+	return parse.Title(parse.ToUTF8(head, contentType))
 }
 
 // ceilMS returns d in milliseconds, rounded up.

@@ -15,7 +15,6 @@ package wacz
 
 import (
 	"archive/zip"
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -26,11 +25,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
-	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
+	"github.com/crawl-go/crawl/parse"
 )
 
 // Version is the WACZ version written.
@@ -56,26 +53,7 @@ const TitleScan = 4 << 10
 // Title returns the text of the first <title> of an HTML document, given
 // its first bytes (TitleScan is enough), with spaces collapsed; "" when
 // there is none in them.
-func Title(head []byte) string {
-	z := html.NewTokenizer(bytes.NewReader(head))
-	for {
-		switch z.Next() {
-		case html.ErrorToken:
-			return ""
-		case html.StartTagToken:
-			name, _ := z.TagName()
-			switch atom.Lookup(name) {
-			case atom.Title:
-				if z.Next() != html.TextToken {
-					return ""
-				}
-				return strings.Join(strings.Fields(string(z.Text())), " ")
-			case atom.Body, atom.Svg:
-				return ""
-			}
-		}
-	}
-}
+func Title(head []byte) string { return parse.Title(head) }
 
 // Options says what to package.
 type Options struct {
