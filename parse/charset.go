@@ -111,7 +111,6 @@ func indexFold(b []byte, s string) int {
 	return -1
 }
 
-
 // isASCII reports whether every byte of b is below 0x80, eight at a time.
 func isASCII(b []byte) bool {
 	for len(b) >= 8 {
