@@ -13,14 +13,15 @@
 // Run "crawl --help" for the flags. Exit status: 0 when every URL was
 // fetched, 1 when some failed, 2 for a usage error, 130 when interrupted.
 //
-// The files: main.go dispatches the subcommands; cli.go is the flag layer
-// and help.go the help; options.go defines the crawl's flags, wget.go
-// maps wget's spellings on them, downloads.go holds those of single
-// downloads (-O, -c, --limit-rate), crawlcmd.go turns them into the
-// engine's configuration and runs it; progress.go draws the progress line
-// (and downloadprogress.go the row of a large download under way) and
-// writes DIR/.crawl/status.json, which status.go reads; serve.go serves a
-// mirror.
+// The files: main.go dispatches the subcommands; cli.go is the flag layer,
+// flagvalues.go its value types and help.go the help; options.go defines
+// the crawl's flags, wget.go maps wget's spellings on them, downloads.go
+// holds those of single downloads (-O, -c, --limit-rate); config.go turns
+// them into the engine's configuration and crawlcmd.go runs it;
+// progress.go formats the progress line (and downloadprogress.go the row
+// of a large download under way), monitor.go draws it and writes
+// DIR/.crawl/status.json, which status.go reads; format.go writes numbers
+// for people; serve.go serves a mirror.
 package main
 
 import (

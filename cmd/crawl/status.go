@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"syscall"
 	"time"
 
@@ -410,31 +409,4 @@ func (r *localReport) print(w io.Writer, now time.Time) {
 	if !queuedKnown {
 		fmt.Fprintln(w, "  (the queue of each host is shown once the crawl stops)")
 	}
-}
-
-// printTable prints rows under a header, indented, the first column
-// aligned left and the others right.
-func printTable(w io.Writer, header []string, rows [][]string) {
-	widths := make([]int, len(header))
-	for _, row := range append([][]string{header}, rows...) {
-		for i, cell := range row {
-			widths[i] = max(widths[i], len(cell))
-		}
-	}
-	for _, row := range append([][]string{header}, rows...) {
-		line := fmt.Sprintf("  %-*s", widths[0], row[0])
-		for i := 1; i < len(row); i++ {
-			line += fmt.Sprintf("  %*s", widths[i], row[i])
-		}
-		fmt.Fprintln(w, line)
-	}
-}
-
-// formatCounts writes counts by kind, sorted: http_4xx 3, timeout 1.
-func formatCounts[K ~string](m map[K]int64) string {
-	var parts []string
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
-	}
-	return strings.Join(parts, ", ")
 }
