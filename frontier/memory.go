@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sync"
+
+	"github.com/crawl-go/crawl/frontier/internal/roundrobin"
 )
 
 // Memory is a Frontier held in memory: for each depth, per-host FIFO queues
@@ -21,19 +23,11 @@ type Memory struct {
 	wake chan struct{}
 }
 
-// level holds the queued items of one depth.
+// level holds the queued items of one depth, by host, served round robin.
 type level struct {
-	hosts  map[string]*hostQueue
-	ready  []*hostQueue // hosts with queued items, in round-robin order
-	next   int          // index in ready of the host to serve next
+	hosts  roundrobin.Queues[Item, struct{}]
 	queued int
 	leased int
-}
-
-type hostQueue struct {
-	items []Item
-	head  int
-	ready bool // in level.ready
 }
 
 // NewMemory returns an empty in-memory frontier.
@@ -90,7 +84,7 @@ func (m *Memory) Claim(ctx context.Context, url string) (bool, error) {
 func (m *Memory) level(depth int) *level {
 	depth = max(depth, 0)
 	for len(m.levels) <= depth {
-		m.levels = append(m.levels, &level{hosts: make(map[string]*hostQueue)})
+		m.levels = append(m.levels, &level{})
 	}
 	return m.levels[depth]
 }
@@ -116,45 +110,14 @@ func (m *Memory) take() (Item, bool) {
 }
 
 func (l *level) push(it Item) {
-	q := l.hosts[it.Host]
-	if q == nil {
-		q = &hostQueue{}
-		l.hosts[it.Host] = q
-	}
-	q.items = append(q.items, it)
+	l.hosts.Push(it.Host, it)
 	l.queued++
-	if !q.ready {
-		q.ready = true
-		l.ready = append(l.ready, q)
-	}
 }
 
 // pop takes the next item round robin over the level's hosts; l.queued > 0.
 func (l *level) pop() Item {
-	if l.next >= len(l.ready) {
-		l.next = 0
-	}
-	q := l.ready[l.next]
-	it := q.items[q.head]
-	q.items[q.head] = Item{}
-	q.head++
+	it, _, _ := l.hosts.Pop()
 	l.queued--
-	if q.head == len(q.items) {
-		// Empty: take the host out of the rotation and drop its queue,
-		// so that a crawl over many hosts does not keep one per host.
-		q.items, q.head, q.ready = nil, 0, false
-		delete(l.hosts, it.Host)
-		l.ready = append(l.ready[:l.next], l.ready[l.next+1:]...)
-	} else {
-		if q.head > 1024 && q.head*2 > len(q.items) {
-			// Compact, so a long queue does not keep its consumed
-			// prefix alive.
-			n := copy(q.items, q.items[q.head:])
-			clear(q.items[n:])
-			q.items, q.head = q.items[:n], 0
-		}
-		l.next++
-	}
 	return it
 }
 
@@ -264,8 +227,8 @@ func (m *Memory) QueuedByHost(context.Context) (map[string]int64, error) {
 	defer m.mu.Unlock()
 	counts := make(map[string]int64)
 	for _, l := range m.levels {
-		for h, q := range l.hosts {
-			counts[h] += int64(len(q.items) - q.head)
+		for _, h := range l.hosts.Keys() {
+			counts[h] += int64(l.hosts.Get(h).Len())
 		}
 	}
 	return counts, nil

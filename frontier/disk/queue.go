@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"github.com/crawl-go/crawl/frontier"
+	"github.com/crawl-go/crawl/frontier/internal/roundrobin"
 )
 
 // This file holds the queue: every queued item is on disk (or in a batch
@@ -16,12 +17,11 @@ import (
 
 // level holds the queue of one depth.
 type level struct {
-	queued   int // items queued at this depth, in the window or not
-	leased   int
-	windowed int // items in the window
-	hosts    map[string]*hostQueue
-	ready    []*hostQueue // hosts with items in the window, round robin
-	next     int          // index in ready of the host to serve next
+	queued int // items queued at this depth, in the window or not
+	leased int
+	// window holds the items in memory, by host, served round robin: the
+	// oldest items of each host, in sequence order.
+	window roundrobin.Queues[entry, hostMeta]
 	// resume is the host part of the queue key where the next refill
 	// starts, so that refills go round the hosts too.
 	resume []byte
@@ -31,18 +31,20 @@ type level struct {
 	stalled uint64
 }
 
-// hostQueue is the window's queue of one host at one depth: the oldest
-// items of the host, in sequence order.
-type hostQueue struct {
-	host    string
-	items   []entry
-	head    int
+// windowed is the number of items of the level in the window.
+func (l *level) windowed() int { return l.window.Len() }
+
+// hostMeta is what the window knows of a host's queue at one depth.
+type hostMeta struct {
 	lastSeq uint64 // sequence number of the last item loaded or skipped
 	// complete reports whether the window holds all the items the host
 	// has queued at this depth, so that items added for it can go to the
 	// window and keep their order.
 	complete bool
 }
+
+// hostQueue is the window's queue of one host at one depth.
+type hostQueue = roundrobin.Queue[entry, hostMeta]
 
 type entry struct {
 	it  frontier.Item
@@ -69,76 +71,35 @@ func (f *Frontier) enqueue(it frontier.Item, k seenKey, seq uint64) {
 	n := len(buf)
 	buf = appendItem(buf, &it)
 	f.record(op{kind: opAdd, seen: k, lkey: seqKeyOf(seq), qkey: buf[:n:n], val: buf[n:]})
-	onlyOnDisk := l.queued - l.windowed
+	onlyOnDisk := l.queued - l.windowed()
 	l.queued++
 	f.queued++
-	q := l.hosts[host]
+	q := l.window.Get(host)
 	switch {
-	case l.windowed >= f.cacheItems:
+	case l.windowed() >= f.cacheItems:
 		if q != nil {
-			q.complete = false
+			q.Meta.complete = false
 		}
 	case q == nil && onlyOnDisk == 0:
 		// Nothing of this depth is only on disk, so nothing of this
 		// host is.
-		q = l.addHost(host)
-		q.complete = true
-		fallthrough
-	case q != nil && q.complete:
-		q.push(entry{it, seq})
-		l.windowed++
+		q = l.window.Push(host, entry{it, seq})
+		q.Meta = hostMeta{lastSeq: seq, complete: true}
+	case q != nil && q.Meta.complete:
+		l.window.Push(host, entry{it, seq})
+		q.Meta.lastSeq = seq
 	}
-}
-
-func (l *level) addHost(host string) *hostQueue {
-	if l.hosts == nil {
-		l.hosts = make(map[string]*hostQueue)
-	}
-	q := &hostQueue{host: host}
-	l.hosts[host] = q
-	l.ready = append(l.ready, q)
-	return q
-}
-
-func (q *hostQueue) push(e entry) {
-	q.items = append(q.items, e)
-	q.lastSeq = e.seq
 }
 
 // pop takes the next item of the window round robin over its hosts;
-// l.windowed > 0.
+// l.windowed() > 0. A host whose window queue empties is dropped: its next
+// items, if any, are loaded from disk.
 func (l *level) pop() entry {
-	if l.next >= len(l.ready) {
-		l.next = 0
-	}
-	q := l.ready[l.next]
-	e := q.items[q.head]
-	q.items[q.head] = entry{}
-	q.head++
-	l.windowed--
+	e, q, _ := l.window.Pop()
 	l.queued--
-	if l.windowed == 0 {
+	if l.windowed() == 0 {
 		// The next refill starts with the host after this one.
-		l.resume, _ = after(append([]byte{byte(len(q.host))}, q.host...))
-	}
-	if q.head == len(q.items) {
-		// Empty: drop the host, so that the window keeps no state for
-		// hosts it has no items of. Its next items, if any, are loaded
-		// from disk.
-		delete(l.hosts, q.host)
-		l.ready = append(l.ready[:l.next], l.ready[l.next+1:]...)
-		if len(l.ready) == 0 {
-			// Maps do not shrink: drop the window's, which may have
-			// held thousands of hosts.
-			l.hosts, l.ready = nil, nil
-		}
-	} else {
-		if q.head > 1024 && q.head*2 > len(q.items) {
-			n := copy(q.items, q.items[q.head:])
-			clear(q.items[n:])
-			q.items, q.head = q.items[:n], 0
-		}
-		l.next++
+		l.resume, _ = after(append([]byte{byte(len(q.Key))}, q.Key...))
 	}
 	return e
 }
@@ -185,17 +146,17 @@ func (f *Frontier) take() (frontier.Item, bool, error) {
 			continue
 		}
 		uncommitted := len(f.pending.ops) > 0 || f.committing != nil
-		low := l.windowed == 0 || l.windowed < f.cacheItems/2 && l.queued > l.windowed
+		low := l.windowed() == 0 || l.windowed() < f.cacheItems/2 && l.queued > l.windowed()
 		if low && (!uncommitted || l.stalled <= f.committed) {
 			if err := f.refill(d, l); err != nil {
 				f.err = err
 				return frontier.Item{}, false, err
 			}
-			if l.windowed < min(l.queued, f.cacheItems) {
+			if l.windowed() < min(l.queued, f.cacheItems) {
 				l.stalled = f.pending.gen
 			}
 		}
-		if l.windowed == 0 {
+		if l.windowed() == 0 {
 			if !uncommitted {
 				f.err = fmt.Errorf("%d items queued at depth %d, none on disk: %w", l.queued, d, errCorrupt)
 				return frontier.Item{}, false, f.err
@@ -219,7 +180,7 @@ func (f *Frontier) take() (frontier.Item, bool, error) {
 // stopped, taking up to perHost items of each per round, so that the
 // window holds many hosts. It must be called with f.mu held.
 func (f *Frontier) refill(d int, l *level) error {
-	room := f.cacheItems - l.windowed
+	room := f.cacheItems - l.windowed()
 	if room <= 0 {
 		return nil
 	}
@@ -269,16 +230,16 @@ func (f *Frontier) refill(d int, l *level) error {
 				break // round the level
 			}
 			hostPrefix := k[:len(k)-seqLen]
-			q := l.hosts[string(hostPart[1:])]
+			q := l.window.Get(string(hostPart[1:]))
 			switch {
-			case q != nil && q.complete:
+			case q != nil && q.Meta.complete:
 				k, v = nextHost(hostPrefix)
 				continue
-			case q != nil && seq <= q.lastSeq:
+			case q != nil && seq <= q.Meta.lastSeq:
 				// Skip what the window holds of the host.
-				k, v = seek(queueKey(d, q.host, q.lastSeq+1))
+				k, v = seek(queueKey(d, q.Key, q.Meta.lastSeq+1))
 				if k == nil || !bytes.HasPrefix(k, hostPrefix) {
-					q.complete = true
+					q.Meta.complete = true
 					continue
 				}
 			}
@@ -326,22 +287,20 @@ func (f *Frontier) loadHost(c interface{ Next() ([]byte, []byte) }, d int, l *le
 		}
 		switch leased := f.leases[it.URL] != nil; {
 		case leased && q != nil:
-			q.lastSeq = seq
+			q.Meta.lastSeq = seq
 		case !leased:
-			if q == nil {
-				q = l.addHost(string(hostPart[1:]))
-			}
+			host := string(hostPart[1:])
 			if len(hostPart) > 1 && it.Host == "" {
-				it.Host = q.host // else the value holds a long host
+				it.Host = host // else the value holds a long host
 			}
-			q.push(entry{it, seq})
-			l.windowed++
+			q = l.window.Push(host, entry{it, seq})
+			q.Meta.lastSeq = seq
 			n++
 		}
 		k, v = c.Next()
 		if k == nil || !bytes.HasPrefix(k, hostPrefix) {
 			if q != nil {
-				q.complete = true
+				q.Meta.complete = true
 			}
 			break
 		}
@@ -397,41 +356,29 @@ func (f *Frontier) Release(ctx context.Context, it frontier.Item, unclaim ...str
 		return fmt.Errorf("releasing the lease of %s: %w", it.URL, err)
 	}
 	l := f.levels[ls.depth]
-	onlyOnDisk := l.queued - l.windowed
+	onlyOnDisk := l.queued - l.windowed()
 	l.leased--
 	f.leased--
 	l.queued++
 	f.queued++
 	host := string(hostPart[1:])
-	switch q := l.hosts[host]; {
+	e := entry{it, seq}
+	switch q := l.window.Get(host); {
 	case q != nil:
-		q.insert(entry{it, seq})
-		l.windowed++
-	case onlyOnDisk == 0 && l.windowed < f.cacheItems:
+		// Back in sequence order.
+		l.window.Insert(q, e, func(o entry) bool { return o.seq >= seq })
+		q.Meta.lastSeq = max(q.Meta.lastSeq, seq)
+	case onlyOnDisk == 0 && l.windowed() < f.cacheItems:
 		// Everything of this depth is in the window, so the host has
 		// nothing else queued.
-		q = l.addHost(host)
-		q.complete = true
-		q.push(entry{it, seq})
-		l.windowed++
+		q = l.window.Push(host, e)
+		q.Meta = hostMeta{lastSeq: seq, complete: true}
 	}
 	if len(unclaim) > 0 {
 		f.unclaim(unclaim)
 	}
 	f.broadcast()
 	return nil
-}
-
-// insert puts e back in the window's queue of its host, in sequence order.
-func (q *hostQueue) insert(e entry) {
-	i := q.head
-	for i < len(q.items) && q.items[i].seq < e.seq {
-		i++
-	}
-	q.items = append(q.items, entry{})
-	copy(q.items[i+1:], q.items[i:])
-	q.items[i] = e
-	q.lastSeq = max(q.lastSeq, e.seq)
 }
 
 // Counts implements frontier.Frontier.
