@@ -12,6 +12,7 @@ import (
 
 	"github.com/crawl-go/crawl/frontier"
 	"github.com/crawl-go/crawl/frontier/disk"
+	"github.com/crawl-go/crawl/internal/atomicfile"
 	"github.com/crawl-go/crawl/store"
 )
 
@@ -90,19 +91,7 @@ func writeInfo(path string, info *stateInfo) error {
 	if err != nil {
 		return fmt.Errorf("writing the crawl's settings: %w", err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".crawl-tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing the crawl's settings: %w", err)
-	}
-	_, err = f.Write(append(b, '\n'))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
+	if err := atomicfile.WriteFile(path, append(b, '\n')); err != nil {
 		return fmt.Errorf("writing the crawl's settings: %w", err)
 	}
 	return nil

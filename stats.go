@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/crawl-go/crawl/internal/human"
 	"github.com/crawl-go/crawl/mirror"
 	"github.com/crawl-go/crawl/outcome"
 	"github.com/crawl-go/crawl/store"
@@ -168,7 +169,7 @@ func (s Summary) PagesPerSecond() float64 {
 func (s Summary) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d fetched, %d failed, %s in %.2fs (%.0f pages/s)",
-		s.OK, s.Failed, formatBytes(s.Bytes), s.Elapsed.Seconds(), s.PagesPerSecond())
+		s.OK, s.Failed, human.Bytes(s.Bytes), s.Elapsed.Seconds(), s.PagesPerSecond())
 	if s.Reused > 0 {
 		fmt.Fprintf(&b, "; %d done by earlier runs, read from disk", s.Reused)
 	}
@@ -230,7 +231,7 @@ func (s Summary) Waiting() int64 {
 // Progress formats the summary as one line, for a progress display.
 func (s Summary) Progress() string {
 	return fmt.Sprintf("%d fetched, %d failed, %d queued, %d in flight, %s, %.0f pages/s",
-		s.OK, s.Failed, s.Waiting(), s.InFlight, formatBytes(s.Bytes), s.PagesPerSecond())
+		s.OK, s.Failed, s.Waiting(), s.InFlight, human.Bytes(s.Bytes), s.PagesPerSecond())
 }
 
 func formatCounts[K ~string](m map[K]int64) string {
@@ -240,17 +241,4 @@ func formatCounts[K ~string](m map[K]int64) string {
 		parts[i] = fmt.Sprintf("%s %d", k, m[k])
 	}
 	return strings.Join(parts, ", ")
-}
-
-func formatBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

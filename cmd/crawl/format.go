@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/crawl-go/crawl/internal/human"
 )
 
 // This file holds how the command writes numbers, sizes, rates and
@@ -65,18 +67,7 @@ func groupDigits(n int64) string {
 }
 
 // formatBytes writes a byte count as the summary does: 12.3 MiB.
-func formatBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
+func formatBytes(n int64) string { return human.Bytes(n) }
 
 // shortBytes writes a byte count in a few characters: 12M.
 func shortBytes(n int64) string {

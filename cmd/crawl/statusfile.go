@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/crawl-go/crawl/internal/atomicfile"
 	"github.com/crawl-go/crawl/outcome"
 	"github.com/crawl-go/crawl/store"
 )
@@ -76,19 +77,7 @@ func writeStatus(path string, st *statusFile) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("writing the status: %w", err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".status-*.tmp")
-	if err != nil {
-		return fmt.Errorf("writing the status: %w", err)
-	}
-	_, err = f.Write(append(b, '\n'))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
+	if err := atomicfile.WriteFile(path, append(b, '\n')); err != nil {
 		return fmt.Errorf("writing the status: %w", err)
 	}
 	return nil

@@ -27,6 +27,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/crawl-go/crawl/internal/atomicfile"
 	"github.com/crawl-go/crawl/parse"
 )
 
@@ -92,26 +93,9 @@ func Write(path string, opts Options) error {
 	if len(opts.WARCs) == 0 || opts.Index == "" {
 		return errors.New("wacz: write: no WARC file or no index")
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".wacz-*")
+	err := atomicfile.Write(path, true, func(w io.Writer) error { return write(w, opts) })
 	if err != nil {
-		return fmt.Errorf("wacz: write %s: %w", path, err)
-	}
-	err = write(tmp, opts)
-	if err == nil {
-		err = tmp.Chmod(0o644) // CreateTemp made it private
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("wacz: write %s: %w", path, err)
+		return fmt.Errorf("wacz: %w", err)
 	}
 	return nil
 }

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+
+	"github.com/crawl-go/crawl/internal/atomicfile"
 )
 
 // DefaultRunBytes is how many bytes of lines a Writer sorts in memory
@@ -113,30 +115,15 @@ func (w *Writer) Close() error {
 		return w.err
 	}
 	slices.SortFunc(w.lines, bytes.Compare)
-	tmp, err := os.CreateTemp(filepath.Dir(w.path), ".cdxj-*")
+	err := atomicfile.Write(w.path, true, func(out io.Writer) error {
+		bw := bufio.NewWriterSize(out, 64<<10)
+		if err := w.merge(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
 	if err != nil {
-		return fmt.Errorf("cdxj: write %s: %w", w.path, err)
-	}
-	bw := bufio.NewWriterSize(tmp, 64<<10)
-	err = w.merge(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err == nil {
-		err = tmp.Chmod(0o644) // CreateTemp made it private
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), w.path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("cdxj: write %s: %w", w.path, err)
+		return fmt.Errorf("cdxj: %w", err)
 	}
 	return nil
 }
