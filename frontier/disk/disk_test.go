@@ -56,6 +56,12 @@ func TestRoundRobin(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			// A refill sees only committed items: a batch still on its
+			// way to disk would be loaded by a later refill, out of the
+			// round robin's order.
+			if err := f.Flush(ctx); err != nil {
+				t.Fatal(err)
+			}
 			var got []string
 			for range 6 {
 				it, err := f.Next(ctx)
