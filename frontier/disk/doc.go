@@ -112,16 +112,19 @@
 //     until one holds the hash.
 //
 // Each URL seen is in exactly one place: a live entry of the log, or one
-// live run. keys.go describes the encodings and seen.go the merges. Layout 1, whose seen set
-// was one bucket keyed by hash, is migrated by Open: its keys become one
-// run.
+// live run. keys.go describes the encodings, seen.go the log and the
+// runs. Layout 1, whose seen set was one bucket keyed by hash, is
+// migrated by Open: its keys become one run.
 //
 // # Files
 //
-//   - disk.go: Options, Open (and the migration from layout 1), Close,
-//     Stats, Flush.
+//   - disk.go: Options, Open, Close, Stats, Flush.
+//   - load.go: what Open reads of a database, and the migration from
+//     layout 1.
 //   - add.go: Add, Claim, the seen set in memory and the Bloom filter.
-//   - seen.go: the seen set on disk: the log, runs, their merges.
+//   - seen.go: the seen set on disk: the log, and its freezing into runs.
+//   - merge.go: merging runs a step per commit, removing keys, dead runs.
+//   - runs.go: a run's chunks: writing, reading in order, lookups.
 //   - queue.go: the levels, the window and its refills, Next, Done.
 //   - commit.go: the batches and the goroutine that commits them.
 //   - madvise_linux.go: unmapping the pages read.
