@@ -40,12 +40,13 @@ var errRobotsUnavailable = errors.New("robots.txt unavailable")
 // It wraps errRobotsUnavailable, or ratelimit.ErrHostUnreachable when no
 // answer came at all.
 type robotsError struct {
+	url      string // the URL not fetched
 	reason   string
 	attempts int
 	kind     error
 }
 
-func (e *robotsError) Error() string { return e.reason }
+func (e *robotsError) Error() string { return "fetch " + e.url + ": " + e.reason }
 func (e *robotsError) Unwrap() error { return e.kind }
 
 // newRobots returns a robots.txt cache whose fetches go through the crawl's
@@ -140,7 +141,7 @@ func (p *politeness) check(ctx context.Context, it *frontier.Item) error {
 		if d.Status == 0 {
 			kind = ratelimit.ErrHostUnreachable
 		}
-		return &robotsError{reason: d.Reason, attempts: d.Attempts, kind: kind}
+		return &robotsError{url: it.URL, reason: d.Reason, attempts: d.Attempts, kind: kind}
 	}
 	if it.Depth == 0 {
 		// A URL the user asked for: say so, whatever else is quiet.

@@ -85,6 +85,12 @@ func TestUnavailableHosts(t *testing.T) {
 			t.Errorf("stderr does not count %q, although -q prints errors:\n%s", k, stderr)
 		}
 	}
+	// Each failure names its URL, as a failed fetch does.
+	for u := range want {
+		if !strings.Contains(string(stderr), "fetch "+u+": robots.txt unreachable") {
+			t.Errorf("stderr does not name %s as unfetched for its robots.txt:\n%s", u, stderr)
+		}
+	}
 	f, err := os.Open(filepath.Join(out, "manifest.jsonl"))
 	if err != nil {
 		t.Fatal(err)
