@@ -82,8 +82,8 @@ type Frontier interface {
 }
 
 // HostCounter is implemented by frontiers that can count their queued
-// items by host (all of this module's), for a status display. It may take
-// time in the number of items queued.
+// items by host (all of this module's), for a status display; leased
+// items are not queued. It may take time in the number of items queued.
 type HostCounter interface {
 	QueuedByHost(ctx context.Context) (map[string]int64, error)
 }

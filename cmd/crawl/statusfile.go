@@ -47,8 +47,8 @@ type statusFile struct {
 	Errors   map[outcome.Kind]int64 `json:"errors,omitempty"`
 	// Rate is the URLs done per second over the last seconds.
 	Rate float64 `json:"rate"`
-	// QueuedByHost counts the URLs not done by host, when known: from
-	// Redis, or from the engine when it tells.
+	// QueuedByHost counts the URLs queued by host (not those in flight),
+	// when known: from Redis, or from the engine when it tells.
 	QueuedByHost map[string]int64 `json:"queued_by_host,omitempty"`
 	// Shared holds the counts of every process of a shared crawl.
 	Shared *sharedCounts `json:"shared,omitempty"`

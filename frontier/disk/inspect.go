@@ -88,31 +88,51 @@ func Inspect(path string) (Snapshot, error) {
 	return s, nil
 }
 
-// QueuedByHost counts the items not done by host (host[:port]), over all
+// QueuedByHost counts the queued items by host (host[:port]), over all
 // depths, as committed to disk: the operations of the last BatchDelay may
-// be missing. Leased items are counted: they stay in the queue on disk
-// until they are done. It reads the whole queue, in one read-only
+// be missing. Leased items, which stay in the queue on disk until they are
+// done, are not counted. It reads the whole queue, in one read-only
 // transaction that commits do not wait for, so it takes time in the
 // number of items queued (about 0.1 s a million): call it seldom on a big
 // crawl.
 func (f *Frontier) QueuedByHost(ctx context.Context) (map[string]int64, error) {
+	// The transaction and the leases are taken together, so that the
+	// leases whose items the transaction sees are those to leave out.
 	f.mu.Lock()
-	err := f.usable()
-	f.mu.Unlock()
-	if err != nil {
+	if err := f.usable(); err != nil {
+		f.mu.Unlock()
 		return nil, err
 	}
-	var counts map[string]int64
-	err = f.db.View(func(tx *bolt.Tx) error {
-		var err error
-		counts, err = countHosts(ctx, tx.Bucket(bucketQueue))
-		return err
-	})
+	tx, err := f.db.Begin(false)
+	leased := make([][]byte, 0, len(f.leases))
+	for _, ls := range f.leases {
+		leased = append(leased, ls.key)
+	}
+	f.mu.Unlock()
 	if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
 		return nil, frontier.ErrClosed
 	}
 	if err != nil {
 		return nil, fmt.Errorf("counting queued items: %w", err)
+	}
+	defer tx.Rollback()
+	queue := tx.Bucket(bucketQueue)
+	counts, err := countHosts(ctx, queue)
+	if err != nil {
+		return nil, fmt.Errorf("counting queued items: %w", err)
+	}
+	for _, k := range leased {
+		v := queue.Get(k)
+		if v == nil {
+			continue // its Add is not committed yet
+		}
+		host, err := hostOf(k, v)
+		if err != nil {
+			return nil, fmt.Errorf("counting queued items: %w", err)
+		}
+		if counts[host]--; counts[host] <= 0 {
+			delete(counts, host)
+		}
 	}
 	return counts, nil
 }
@@ -128,20 +148,28 @@ func countHosts(ctx context.Context, queue *bolt.Bucket) (map[string]int64, erro
 				return nil, err
 			}
 		}
-		_, hostPart, _, err := splitKey(k)
+		host, err := hostOf(k, v)
 		if err != nil {
 			return nil, err
-		}
-		host := string(hostPart[1:])
-		if len(v) > 0 && v[0]&flagHost != 0 {
-			// A long host, keyed by a hash: the value has it whole.
-			var it frontier.Item
-			if err := decodeItem(v, &it); err != nil {
-				return nil, err
-			}
-			host = it.Host
 		}
 		counts[host]++
 	}
 	return counts, nil
+}
+
+// hostOf returns the host of a queue entry.
+func hostOf(k, v []byte) (string, error) {
+	_, hostPart, _, err := splitKey(k)
+	if err != nil {
+		return "", err
+	}
+	if len(v) > 0 && v[0]&flagHost != 0 {
+		// A long host, keyed by a hash: the value has it whole.
+		var it frontier.Item
+		if err := decodeItem(v, &it); err != nil {
+			return "", err
+		}
+		return it.Host, nil
+	}
+	return string(hostPart[1:]), nil
 }

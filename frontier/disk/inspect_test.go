@@ -24,7 +24,7 @@ func TestInspectAndQueuedByHost(t *testing.T) {
 	f.Add(ctx, item("a.test", "/1", 0), item("a.test", "/2", 1), item("a.test", "/3", 2),
 		item("b.test:8080", "/1", 1), item(long, "/1", 0))
 	f.Claim(ctx, "http://c.test/redirected")
-	it, err := f.Next(ctx) // leased: still counted
+	it, err := f.Next(ctx) // leased: not queued, although still on disk
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,6 +32,8 @@ func TestInspectAndQueuedByHost(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]int64{"a.test": 3, "b.test:8080": 1, long: 1}
+	want[it.Host]--
+	maps.DeleteFunc(want, func(_ string, n int64) bool { return n == 0 })
 	got, err := f.QueuedByHost(ctx)
 	if err != nil || !maps.Equal(got, want) {
 		t.Errorf("QueuedByHost = %v, %v; want %v", got, err, want)
@@ -42,7 +44,6 @@ func TestInspectAndQueuedByHost(t *testing.T) {
 	if err := f.Done(ctx, it); err != nil {
 		t.Fatal(err)
 	}
-	want[it.Host]--
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +54,6 @@ func TestInspectAndQueuedByHost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	maps.DeleteFunc(want, func(_ string, n int64) bool { return n == 0 })
 	if !maps.Equal(s.Queued, want) || s.Seen != 6 || s.Done != 1 {
 		t.Errorf("Inspect = %+v; want queued %v, 6 seen, 1 done", s, want)
 	}

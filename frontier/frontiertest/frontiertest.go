@@ -46,6 +46,33 @@ func Run(t *testing.T, newFrontier func(t *testing.T) frontier.Frontier) {
 		}
 	})
 
+	t.Run("queued by host counts what is queued, not what is leased", func(t *testing.T) {
+		f := newFrontier(t)
+		hc, ok := f.(frontier.HostCounter)
+		if !ok {
+			t.Skip("the frontier does not count by host")
+		}
+		f.Add(ctx, item("a", "/1"), item("a", "/2"), item("b", "/1"))
+		it, err := f.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fl, ok := f.(interface{ Flush(context.Context) error }); ok {
+			// A frontier that batches its writes counts what it wrote.
+			if err := fl.Flush(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := map[string]int64{"a": 2, "b": 1}
+		if want[it.Host]--; want[it.Host] == 0 {
+			delete(want, it.Host)
+		}
+		got, err := hc.QueuedByHost(ctx)
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("QueuedByHost = %v, %v with %s leased; want %v", got, err, it.URL, want)
+		}
+	})
+
 	t.Run("empty frontier is done", func(t *testing.T) {
 		f := newFrontier(t)
 		if _, err := f.Next(ctx); !errors.Is(err, frontier.ErrDone) {
