@@ -33,6 +33,10 @@ func TestSignals(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			started := make(chan string, 10)
 			release := make(chan struct{})
+			// The signal must come after /fast was answered: a URL whose
+			// request has not started by then is rightly left queued.
+			fastServed := make(chan struct{})
+			var fastOnce sync.Once
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if r.URL.Path == "/robots.txt" {
 					http.NotFound(w, r)
@@ -40,6 +44,7 @@ func TestSignals(t *testing.T) {
 				}
 				if r.URL.Path == "/fast" {
 					fmt.Fprint(w, "fast")
+					fastOnce.Do(func() { close(fastServed) })
 					return
 				}
 				// Half a body, then nothing until the client gives up.
@@ -86,6 +91,12 @@ func TestSignals(t *testing.T) {
 					cmd.Process.Kill()
 					t.Fatal("the slow requests never started")
 				}
+			}
+			select {
+			case <-fastServed:
+			case <-time.After(30 * time.Second):
+				cmd.Process.Kill()
+				t.Fatal("/fast was never requested")
 			}
 			cmd.Process.Signal(syscall.SIGINT)
 			if tt.signals > 1 {
