@@ -18,19 +18,24 @@ type recorder struct {
 
 // write writes rec's line, unless the manifest has it already: a resumed
 // run does not repeat the outcomes of its own run, and no run repeats a
-// policy skip. A line that cannot be written stops the crawl.
-func (r *recorder) write(rec *store.Record) {
+// policy skip. A line that cannot be written stops the crawl; write then
+// returns the error, and the caller must not count the URL done.
+func (r *recorder) write(rec *store.Record) error {
 	rec.Run = r.run
 	if l := r.history.line(rec.URL); l != nil {
 		sameOutcome := l.outcome() && !rec.ErrorKind.Policy() && l.run == r.run
 		samePolicy := !l.outcome() && l.policy == rec.ErrorKind
 		if sameOutcome || samePolicy {
-			return
+			return nil
 		}
-	} else {
-		r.stats.newURLs.Add(1)
 	}
 	if err := r.manifest.Write(rec); err != nil {
-		r.fail(fmt.Errorf("writing manifest.jsonl: %w", err))
+		err = fmt.Errorf("writing manifest.jsonl: %w", err)
+		r.fail(err)
+		return err
 	}
+	if r.history.line(rec.URL) == nil {
+		r.stats.newURLs.Add(1)
+	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/crawl-go/crawl/fetch"
@@ -145,6 +146,13 @@ func (s *storeStage) storeJob(j *job) {
 			rec.Update = changeOf(j.prev, &rec)
 		}
 	}
+	if err != nil && diskFull(err) {
+		// Not the URL's outcome: the crawl stops, and the next run,
+		// with room, fetches the URL again.
+		s.fail(fmt.Errorf("%w: %v; free some space, then run the same command again to resume", errDiskFull, err))
+		s.release(j)
+		return
+	}
 	if err != nil {
 		s.keepPartial(j)
 		rec.Error = err.Error()
@@ -165,7 +173,12 @@ func (s *storeStage) storeJob(j *job) {
 			s.fail(fmt.Errorf("writing %s: %w", store.RecordsName, werr))
 		}
 	}
-	s.rec.write(&rec)
+	if err := s.rec.write(&rec); err != nil {
+		// The outcome is not recorded (the crawl stops): the next run
+		// fetches the URL again.
+		s.release(j)
+		return
+	}
 	s.stats.done(&rec)
 	s.stats.inFlight.Add(-1)
 	s.done(j)
@@ -329,6 +342,16 @@ var (
 )
 
 // errorKind labels an error for the manifest and the summary.
+// errDiskFull stops a crawl whose output directory's file system is full.
+var errDiskFull = errors.New("the disk is full")
+
+// diskFull reports whether err is a write that failed for want of space
+// (or of quota): every later write would fail too. A file too large for
+// its file system (EFBIG) is the URL's own failure.
+func diskFull(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
+}
+
 func errorKind(err error) outcome.Kind {
 	switch {
 	case errors.Is(err, errStore):

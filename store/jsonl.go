@@ -26,6 +26,8 @@ const (
 // newline included, goes to the underlying writer in a single Write call,
 // so lines of concurrent callers never interleave, and a process killed
 // mid-way leaves at most one truncated last line, never a buffered half.
+// After a failed write (which may have written part of a line), every
+// later Write fails with the same error, so the part stays last.
 //
 // A *Record (or Record) is encoded by a hand-written encoder that gives
 // the same bytes as encoding/json, several times faster and without
@@ -37,6 +39,7 @@ type JSONLWriter struct {
 	w      io.Writer
 	buf    []byte
 	closed bool
+	err    error // the first failed write: later writes fail with it
 }
 
 // NewJSONLWriter returns a JSONLWriter that writes to w. Close closes w if
@@ -100,6 +103,9 @@ func (j *JSONLWriter) Write(v any) error {
 	if j.closed {
 		return fmt.Errorf("writing json line: %w", fs.ErrClosed)
 	}
+	if j.err != nil {
+		return j.err
+	}
 	var err error
 	switch r := v.(type) {
 	case *Record:
@@ -126,7 +132,11 @@ func (j *JSONLWriter) Write(v any) error {
 		j.buf = nil
 	}
 	if err != nil {
-		return fmt.Errorf("writing json line: %w", err)
+		// The write may have left part of the line (a full disk): no
+		// line may follow it, so that it stays the last, which the next
+		// OpenJSONL removes.
+		j.err = fmt.Errorf("writing json line: %w", err)
+		return j.err
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -333,5 +334,46 @@ func TestReadOlderVersions(t *testing.T) {
 	}
 	if r := got[2]; r.Title != "A & B" || r.IP != "127.0.0.1" || r.TTFBMS != 7 || !reflect.DeepEqual(r.Headers["Set-Cookie"], []string{"a=1", "b=2"}) {
 		t.Errorf("version 3 line read as %+v", r)
+	}
+}
+
+// fullWriter takes room bytes, then writes part of the next Write and
+// fails, as a file on a full disk does.
+type fullWriter struct {
+	buf  bytes.Buffer
+	room int
+}
+
+func (w *fullWriter) Write(p []byte) (int, error) {
+	n := min(len(p), w.room-w.buf.Len())
+	w.buf.Write(p[:n])
+	if n < len(p) {
+		return n, syscall.ENOSPC
+	}
+	return n, nil
+}
+
+// TestJSONLWriterAfterFailedWrite checks that no line follows a line
+// written in part: the part stays the last, for the next opening to trim.
+func TestJSONLWriterAfterFailedWrite(t *testing.T) {
+	w := &fullWriter{room: 40}
+	j := NewJSONLWriter(w)
+	if err := j.Write(map[string]string{"a": "1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Write(map[string]string{"b": strings.Repeat("x", 100)}); !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("Write on a full disk = %v; want ENOSPC", err)
+	}
+	w.room = 1 << 20 // room again, but the part of a line is there
+	if err := j.Write(map[string]string{"c": "3"}); !errors.Is(err, syscall.ENOSPC) {
+		t.Errorf("Write after a failed one = %v; want its error again", err)
+	}
+	var lines []string
+	err := ReadManifest(bytes.NewReader(w.buf.Bytes()), func(r *Record) error {
+		lines = append(lines, r.URL)
+		return nil
+	})
+	if err != nil || len(lines) != 1 {
+		t.Errorf("ReadManifest = %d lines, %v; want the one whole line and the part skipped", len(lines), err)
 	}
 }
