@@ -117,7 +117,14 @@ func (s *storeStage) storeJob(j *job) {
 		}
 		rec.IP, rec.TTFBMS = r.RemoteIP, ceilMS(r.TTFB)
 		if err := s.out.archiveResponse(r, j.prev); err != nil {
+			// The crawl stops; the next run fetches the URL again, into
+			// the archive too.
+			if diskFull(err) {
+				err = fmt.Errorf("%w: %v; free some space, then run the same command again to resume", errDiskFull, err)
+			}
 			s.fail(err)
+			s.release(j)
+			return
 		}
 	}
 	err := j.err

@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -11,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/crawl-go/crawl/store"
+	"github.com/crawl-go/crawl/store/warc"
 )
 
 // TestDiskFull crawls a site into a directory on a file system that fills
@@ -32,6 +35,13 @@ func TestDiskFull(t *testing.T) {
 		}
 		t.Skipf("no unprivileged mount namespaces here (unshare: %v): cannot make a small file system", err)
 	}
+	t.Run("mirror", func(t *testing.T) { testDiskFull(t, false) })
+	// The archive fills the disk (--no-mirror): each page must end up
+	// in it.
+	t.Run("WARC", func(t *testing.T) { testDiskFull(t, true) })
+}
+
+func testDiskFull(t *testing.T, archive bool) {
 	const pages = 400 // 4 KiB each on tmpfs: 1.6 MB, four times the room
 	srv, site := newTreeSite(t, pages, 5, nil)
 	mnt := t.TempDir()
@@ -45,8 +55,12 @@ func TestDiskFull(t *testing.T) {
 rc=$?
 cp -a "$MNT/out" "$OUT" || exit 98
 exit $rc`
+	first := append([]string{"-o", filepath.Join(mnt, "out")}, args...)
+	if archive {
+		first = append(first, "--no-mirror", "--warc", filepath.Join(mnt, "out", "arc"))
+	}
 	cmd := exec.Command("unshare", append([]string{"--user", "--map-root-user", "--mount", "sh", "-c", script, "sh",
-		os.Args[0], "-o", filepath.Join(mnt, "out")}, args...)...)
+		os.Args[0]}, first...)...)
 	cmd.Env = append(os.Environ(), "CRAWL_TEST_RUN_MAIN=1", "MNT="+mnt, "OUT="+out)
 	msg, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
@@ -66,12 +80,60 @@ exit $rc`
 	checkNoTempFiles(t, out)
 
 	// With room, the same command ends the crawl.
-	cmd = exec.Command(os.Args[0], append([]string{"-o", out}, args...)...)
+	second := append([]string{"-o", out}, args...)
+	if archive {
+		second = append(second, "--no-mirror", "--warc", filepath.Join(out, "arc"))
+	}
+	cmd = exec.Command(os.Args[0], second...)
 	cmd.Env = append(os.Environ(), "CRAWL_TEST_RUN_MAIN=1")
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("the run with room: %v\n%s", err, msg)
 	}
-	checkSite(t, out, pages)
+	if !archive {
+		checkSite(t, out, pages)
+		return
+	}
+	archived := archivedURLs(t, out)
+	for i := range pages {
+		if u := fmt.Sprintf("%s/p/%d", srv.URL, i); !archived[u] {
+			t.Errorf("%s is in no WARC file", u)
+		}
+	}
+}
+
+// archivedURLs returns the target URIs of the 200 responses in the WARC
+// files of dir, reading each up to its end or to a record cut short.
+func archivedURLs(t *testing.T, dir string) map[string]bool {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.warc.gz"))
+	if len(files) == 0 {
+		t.Fatalf("no WARC file in %s", dir)
+	}
+	urls := map[string]bool{}
+	for _, name := range files {
+		f, err := os.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := warc.NewReader(f)
+		for {
+			rec, err := r.Next()
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					t.Logf("%s: %v", filepath.Base(name), err)
+				}
+				break
+			}
+			if rec.Type() == "response" {
+				head, _ := bufio.NewReader(rec.Block).ReadString('\n')
+				if strings.Contains(head, " 200 ") {
+					urls[rec.Header.Get("WARC-Target-URI")] = true
+				}
+			}
+		}
+		f.Close()
+	}
+	return urls
 }
 
 // checkNoTempFiles checks that no temporary file of a write is left under
