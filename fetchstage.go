@@ -101,7 +101,7 @@ func (s *fetchStage) fetchOne(intake, fetching context.Context, it frontier.Item
 // fromEarlier returns the job of a URL an earlier run (or this one, before
 // an interruption) has the outcome of, which is not fetched again: a saved
 // page's links are read from its file, a URL that failed is not tried
-// again (--update does). It returns nil for a URL to fetch: one without
+// again (--update does), but for one whose body could not be saved. It returns nil for a URL to fetch: one without
 // such a line, or one fetched without a file (Config.NoMirror), whose
 // links are only on the web.
 func (s *fetchStage) fromEarlier(it frontier.Item) *job {
@@ -113,6 +113,8 @@ func (s *fetchStage) fromEarlier(it frontier.Item) *job {
 		return &job{item: it, earlier: l}
 	case !l.ok && s.cont && s.store.HasPartial(it.URL):
 		return nil // failed with a partial download, which -c continues
+	case !l.ok && l.unsaved:
+		return nil // fetched, but not saved: a local failure, tried again
 	case !l.ok || l.path == "" && l.status >= 300 && l.status < 400:
 		return &job{item: it, earlier: l, skip: true}
 	}

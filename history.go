@@ -19,6 +19,10 @@ type history struct {
 	// urls is the number of URLs lines holds lines of (not counting
 	// the final URLs of redirects).
 	urls int
+	// unsaved is the number of URLs of lines whose latest line is a
+	// failure to save the body (outcome.Store): the next run fetches
+	// them again.
+	unsaved int
 	// lines holds the latest line of each URL that this run must not
 	// repeat (see readHistory), in brief; a followed redirect's final
 	// URL shares the line of the URL it was reached from.
@@ -37,6 +41,9 @@ type earlierLine struct {
 	// policy is the error kind of a policy skip (robots.txt, a trap);
 	// empty for a fetch's outcome.
 	policy outcome.Kind
+	// unsaved: the URL was fetched, but its body could not be saved (a
+	// local failure, not the site's).
+	unsaved bool
 	// status is the HTTP status: a 3xx with no path is a redirect whose
 	// target was fetched on its own.
 	status                              int
@@ -59,7 +66,8 @@ const (
 	historyOwnRun
 	// historyAll: every line. URLs fetched by an earlier run are read
 	// from disk instead of fetched, URLs that failed are not tried
-	// again, and a URL skipped by policy is not recorded twice.
+	// again (but for those whose body could not be saved), and a URL
+	// skipped by policy is not recorded twice.
 	historyAll
 )
 
@@ -96,6 +104,7 @@ func readHistory(path string, mode historyMode, saved bool) (history, error) {
 		if r.ErrorKind.Policy() {
 			l.policy = r.ErrorKind
 		}
+		l.unsaved = r.ErrorKind == outcome.Store
 		if i, ok := byURL[r.URL]; ok && recs[i].run > run {
 			return nil
 		}
@@ -126,6 +135,9 @@ func readHistory(path string, mode historyMode, saved bool) (history, error) {
 		if !counted[i] {
 			counted[i] = true
 			h.urls++
+			if recs[i].unsaved {
+				h.unsaved++
+			}
 		}
 	}
 	return h, nil

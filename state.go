@@ -31,16 +31,18 @@ const (
 	// is not kept (memory).
 	PlanNew PlanKind = iota
 	// PlanResume carries on an unfinished crawl made with the same
-	// settings, from its state.
+	// settings, from its state, when every body it fetched was saved.
 	PlanResume
 	// PlanExtend crawls again with other settings (another depth or
-	// scope, new seeds): the pages stored earlier are read from disk,
-	// not fetched again, and what now falls in scope is fetched.
+	// scope, new seeds), or with the same when an earlier run could not
+	// save some bodies: the pages stored earlier are read from disk, not
+	// fetched again, and what now falls in scope, or was not saved, is
+	// fetched.
 	PlanExtend
 	// PlanUpdate re-crawls what earlier runs saved (--update).
 	PlanUpdate
-	// PlanNothing is a finished crawl run again with the same settings:
-	// there is nothing to do.
+	// PlanNothing is a finished crawl run again with the same settings,
+	// every body it fetched saved: there is nothing to do.
 	PlanNothing
 )
 
@@ -195,7 +197,25 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 	if earlier != nil && !same {
 		desc, narrower = rs.info.Settings.changes(earlier.Settings)
 	}
+	// URLs whose bodies an earlier run could not save (a full disk, a
+	// file too large) are fetched again: the crawl is walked again, as
+	// an extension is, for their links too.
+	unsaved := 0
+	if same && !cfg.Update {
+		h, err := readHistory(manifest, historyAll, false)
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		unsaved = h.unsaved
+	}
 	switch {
+	case unsaved > 0:
+		what := fmt.Sprintf("%d URLs", unsaved)
+		if unsaved == 1 {
+			what = "1 URL"
+		}
+		rs.plan = Plan{Kind: PlanExtend, Message: fmt.Sprintf("saving again %s that an earlier run fetched but could not save: pages saved earlier are read from disk, not fetched again", what)}
 	case unfinished && same:
 		rs.plan = Plan{Kind: PlanResume, Message: fmt.Sprintf("resuming the crawl in %s: %d URLs left (--fresh starts over)", cfg.OutDir, n.Queued+n.Leased)}
 		if cfg.Update {

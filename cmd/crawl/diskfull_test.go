@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/crawl-go/crawl/store"
@@ -156,5 +159,63 @@ func checkNoTempFiles(t *testing.T, out string) {
 	defer f.Close()
 	if err := store.ReadManifest(bufio.NewReader(f), func(*store.Record) error { return nil }); err != nil {
 		t.Errorf("the manifest does not read back: %v", err)
+	}
+}
+
+// TestFileTooLarge crawls a site one of whose files is larger than the
+// crawl may write (a file size limit, as on a FAT32 disk or under ulimit
+// -f), then runs the same command without the limit, as a user who moved
+// to a bigger disk would. The first run records the file's failure and
+// goes on (exit 1); the second fetches that file again, and only it.
+func TestFileTooLarge(t *testing.T) {
+	big := strings.Repeat("x", 200<<10)
+	var mu sync.Mutex
+	served := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		served[r.URL.Path]++
+		mu.Unlock()
+		switch r.URL.Path {
+		case "/":
+			fmt.Fprint(w, `<a href="/big.txt">big</a> <a href="/small.txt">small</a>`)
+		case "/big.txt":
+			fmt.Fprint(w, big)
+		case "/small.txt":
+			fmt.Fprint(w, "small")
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	out := t.TempDir()
+	args := []string{"-o", out, "--depth", "1", "--robots=false", srv.URL + "/"}
+
+	// A limit of 64 KiB on the size of each file crawl writes.
+	cmd := exec.Command("sh", append([]string{"-c", `ulimit -f 64 && exec "$@"`, "sh", os.Args[0]}, args...)...)
+	cmd.Env = append(os.Environ(), "CRAWL_TEST_RUN_MAIN=1")
+	msg, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != exitFailures || !strings.Contains(string(msg), "file too large") {
+		t.Fatalf("the run with a file size limit: %v; want exit status %d and the failure\n%s", err, exitFailures, msg)
+	}
+
+	cmd = exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "CRAWL_TEST_RUN_MAIN=1")
+	msg, err = cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(msg), "saving again 1 URL that") {
+		t.Fatalf("the run without the limit: %v; want exit 0 and that it saves the file again\n%s", err, msg)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	delete(served, "/sitemap.xml") // asked for once, by the first run
+	if want := map[string]int{"/": 1, "/big.txt": 2, "/small.txt": 1}; fmt.Sprint(served) != fmt.Sprint(want) {
+		t.Errorf("requests %v; want %v: only the file not saved is fetched again", served, want)
+	}
+	if b, err := os.ReadFile(filepath.Join(hostDir(out, srv), "big.txt")); err != nil || string(b) != big {
+		t.Errorf("big.txt: %d bytes, %v; want the whole body", len(b), err)
+	}
+	code, stderr := crawlArgs(t, args...)
+	if code != exitOK || !strings.Contains(stderr, "nothing to do") {
+		t.Errorf("a third run: exit %d\n%s\nwant nothing to do", code, stderr)
 	}
 }
