@@ -174,7 +174,7 @@ func (s Summary) String() string {
 		fmt.Fprintf(&b, "; %d done by earlier runs, read from disk", s.Reused)
 	}
 	if s.Interrupted {
-		fmt.Fprintf(&b, "; interrupted with %d URLs left", s.Left)
+		fmt.Fprintf(&b, "; stopped with %d URLs left", s.Left)
 	}
 	if len(s.Updates) > 0 {
 		var parts []string
