@@ -118,6 +118,9 @@ type Summary struct {
 	Converted   mirror.Stats
 	Elapsed     time.Duration
 	Interrupted bool // the crawl was stopped before it was finished
+	// Fatal reports that an error stopped it (a full disk), not the
+	// caller's context.
+	Fatal bool
 	// Left is the number of URLs still queued when Run returned: the
 	// work of the next run into the same state, which fetches them
 	// (unless the state is in memory only).
@@ -152,7 +155,8 @@ func (c *Crawler) snapshot() Summary {
 func (c *Crawler) summary(ctx context.Context) Summary {
 	s := c.snapshot()
 	s.Converted = c.converted
-	s.Interrupted = ctx.Err() != nil || c.fatal.get() != nil
+	s.Fatal = c.fatal.get() != nil
+	s.Interrupted = ctx.Err() != nil || s.Fatal
 	s.Left = c.stats.left.Load()
 	return s
 }
@@ -173,8 +177,11 @@ func (s Summary) String() string {
 	if s.Reused > 0 {
 		fmt.Fprintf(&b, "; %d done by earlier runs, read from disk", s.Reused)
 	}
-	if s.Interrupted {
+	switch {
+	case s.Fatal:
 		fmt.Fprintf(&b, "; stopped with %d URLs left", s.Left)
+	case s.Interrupted:
+		fmt.Fprintf(&b, "; interrupted with %d URLs left", s.Left)
 	}
 	if len(s.Updates) > 0 {
 		var parts []string
