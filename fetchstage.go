@@ -101,9 +101,9 @@ func (s *fetchStage) fetchOne(intake, fetching context.Context, it frontier.Item
 // fromEarlier returns the job of a URL an earlier run (or this one, before
 // an interruption) has the outcome of, which is not fetched again: a saved
 // page's links are read from its file, a URL that failed is not tried
-// again (--update does), but for one whose body could not be saved. It returns nil for a URL to fetch: one without
-// such a line, or one fetched without a file (Config.NoMirror), whose
-// links are only on the web.
+// again (--update does). It returns nil for a URL to fetch: one without
+// such a line, one whose body could not be saved, or one fetched without
+// a file (Config.NoMirror), whose links are only on the web.
 func (s *fetchStage) fromEarlier(it frontier.Item) *job {
 	l := s.history.line(it.URL)
 	switch {

@@ -120,7 +120,7 @@ func (s *storeStage) storeJob(j *job) {
 			// The crawl stops; the next run fetches the URL again, into
 			// the archive too.
 			if diskFull(err) {
-				err = fmt.Errorf("%w: %v; free some space, then run the same command again to resume", errDiskFull, err)
+				err = diskFullError(err)
 			}
 			s.fail(err)
 			s.release(j)
@@ -156,7 +156,7 @@ func (s *storeStage) storeJob(j *job) {
 	if err != nil && diskFull(err) {
 		// Not the URL's outcome: the crawl stops, and the next run,
 		// with room, fetches the URL again.
-		s.fail(fmt.Errorf("%w: %v; free some space, then run the same command again to resume", errDiskFull, err))
+		s.fail(diskFullError(err))
 		s.release(j)
 		return
 	}
@@ -348,7 +348,6 @@ var (
 	errBadURL = errors.New("bad url")
 )
 
-// errorKind labels an error for the manifest and the summary.
 // errDiskFull stops a crawl whose output directory's file system is full.
 var errDiskFull = errors.New("the disk is full")
 
@@ -359,6 +358,13 @@ func diskFull(err error) bool {
 	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
 }
 
+// diskFullError is the error that stops a crawl on a full disk, with what
+// the user can do.
+func diskFullError(err error) error {
+	return fmt.Errorf("%w: %v; free some space, then run the same command again to resume", errDiskFull, err)
+}
+
+// errorKind labels an error for the manifest and the summary.
 func errorKind(err error) outcome.Kind {
 	switch {
 	case errors.Is(err, errStore):
