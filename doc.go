@@ -47,6 +47,8 @@
 //   - job.go: the job that travels through the stages;
 //   - admit.go: the admitter, the only way into the frontier;
 //   - fetchstage.go, parsestage.go, storestage.go: one stage each;
+//     recrawl.go: what the store stage records of a re-crawled URL;
+//   - errors.go: the engine's errors and their manifest labels;
 //   - politeness.go: robots.txt and Crawl-delay;
 //   - recorder.go: manifest lines; history.go: what earlier runs recorded;
 //   - state.go, settings.go: resume, fresh starts, reruns and re-crawls;

@@ -6,16 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/crawl-go/crawl/fetch"
 	"github.com/crawl-go/crawl/frontier"
 	"github.com/crawl-go/crawl/outcome"
 	"github.com/crawl-go/crawl/parse"
-	"github.com/crawl-go/crawl/ratelimit"
 	"github.com/crawl-go/crawl/store"
 )
 
@@ -229,50 +226,6 @@ func (s *storeStage) recordBadSeed(b badSeed) {
 	s.stats.done(&rec)
 }
 
-// keep records a URL whose server answered a re-crawl's conditional
-// request with 304: prev's file stays as it is.
-func keep(prev *store.Record, rec *store.Record) {
-	rec.Path, rec.SHA256, rec.Bytes, rec.ContentType = prev.Path, prev.SHA256, prev.Bytes, prev.ContentType
-	rec.Title = prev.Title
-	if rec.ETag == "" && rec.LastModified == "" {
-		rec.ETag, rec.LastModified = prev.ETag, prev.LastModified
-	}
-	rec.Update = store.UpdateNotModified
-}
-
-// gone records a URL that a re-crawl found removed (404, 410): its earlier
-// file stays, and the line names it, unless Config.Prune deletes it.
-func (s *storeStage) gone(j *job, rec *store.Record) {
-	rec.Update = store.UpdateRemoved
-	if !s.prune {
-		rec.Path = j.prev.Path
-		return
-	}
-	if err := s.out.store.Remove(j.prev.Path); err != nil {
-		fmt.Fprintf(s.log, "crawl: pruning: %v\n", err)
-		rec.Path = j.prev.Path // still there
-	}
-}
-
-// isGone reports whether err is a 404 Not Found or a 410 Gone.
-func isGone(err error) bool {
-	var se *fetch.StatusError
-	return errors.As(err, &se) && (se.Code == http.StatusNotFound || se.Code == http.StatusGone)
-}
-
-// changeOf says how a body fetched by a re-crawl compares with the URL's
-// earlier file.
-func changeOf(prev, rec *store.Record) string {
-	switch {
-	case prev == nil:
-		return store.UpdateNew
-	case prev.SHA256 == rec.SHA256:
-		return store.UpdateUnchanged
-	default:
-		return store.UpdateChanged
-	}
-}
-
 // save writes body to its file and returns the path used: a new file
 // named after the final URL (putFile), or the earlier file of the URL,
 // replaced under the same name (replaceFile).
@@ -337,48 +290,6 @@ func (s *storeStage) writeOutput(body *fetch.Body) (string, error) {
 		name = s.output
 	}
 	return name, nil
-}
-
-// Errors the engine labels itself; the fetcher's are labelled by
-// fetch.ErrorKind.
-var (
-	// errStore marks failures to write a body to disk.
-	errStore = errors.New("saving file")
-	// errBadURL marks seeds that are not valid URLs.
-	errBadURL = errors.New("bad url")
-)
-
-// errDiskFull stops a crawl whose output directory's file system is full.
-var errDiskFull = errors.New("the disk is full")
-
-// diskFull reports whether err is a write that failed for want of space
-// (or of quota): every later write would fail too. A file too large for
-// its file system (EFBIG) is the URL's own failure.
-func diskFull(err error) bool {
-	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
-}
-
-// diskFullError is the error that stops a crawl on a full disk, with what
-// the user can do.
-func diskFullError(err error) error {
-	return fmt.Errorf("%w: %v; free some space, then run the same command again to resume", errDiskFull, err)
-}
-
-// errorKind labels an error for the manifest and the summary.
-func errorKind(err error) outcome.Kind {
-	switch {
-	case errors.Is(err, errStore):
-		return outcome.Store
-	case errors.Is(err, errBadURL):
-		return outcome.BadURL
-	case errors.Is(err, errRobots):
-		return outcome.Robots
-	case errors.Is(err, errRobotsUnavailable):
-		return outcome.RobotsUnavailable
-	case errors.Is(err, ratelimit.ErrHostUnreachable):
-		return outcome.HostUnreachable
-	}
-	return fetch.ErrorKind(err)
 }
 
 // titleScan is how much of an HTML body is searched for its title: more

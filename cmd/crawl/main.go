@@ -20,8 +20,9 @@
 // them into the engine's configuration and crawlcmd.go runs it;
 // progress.go formats the progress line (and downloadprogress.go the row
 // of a large download under way), monitor.go draws it and writes
-// DIR/.crawl/status.json, which status.go reads; format.go writes numbers
-// for people; serve.go serves a mirror.
+// DIR/.crawl/status.json, which `crawl status` (status.go) reads and
+// prints (statusreport.go); format.go writes numbers for people; serve.go
+// serves a mirror.
 package main
 
 import (
