@@ -76,6 +76,9 @@ type flagDef struct {
 	group string
 	// given is set when the command line gave the flag.
 	given bool
+	// mask, if set, hides the secret in a value of the flag, for the
+	// command line that the WARC files record (flagSet.masked).
+	mask func(string) string
 }
 
 func (d *flagDef) isBool() bool {
@@ -100,6 +103,14 @@ type flagSet struct {
 	// foreign maps spellings of other tools that crawl does not take to
 	// what to write instead.
 	foreign map[string]string
+	// secrets are where parse found values of flags with a mask.
+	secrets []secretAt
+}
+
+// secretAt is a value of a flag with a mask: args[arg][start:].
+type secretAt struct {
+	arg, start int
+	mask       func(string) string
 }
 
 func newFlagSet(cmd string) *flagSet {
@@ -227,6 +238,7 @@ func (s *flagSet) parse(args []string) ([]string, error) {
 				d, spelled, value, hasValue, sep = short, "-"+body[:1], body[1:], true, " "
 			}
 		}
+		at := secretAt{arg: i, start: len(a) - len(value)} // where the value is, if in a
 		if d == nil {
 			if neg, ok := s.negated(name); ok && !hasValue {
 				d, value, hasValue = neg, "false", true
@@ -252,13 +264,32 @@ func (s *flagSet) parse(args []string) ([]string, error) {
 			}
 			i++
 			value, sep = args[i], " "
+			at = secretAt{arg: i}
 		}
 		if err := d.value.Set(value); err != nil {
 			return nil, usagef("%s%s%s: %v", spelled, sep, value, err)
 		}
 		d.given = true
+		if d.mask != nil && !d.isBool() {
+			at.mask = d.mask
+			s.secrets = append(s.secrets, at)
+		}
 	}
 	return pos, nil
+}
+
+// masked returns args, which parse has read, with the secrets in the
+// values of flags with a mask hidden, and the password of every URL.
+func (s *flagSet) masked(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = maskURL(a)
+	}
+	for _, at := range s.secrets {
+		a := args[at.arg]
+		out[at.arg] = a[:at.start] + at.mask(a[at.start:])
+	}
+	return out
 }
 
 // negated returns the boolean flag X of a --no-X that is not a flag of its

@@ -66,7 +66,7 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	cfg.Log = stderr
 	cfg.Transfers = new(fetch.Transfers)
 	mon.opts.transfers = cfg.Transfers.Snapshot
-	cfg.CommandLine = append([]string{"crawl"}, maskArgs(args)...)
+	cfg.CommandLine = append([]string{"crawl"}, s.masked(args)...)
 	if !o.quiet {
 		mon.opts.out = stderr
 		if width > 0 {

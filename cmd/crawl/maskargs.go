@@ -5,51 +5,29 @@ import (
 	"strings"
 )
 
-// maskArgs returns the command line args with its secrets masked, for the
-// WARC files' warcinfo record: the password of --user, the value of every
-// -H header, and the password in any URL (seeds, --proxy, --state).
-func maskArgs(args []string) []string {
-	out := make([]string, len(args))
-	next := "" // the flag whose value is the next argument
-	for i, a := range args {
-		if next != "" {
-			out[i] = maskValue(next, a)
-			next = ""
-			continue
-		}
-		out[i] = maskURL(a)
-		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if !strings.HasPrefix(a, "-") || a == "-" || a == "--" {
-			continue
-		}
-		switch name {
-		case "user", "H":
-			if hasValue {
-				out[i] = a[:len(a)-len(value)] + maskValue(name, value)
-			} else {
-				next = name
-			}
-		}
+// The command line that the WARC files' warcinfo record holds is the one
+// given, with its secrets masked (flagSet.masked): the flags below mask
+// their values under every spelling, and the password of any URL (seeds,
+// --proxy, --state) is masked wherever it stands.
+
+// maskUser masks the password of a --user value.
+func maskUser(v string) string {
+	if u, _, ok := strings.Cut(v, ":"); ok {
+		return u + ":***"
 	}
-	return out
+	return v
 }
 
-// maskValue masks the value of the flag name.
-func maskValue(name, v string) string {
-	switch name {
-	case "user":
-		if u, _, ok := strings.Cut(v, ":"); ok {
-			return u + ":***"
-		}
-		return v
-	case "H":
-		if h, _, ok := strings.Cut(v, ":"); ok {
-			return h + ": ***"
-		}
-		return "***"
+// maskHeader masks the value of a --header: the field name stays.
+func maskHeader(v string) string {
+	if h, _, ok := strings.Cut(v, ":"); ok {
+		return h + ": ***"
 	}
-	return maskURL(v)
+	return "***"
 }
+
+// maskAll masks a value that is all secret (--password).
+func maskAll(string) string { return "***" }
 
 // maskURL masks the password of a URL's userinfo; anything else is
 // returned as it is.

@@ -108,10 +108,10 @@ func (o *crawlOptions) defineFlags(s *flagSet) {
 	s.stringVar(&o.userAgent, "crawl/"+crawl.Version, "UA", "the User-Agent header", "-U", "--user-agent").def = "crawl/VERSION"
 	s.boolVar(&o.cont, false, "continue the partial downloads a run cut off kept (Range, If-Range)", "-c", "--continue")
 	s.add(funcValue{set: o.continueAt}, "-", "", "as curl: -C - is -c", "-C", "--continue-at")
-	s.add(&o.hdrs, "'Name: value'", "", "add a request header (repeatable; wget's -H is --scope any)", "-H", "--header")
+	s.add(&o.hdrs, "'Name: value'", "", "add a request header (repeatable; wget's -H is --scope any)", "-H", "--header").mask = maskHeader
 	s.stringVar(&o.cookies, "", "FILE", "load cookies from FILE (Netscape cookies.txt, as curl and wget write it)", "--cookies", "|", "--load-cookies")
-	s.stringVar(&o.user, "", "USER:PASS", "basic credentials, sent to the URLs' hosts and no other", "--user", "|", "-u", "--http-user")
-	s.stringVar(&o.password, "", "PASS", "the password, when --user gives only the user name", "--password", "|", "--http-password")
+	s.stringVar(&o.user, "", "USER:PASS", "basic credentials, sent to the URLs' hosts and no other", "--user", "|", "-u", "--http-user").mask = maskUser
+	s.stringVar(&o.password, "", "PASS", "the password, when --user gives only the user name", "--password", "|", "--http-password").mask = maskAll
 	s.add(&o.resolve, "HOST:PORT:ADDR", "", "connect to ADDR for HOST:PORT, like curl (repeatable)", "--resolve")
 	s.stringVar(&o.proxy, "", "URL", "use this proxy (default: HTTP_PROXY, HTTPS_PROXY, NO_PROXY)", "--proxy")
 	s.boolVar(&o.insecure, false, "do not verify TLS certificates", "--insecure", "|", "--no-check-certificate")
