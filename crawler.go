@@ -104,8 +104,12 @@ func New(cfg Config) (*Crawler, error) {
 	for _, r := range h.saved {
 		out.store.Keep(r.Path) // the names stay with their URLs
 	}
-	if err := out.openFiles(&cfg); err != nil {
+	if err := out.openFiles(&cfg, c.state.plan.Kind); err != nil {
 		c.state.frontier.Close()
+		if out.archive != nil {
+			out.archive.abort() // no package of a crawl that did not start
+			out.archive = nil
+		}
 		out.close()
 		return nil, err
 	}

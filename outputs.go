@@ -30,11 +30,18 @@ func openOutputs(cfg *Config) (*outputs, error) {
 	return &outputs{store: st}, nil
 }
 
-// openFiles opens the manifest, the records and the archive.
-func (o *outputs) openFiles(cfg *Config) error {
+// openFiles opens the manifest, the records, the archive and the link
+// graph; only the manifest for a plan of nothing to do.
+func (o *outputs) openFiles(cfg *Config, plan PlanKind) error {
 	var err error
 	if o.manifest, err = o.store.OpenManifest(); err != nil {
 		return err
+	}
+	if plan == PlanNothing {
+		// A run with nothing to do must not write over what the earlier
+		// ones left: an empty WACZ, a WARC file of a warcinfo, an
+		// emptied link graph.
+		return nil
 	}
 	if len(cfg.Select) > 0 {
 		if o.records, err = o.store.OpenJSONL(store.RecordsName); err != nil {

@@ -179,3 +179,52 @@ func lastLines(t *testing.T, dir string) map[string]bool {
 	}
 	return urls
 }
+
+// TestRerunKeepsArchive runs a finished crawl's command again, with
+// --wacz, --warc and --links, as a user who runs the same command twice
+// does: nothing to do, and the package, the WARC files and the link graph
+// of the first run stay as they were.
+func TestRerunKeepsArchive(t *testing.T) {
+	srv, _ := newLoggedSite(t)
+	out := t.TempDir()
+	args := []string{"-o", out, "--retries", "0", "--depth", "1", "--wacz", filepath.Join(out, "site.wacz"),
+		"--warc", filepath.Join(out, "arc"), "--links", filepath.Join(out, "links.jsonl"), srv.URL + "/"}
+	crawlArgs(t, args...)
+	// The files at the top of out (the mirror is in a folder, the
+	// state in .crawl).
+	top := func() []string {
+		var files []string
+		entries, _ := os.ReadDir(out)
+		for _, e := range entries {
+			if !e.IsDir() {
+				files = append(files, filepath.Join(out, e.Name()))
+			}
+		}
+		return files
+	}
+	before := map[string][]byte{}
+	files := top()
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before[filepath.Base(f)] = b
+	}
+	if len(before["site.wacz"]) == 0 || len(before["links.jsonl"]) == 0 {
+		t.Fatalf("the first run wrote no package or no link graph: %v", slices.Sorted(maps.Keys(before)))
+	}
+	code, stderr := crawlArgs(t, args...)
+	if code != exitOK || !strings.Contains(stderr, "nothing to do") {
+		t.Fatalf("the second run: exit %d\n%s\nwant nothing to do", code, stderr)
+	}
+	files = top()
+	if len(files) != len(before) {
+		t.Errorf("files after the second run %v; before %v", files, slices.Sorted(maps.Keys(before)))
+	}
+	for name, b := range before {
+		if now, err := os.ReadFile(filepath.Join(out, name)); err != nil || !bytes.Equal(now, b) {
+			t.Errorf("%s changed by a run with nothing to do (%d bytes, was %d; %v)", name, len(now), len(b), err)
+		}
+	}
+}
