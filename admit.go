@@ -162,9 +162,8 @@ func (a *admitter) skip(ctx context.Context, it frontier.Item, kind outcome.Kind
 	if err != nil || !isNew {
 		return err
 	}
-	a.rec.write(&store.Record{URL: it.URL, Depth: it.Depth, Parent: it.Parent,
+	return a.rec.write(&store.Record{URL: it.URL, Depth: it.Depth, Parent: it.Parent,
 		Error: why, ErrorKind: kind, FetchedAt: time.Now().UTC()})
-	return nil
 }
 
 // sitemaps admits sitemap URLs found in from (a sitemap index), at its

@@ -143,7 +143,7 @@ func New(cfg Config) (*Crawler, error) {
 	}
 	c.fetch = &fetchStage{
 		frontier: front, fetcher: fetch.New(fo), polite: polite, admit: c.admit,
-		history: h, saved: h.saved, store: out.store, stats: &c.stats, fail: c.fail, finished: &c.finished,
+		history: h, store: out.store, stats: &c.stats, fail: c.fail, finished: &c.finished,
 		cont: cfg.Continue,
 	}
 	c.parse = &parseStage{

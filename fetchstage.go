@@ -26,7 +26,6 @@ type fetchStage struct {
 	polite   *politeness // nil when robots.txt is not obeyed
 	admit    *admitter   // redirect targets
 	history  *history    // what earlier runs did
-	saved    store.Saved // with Config.Update: each URL's file
 	store    *store.Store
 	stats    *stats
 	fail     func(error)
@@ -83,7 +82,7 @@ func (s *fetchStage) fetchOne(intake, fetching context.Context, it frontier.Item
 	// A re-crawl asks for a body only if it changed since the file it
 	// has.
 	var v fetch.Validators
-	prev := s.saved[it.URL]
+	prev := s.history.saved[it.URL] // with Config.Update: the URL's file
 	if prev != nil && s.store.Has(prev.Path) {
 		v = fetch.Validators{ETag: prev.ETag, LastModified: prev.LastModified}
 	}

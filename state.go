@@ -153,13 +153,13 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 			rs.plan = Plan{Kind: PlanResume, Message: "resuming the shared crawl into " + cfg.OutDir}
 			rs.resumed = true
 		}
-		return rs, rs.readHistory(manifest, cfg)
+		return rs, rs.readHistory(manifest, cfg, nil)
 	case path == "":
 		rs.frontier = frontier.NewMemory()
 		if cfg.Update {
 			rs.plan = Plan{Kind: PlanUpdate, Message: "updating the mirror in " + cfg.OutDir}
 		}
-		return rs, rs.readHistory(manifest, cfg)
+		return rs, rs.readHistory(manifest, cfg, nil)
 	}
 	rs.infoPath = infoPath(path)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -181,7 +181,7 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 		if cfg.Update {
 			rs.plan = Plan{Kind: PlanUpdate, Message: "updating the mirror in " + cfg.OutDir}
 		}
-		return rs, rs.start(manifest, cfg)
+		return rs, rs.start(manifest, cfg, nil)
 	}
 	n, err := f.Counts(ctx)
 	if err != nil {
@@ -200,14 +200,17 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 	// URLs whose bodies an earlier run could not save (a full disk, a
 	// file too large) are fetched again: the crawl is walked again, as
 	// an extension is, for their links too.
+	// The history read for that is the one a resume or an extension
+	// reads.
 	unsaved := 0
+	var all *history
 	if same && !cfg.Update {
 		h, err := readHistory(manifest, historyAll, false)
 		if err != nil {
 			f.Close()
 			return nil, err
 		}
-		unsaved = h.unsaved
+		all, unsaved = &h, h.unsaved
 	}
 	switch {
 	case unsaved > 0:
@@ -226,7 +229,7 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 			rs.info.Started = earlier.Started
 		}
 		rs.resumed = true
-		return rs, rs.readHistory(manifest, cfg)
+		return rs, rs.readHistory(manifest, cfg, all)
 	case cfg.Update:
 		rs.plan = Plan{Kind: PlanUpdate, Message: "updating the mirror in " + cfg.OutDir}
 	case !unfinished && same:
@@ -253,7 +256,7 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 	if rs.frontier, err = openDisk(path); err != nil {
 		return nil, err
 	}
-	return rs, rs.start(manifest, cfg)
+	return rs, rs.start(manifest, cfg, all)
 }
 
 // nothingToDo is the message of PlanNothing.
@@ -267,16 +270,20 @@ func nothingToDo(dir string, info *stateInfo) string {
 
 // start records the settings of the run that begins, then reads the
 // manifest.
-func (rs *runState) start(manifest string, cfg *Config) error {
+func (rs *runState) start(manifest string, cfg *Config, read *history) error {
 	if err := writeInfo(rs.infoPath, &rs.info); err != nil {
 		rs.frontier.Close()
 		return err
 	}
-	return rs.readHistory(manifest, cfg)
+	return rs.readHistory(manifest, cfg, read)
 }
 
 // readHistory reads what earlier runs recorded, for the plan.
-func (rs *runState) readHistory(manifest string, cfg *Config) error {
+func (rs *runState) readHistory(manifest string, cfg *Config, read *history) error {
+	if read != nil {
+		rs.history = *read // read already, in the mode the plan needs
+		return nil
+	}
 	mode := historyNone
 	switch {
 	case rs.plan.Kind == PlanUpdate && rs.resumed:

@@ -222,8 +222,9 @@ func (s *storeStage) recordBadSeed(b badSeed) {
 	msg := fmt.Sprintf("%s: %v %q: %v", b.seed.Source, errBadURL, b.seed.URL, b.err)
 	fmt.Fprintf(s.log, "crawl: %s\n", msg)
 	rec := store.Record{URL: b.seed.URL, Error: msg, ErrorKind: outcome.BadURL, FetchedAt: time.Now().UTC()}
-	s.rec.write(&rec)
-	s.stats.done(&rec)
+	if s.rec.write(&rec) == nil {
+		s.stats.done(&rec)
+	}
 }
 
 // save writes body to its file and returns the path used: a new file
