@@ -62,6 +62,7 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		statusPath:   statusPath(o.out),
 		removeStatus: o.state == crawl.StateMemory,
 		status:       statusFile{PID: os.Getpid(), State: o.stateName(), CrawlID: o.crawlID, Started: time.Now().UTC()},
+		warn:         stderr,
 	})
 	cfg.Log = stderr
 	cfg.Transfers = new(fetch.Transfers)
@@ -136,8 +137,10 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			}
 		}()
 	}
-	if hc, ok := any(c).(hostCounter); ok {
-		mon.opts.hosts = hc.QueuedByHost
+	if o.shared == nil {
+		// A shared crawl's queue by host comes with its counts from
+		// Redis (mon.opts.shared): one query a tick.
+		mon.opts.hosts = c.QueuedByHost
 	}
 	mon.start(ctx)
 	sum, err := c.Run(ctx)
@@ -168,12 +171,6 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return exitFailures
 	}
 	return exitOK
-}
-
-// hostCounter is what the engine may offer to count the URLs queued by
-// host, for status.json: the crawl's frontier is its own.
-type hostCounter interface {
-	QueuedByHost(context.Context) (map[string]int64, error)
 }
 
 // runOutcome says how a run ended, for status.json.

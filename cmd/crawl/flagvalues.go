@@ -106,12 +106,9 @@ func (l *listValue) Set(v string) error {
 
 // funcValue is a flag whose Set is a function.
 type funcValue struct {
-	set     func(string) error
-	boolean bool
+	set func(string) error
 }
 
 func (f funcValue) String() string { return "" }
 
 func (f funcValue) Set(v string) error { return f.set(v) }
-
-func (f funcValue) IsBoolFlag() bool { return f.boolean }

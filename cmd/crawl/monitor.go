@@ -25,7 +25,7 @@ type monitorOptions struct {
 	// shared returns the counts of a crawl shared through Redis, and its
 	// URLs queued by host; nil when the crawl is not shared.
 	shared func(context.Context) (sharedCounts, map[string]int64, error)
-	// hosts returns the URLs not done by host; nil when not known.
+	// hosts returns the URLs queued by host; nil when not known.
 	hosts func(context.Context) (map[string]int64, error)
 	// transfers returns the large bodies being read; nil when not known.
 	transfers func() []fetch.Transfer
@@ -41,6 +41,9 @@ type monitorOptions struct {
 	removeStatus bool
 	// status holds the fields of status.json that do not change.
 	status statusFile
+	// warn receives the one warning that status.json cannot be written
+	// (stderr, with -q too); nil says nothing.
+	warn io.Writer
 }
 
 // sample is the number of URLs done at a moment, for the rate.
@@ -65,6 +68,7 @@ type monitor struct {
 	lastShared   time.Time
 	lastHosts    time.Time
 	hostsEvery   time.Duration
+	statusFailed bool // a write of status.json failed: said once
 	sharedNow    *sharedCounts
 	byHost       map[string]int64
 	sum          crawl.Summary
@@ -132,7 +136,18 @@ func (m *monitor) stop(outcome string) {
 	m.sum = m.opts.stats()
 	st := m.statusLocked(time.Now())
 	st.Running, st.Outcome = false, outcome
-	writeStatus(m.opts.statusPath, st)
+	m.writeStatusLocked(st)
+}
+
+// writeStatusLocked writes status.json; m.mu must be held. The first
+// failure is said once: the crawl goes on, unseen by crawl status.
+func (m *monitor) writeStatusLocked(st *statusFile) {
+	err := writeStatus(m.opts.statusPath, st)
+	if err != nil && !m.statusFailed && m.opts.warn != nil {
+		m.clear()
+		fmt.Fprintf(m.opts.warn, "crawl: %v (crawl status will not show this crawl's progress)\n", err)
+	}
+	m.statusFailed = m.statusFailed || err != nil
 }
 
 // logWriter returns a writer for the crawl's messages: each clears the
@@ -243,7 +258,7 @@ func (m *monitor) tick(ctx context.Context, now time.Time) {
 	}
 	if m.opts.statusPath != "" && now.Sub(m.lastStatus) >= statusEvery {
 		m.lastStatus = now
-		writeStatus(m.opts.statusPath, m.statusLocked(now))
+		m.writeStatusLocked(m.statusLocked(now))
 	}
 }
 

@@ -189,3 +189,23 @@ func TestSharedProgress(t *testing.T) {
 		t.Errorf("status %+v", st)
 	}
 }
+
+// TestStatusWriteFails checks that a status file that cannot be written
+// is said once, and the monitor goes on.
+func TestStatusWriteFails(t *testing.T) {
+	f := &fakeCrawl{sum: crawl.Summary{Queued: 10, OK: 1, Elapsed: time.Second}}
+	blocker := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var warn bytes.Buffer
+	// The status folder would be under a file: it cannot be made.
+	m := newMonitor(monitorOptions{stats: f.stats, statusPath: filepath.Join(blocker, ".crawl", "status.json"), warn: &warn})
+	t0 := time.Now()
+	for i := range 5 {
+		m.tick(context.Background(), t0.Add(time.Duration(i)*2*time.Second))
+	}
+	if n := strings.Count(warn.String(), "crawl status will not show"); n != 1 {
+		t.Errorf("%d warnings; want 1:\n%s", n, warn.String())
+	}
+}

@@ -3,11 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	crawl "github.com/crawl-go/crawl"
 	"github.com/crawl-go/crawl/scope"
@@ -132,77 +129,6 @@ func (o *crawlOptions) resolveWget(s *flagSet) (warnings []string, err error) {
 		}
 	}
 	return warnings, nil
-}
-
-// globRegexp converts a glob pattern of path.Match to a regexp matching a
-// whole path segment.
-func globRegexp(p string) string {
-	var b strings.Builder
-	for i := 0; i < len(p); i++ {
-		switch c := p[i]; c {
-		case '*':
-			b.WriteString(`[^/?#]*`)
-		case '?':
-			b.WriteString(`[^/?#]`)
-		case '[':
-			class, n, ok := globClass(p[i:])
-			if !ok {
-				b.WriteString(`\[`)
-				continue
-			}
-			b.WriteString(class)
-			i += n - 1
-		case '\\':
-			if i+1 < len(p) {
-				i++
-			}
-			b.WriteString(quoteName(p[i : i+1]))
-		default:
-			b.WriteString(quoteName(string(c)))
-		}
-	}
-	return b.String()
-}
-
-// globClass converts the character class at the start of p ("[a-z]",
-// "[^0-9]", "[!x]") to a regexp class, every character escaped, and
-// returns its length in p; ok is false when the class is not closed.
-func globClass(p string) (class string, n int, ok bool) {
-	var b strings.Builder
-	b.WriteString("[")
-	i := 1
-	if i < len(p) && (p[i] == '^' || p[i] == '!') {
-		b.WriteString("^")
-		i++
-	}
-	for elems := 0; i < len(p); elems++ {
-		if p[i] == ']' && elems > 0 {
-			b.WriteString("]")
-			return b.String(), i + 1, true
-		}
-		for k := 0; k < 2 && i < len(p); k++ {
-			if p[i] == '\\' && i+1 < len(p) {
-				i++
-			}
-			r, size := utf8.DecodeRuneInString(p[i:])
-			fmt.Fprintf(&b, `\x{%x}`, r)
-			i += size
-			if k == 0 {
-				if i+1 >= len(p) || p[i] != '-' || p[i+1] == ']' {
-					break
-				}
-				b.WriteByte('-')
-				i++
-			}
-		}
-	}
-	return "", 0, false
-}
-
-// quoteName quotes a literal part of a file name for a regexp matching the
-// URL, where the characters a URL escapes appear escaped.
-func quoteName(s string) string {
-	return regexp.QuoteMeta(strings.ReplaceAll(url.PathEscape(s), "%2F", "/"))
 }
 
 // checkArgs reports an argument that is not a URL: a subcommand's name
