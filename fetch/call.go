@@ -90,17 +90,28 @@ func (f *Fetcher) get(ctx context.Context, c *call, rawURL string, v Validators,
 			}
 			return nil, c.fail(ctx, rawURL, err)
 		}
-		if c.resume != nil && (resp.StatusCode != http.StatusPartialContent || c.resume.check(resp) != nil) {
-			// The partial download cannot be continued: a 200 (the
-			// server ignored the range, or If-Range found the body
-			// changed) is the whole body; after a 206 that does not
-			// fit or a 416, the body is asked for again, once.
-			c.dropResume()
-			if resp.StatusCode == http.StatusPartialContent || resp.StatusCode == http.StatusRequestedRangeNotSatisfiable {
+		if c.resume != nil {
+			switch code := resp.StatusCode; {
+			case code == http.StatusPartialContent && c.resume.check(resp) == nil:
+				// The rest of the body: readBody continues the file.
+			case code == http.StatusOK:
+				// The server ignored the range, or If-Range found the
+				// body changed: this is the whole body.
+				c.dropResume()
+			case code == http.StatusPartialContent || code == http.StatusRequestedRangeNotSatisfiable:
+				// A 206 that does not fit, or a 416: the body is asked
+				// for again, once, whole.
+				c.dropResume()
 				io.CopyN(io.Discard, resp.Body, drainLimit)
 				resp.Body.Close()
 				continue
+			case code < http.StatusBadRequest:
+				// A redirect kept: not the rest of the body. The
+				// partial download stays for a later fetch.
+				c.partial, c.resume = c.resume.p, nil
 			}
+			// An error answer says nothing of the body: the partial
+			// download stays for a later fetch (Response.Partial).
 		}
 		if resp.StatusCode >= 400 {
 			// An archive keeps the body of an error page too.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strconv"
 	"strings"
@@ -270,6 +271,28 @@ func TestResumeNotUsed(t *testing.T) {
 	p := partialOf(t, newRangeServer(t, &rangeServer{body: body, etag: `"v1"`, mode: "ignore", cut: func(int) int { return 5000 }}), dir)
 	f := newFetcher(t, Options{SpillThreshold: 1 << 10, TempFile: tempFileIn(dir)})
 	resp, err := f.Do(context.Background(), Request{URL: "http://127.0.0.1:1/", Resume: p})
+	if err == nil || resp.Partial != p {
+		t.Fatalf("err %v, partial %v; want an error and the partial back", err, resp.Partial)
+	}
+	defer p.File.Close()
+	if got, _ := os.ReadFile(p.File.Name()); !bytes.Equal(got, body[:5000]) {
+		t.Errorf("the partial holds %d bytes; want its 5000", len(got))
+	}
+}
+
+// TestResumeKeptOnError: a partial download handed to a Get whose server
+// answers with an error (a 503 after the retries) comes back to the
+// caller untouched, for a later run to continue.
+func TestResumeKeptOnError(t *testing.T) {
+	dir := t.TempDir()
+	body := payload(64 << 10)
+	p := partialOf(t, newRangeServer(t, &rangeServer{body: body, etag: `"v1"`, mode: "ignore", cut: func(int) int { return 5000 }}), dir)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	f := newFetcher(t, Options{SpillThreshold: 1 << 10, TempFile: tempFileIn(dir)})
+	resp, err := f.Do(context.Background(), Request{URL: srv.URL, Resume: p})
 	if err == nil || resp.Partial != p {
 		t.Fatalf("err %v, partial %v; want an error and the partial back", err, resp.Partial)
 	}
