@@ -17,10 +17,14 @@ import (
 // keeping.
 const maxRequestBytes = 1 << 20
 
-// Raw is a message as it went over a connection: in memory, or in a
-// temporary file (Options.TempFile) once it grew past
-// Options.SpillThreshold, so that a large response is never held whole in
-// memory. It is not safe for concurrent use once handed out; its owner,
+// captureConn is a connection of a transport made with
+// TransportOptions.Capture: while a hop is attached to it, the bytes
+// written go to the hop's request and the bytes read to its response. A
+// connection carries one request at a time (HTTP/1.1 without pipelining,
+// as net/http speaks it), and a hop attaches itself when the transport
+// hands it the connection (httptrace's GotConn), before its request is
+// written, and detaches when its response has ended, before the
+// connection can serve another request: every byte goes to the hop whose
 // exchange it belongs to.
 type captureConn struct {
 	net.Conn

@@ -10,6 +10,10 @@ import (
 // This file holds Raw, the bytes of a response as they went over the
 // connection: in memory, or spilled to disk past a size.
 
+// Raw is a message as it went over a connection: in memory, or in a
+// temporary file (Options.TempFile) once it grew past
+// Options.SpillThreshold, so that a large response is never held whole in
+// memory. It is not safe for concurrent use once handed out; its owner,
 // the Exchange, releases it.
 type Raw struct {
 	pool *bufferPool
@@ -128,12 +132,3 @@ func (r *Raw) release() {
 	}
 	r.n = 0
 }
-
-// captureConn is a connection of a transport made with
-// TransportOptions.Capture: while a hop is attached to it, the bytes
-// written go to the hop's request and the bytes read to its response. A
-// connection carries one request at a time (HTTP/1.1 without pipelining,
-// as net/http speaks it), and a hop attaches itself when the transport
-// hands it the connection (httptrace's GotConn), before its request is
-// written, and detaches when its response has ended, before the
-// connection can serve another request: every byte goes to the hop whose

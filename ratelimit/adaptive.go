@@ -106,7 +106,10 @@ func (a *adaptState) idle(now time.Time) bool {
 	return !a.cut && a.trips == 0 && !a.dead && !a.pausedUntil.After(now) && a.ceiling == 0
 }
 
-// answerLog holds the verdicts of a host's latest hostWideAnswers first
+// SetMaxRate caps host's rate at r requests per second (robots.txt's
+// Crawl-delay of d seconds is 1/d): the rate is lowered to r at once if it
+// is faster, and adaptive recovery never raises it above r. Calling it
+// again with the same r changes nothing, so the crawl can apply a host's
 // Crawl-delay at every request. r <= 0 removes the cap.
 func (l *Limiter) SetMaxRate(host string, r rate.Limit) {
 	e := l.enter(host)

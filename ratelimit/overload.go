@@ -12,6 +12,7 @@ import (
 // first answers, the URLs that refused recently, and the rate the host
 // was answering at.
 
+// answerLog holds the verdicts of a host's latest hostWideAnswers first
 // answers: a bit set for a URL's first 429 or 503, clear for a success.
 type answerLog struct {
 	bits uint16 // the latest in bit 0
@@ -104,8 +105,3 @@ func window(r rate.Limit) time.Duration {
 	}
 	return time.Duration(float64(time.Second) / float64(r))
 }
-
-// SetMaxRate caps host's rate at r requests per second (robots.txt's
-// Crawl-delay of d seconds is 1/d): the rate is lowered to r at once if it
-// is faster, and adaptive recovery never raises it above r. Calling it
-// again with the same r changes nothing, so the crawl can apply a host's

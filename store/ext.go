@@ -7,6 +7,10 @@ import (
 
 // This file holds the extensions a saved file gets from its Content-Type.
 
+// Extension returns the file extension, with its dot, that Path adds for
+// a Content-Type header value such as "text/html; charset=utf-8", or ""
+// for a type not in its table. The table is fixed rather than taken from
+// mime.ExtensionsByType, whose answer depends on the system's mime.types
 // and comes in no stable order.
 func Extension(contentType string) string {
 	mt, _, _ := strings.Cut(contentType, ";")

@@ -360,8 +360,3 @@ func joinBounded(parts []string) string {
 	folded := hashName(last, strings.Join(parts[k:], "/"))
 	return strings.Join(append(parts[:k:k], folded), "/")
 }
-
-// Extension returns the file extension, with its dot, that Path adds for
-// a Content-Type header value such as "text/html; charset=utf-8", or ""
-// for a type not in its table. The table is fixed rather than taken from
-// mime.ExtensionsByType, whose answer depends on the system's mime.types

@@ -329,7 +329,8 @@ func prepare(ex *Exchange) (*prepared, error) {
 	return p, nil
 }
 
-// readHead returns the HTTP head at the start of r: up to and including
+// digest computes the digests of ex in one pass over its body, with one of
+// the Writer's buffers: it needs no lock. It also finds whether a Response
 // is whole, by its framing.
 func (w *Writer) digest(ex *Exchange, p *prepared) error {
 	p.requestDigest = sha1.Sum(ex.Request)

@@ -11,6 +11,7 @@ import (
 // This file holds the reading of HTTP heads for the records of an
 // exchange: where a head ends, its status and the fields the records need.
 
+// readHead returns the HTTP head at the start of r: up to and including
 // its empty line.
 func readHead(r io.ReaderAt, n int64) ([]byte, error) {
 	buf := make([]byte, min(n, 16<<10))
@@ -52,8 +53,6 @@ func headEnd(b []byte) int {
 	return -1
 }
 
-// digest computes the digests of ex in one pass over its body, with one of
-// the Writer's buffers: it needs no lock. It also finds whether a Response
 // countingWriter counts what goes through it.
 type countingWriter struct {
 	w io.Writer
