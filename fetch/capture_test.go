@@ -333,6 +333,47 @@ func TestCaptureTLS(t *testing.T) {
 	}
 }
 
+// TestCaptureHTTPSProxy fetches through an https:// proxy with a
+// capturing transport: the transport reaches the proxy itself over TLS.
+func TestCaptureHTTPSProxy(t *testing.T) {
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("page"))
+	}))
+	defer target.Close()
+	var proxied []string
+	var mu sync.Mutex
+	proxy := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		proxied = append(proxied, r.URL.String())
+		mu.Unlock()
+		resp, err := http.Get(r.URL.String())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		w.WriteHeader(resp.StatusCode)
+		io.Copy(w, resp.Body)
+	}))
+	defer proxy.Close()
+	proxyURL, _ := url.Parse(proxy.URL)
+	f := captureFetcher(t, Options{}, TransportOptions{Insecure: true, Proxy: proxyURL})
+	resp, err := f.Get(context.Background(), target.URL+"/p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.ReleaseExchanges()
+	defer resp.Body.Release()
+	if got := string(resp.Body.Bytes()); got != "page" {
+		t.Errorf("body %q; want page", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := target.URL + "/p"; len(proxied) != 1 || proxied[0] != want {
+		t.Errorf("the proxy forwarded %q; want %s", proxied, want)
+	}
+}
+
 // TestKeepExchangeRebuilt: without a capturing transport the heads are
 // rebuilt from the parsed response, and the final one carries the decoded
 // body with its length.

@@ -325,14 +325,16 @@ func capture(t *http.Transport, dial dialFunc, proxy func(*http.Request) (*url.U
 }
 
 // dialVia connects to addr for TLS: directly, or through the proxy that
-// proxy names for https://addr.
+// proxy names for https://addr. An https:// proxy is left to net/http
+// (the transport's Proxy keeps it), which dials it here for its own TLS:
+// addr is then the proxy, reached directly.
 func dialVia(ctx context.Context, dial dialFunc, proxy func(*http.Request) (*url.URL, error), network, addr string) (net.Conn, error) {
 	u, err := proxy(&http.Request{URL: &url.URL{Scheme: "https", Host: addr}})
 	if err != nil {
 		return nil, fmt.Errorf("choosing the proxy for %s: %w", addr, err)
 	}
 	switch {
-	case u == nil:
+	case u == nil, u.Scheme == "https":
 		return dial(ctx, network, addr)
 	case u.Scheme == "http":
 		return connectTunnel(ctx, dial, u, addr)
