@@ -400,7 +400,7 @@ func (c *Crawler) convertLinks(ctx context.Context) error {
 	}
 	defer f.Close()
 	c.converted, err = mirror.Convert(ctx, c.out.store, bufio.NewReaderSize(f, 1<<20), mirror.Options{
-		Workers: c.cfg.Parsers, Log: c.cfg.Log,
+		Workers: c.cfg.Parsers, Log: c.cfg.Log, Normalizer: urlnorm.Normalizer{KeepSessionIDs: c.cfg.KeepSessionIDs},
 	})
 	if err != nil {
 		return fmt.Errorf("converting links: %w", err)

@@ -16,6 +16,8 @@ type index struct {
 	paths map[string]target
 	// files is the current line of every saved file.
 	files []*store.Record
+	// norm makes the keys, as the crawl made its URLs.
+	norm urlnorm.Normalizer
 }
 
 // target is where a link leads in the mirror.
@@ -54,7 +56,7 @@ type step struct {
 // readIndex reads a manifest (every run of it) into an index. Lines are
 // read in order, and the lines of a run come after those of the runs
 // before it, as the crawl appends them: a URL's current line is its last.
-func readIndex(manifest io.Reader) (*index, error) {
+func readIndex(manifest io.Reader, norm urlnorm.Normalizer) (*index, error) {
 	saved := make(store.Saved)
 	// redirects holds the current line of each URL that some line says
 	// redirected with no body of its own.
@@ -74,17 +76,17 @@ func readIndex(manifest io.Reader) (*index, error) {
 		file:  make(map[string]target, len(saved)),
 		alias: make(map[string]step),
 	}
-	ix := &index{files: make([]*store.Record, 0, len(saved))}
+	ix := &index{files: make([]*store.Record, 0, len(saved)), norm: norm}
 	for u, r := range saved {
 		ix.files = append(ix.files, r)
 		hops := r.Redirects
-		if r.FinalURL != "" && (len(hops) == 0 || key(hops[len(hops)-1]) != key(r.FinalURL)) {
+		if r.FinalURL != "" && (len(hops) == 0 || ix.key(hops[len(hops)-1]) != ix.key(r.FinalURL)) {
 			hops = append(hops[:len(hops):len(hops)], r.FinalURL)
 		}
 		frags := landingFragments(hops)
-		g.file[key(u)] = target{path: r.Path, frag: frags[0]}
+		g.file[ix.key(u)] = target{path: r.Path, frag: frags[0]}
 		for i, h := range hops {
-			g.addAlias(key(h), step{path: r.Path, frag: frags[i+1], run: r.RunNumber()})
+			g.addAlias(ix.key(h), step{path: r.Path, frag: frags[i+1], run: r.RunNumber()})
 		}
 	}
 	for u, r := range redirects {
@@ -92,11 +94,11 @@ func readIndex(manifest io.Reader) (*index, error) {
 			continue // its current line is not a redirect any more
 		}
 		hops := r.Redirects
-		last := key(hops[len(hops)-1])
+		last := ix.key(hops[len(hops)-1])
 		frags := landingFragments(hops)
-		g.own[key(u)] = step{next: last, frag: frags[0], run: r.RunNumber()}
+		g.own[ix.key(u)] = step{next: last, frag: frags[0], run: r.RunNumber()}
 		for i, h := range hops[:len(hops)-1] {
-			g.addAlias(key(h), step{next: last, frag: frags[i+1], run: r.RunNumber()})
+			g.addAlias(ix.key(h), step{next: last, frag: frags[i+1], run: r.RunNumber()})
 		}
 	}
 	ix.paths = g.resolve()
@@ -106,7 +108,7 @@ func readIndex(manifest io.Reader) (*index, error) {
 // link returns the file that a link to u opens, if any, and the fragment
 // (escaped) to give the relative link: a redirect's, or u's own.
 func (ix *index) link(u *url.URL) (path, frag string, ok bool) {
-	t, ok := ix.paths[key(u.String())]
+	t, ok := ix.paths[ix.key(u.String())]
 	if !ok {
 		return "", "", false
 	}
@@ -143,8 +145,8 @@ func landingFragments(hops []string) []string {
 }
 
 // key returns the dedup key of a URL string, as the crawl queues it.
-func key(raw string) string {
-	u, err := urlnorm.Parse(raw)
+func (ix *index) key(raw string) string {
+	u, err := ix.norm.Parse(raw)
 	if err != nil {
 		return raw
 	}

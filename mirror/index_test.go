@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/crawl-go/crawl/store"
+	"github.com/crawl-go/crawl/urlnorm"
 )
 
 // Manifest lines as the engine writes them, for the index tests.
@@ -242,7 +243,7 @@ func TestIndexRedirects(t *testing.T) {
 			m := manifest(t, tt.lines)
 			// The index does not depend on the order of Go's maps.
 			for range 5 {
-				ix, err := readIndex(bytes.NewReader(m))
+				ix, err := readIndex(bytes.NewReader(m), urlnorm.Normalizer{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -369,4 +370,27 @@ func naiveResolve(g *graph, k string) (target, bool) {
 		return target{}, false
 	}
 	return chain(k, true)
+}
+
+// TestIndexKeepsSessionIDs: with the normalizer of a crawl that kept
+// session ids, URLs that differ only by one lead to their own files.
+func TestIndexKeepsSessionIDs(t *testing.T) {
+	const a, b = "http://h.test/p;jsessionid=0123456789ABCDEF0123456789ABCDEF", "http://h.test/p;jsessionid=FEDCBA9876543210FEDCBA9876543210"
+	var m bytes.Buffer
+	w := store.NewManifestWriter(&m)
+	for _, r := range []*store.Record{{URL: a, Status: 200, Path: "h.test/p-a.html"}, {URL: b, Status: 200, Path: "h.test/p-b.html"}} {
+		if err := w.Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ix, err := readIndex(bytes.NewReader(m.Bytes()), urlnorm.Normalizer{KeepSessionIDs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for raw, want := range map[string]string{a: "h.test/p-a.html", b: "h.test/p-b.html"} {
+		u, _ := url.Parse(raw)
+		if got, _, ok := ix.link(u); !ok || got != want {
+			t.Errorf("link(%s) = %q, %v; want %s", raw, got, ok, want)
+		}
+	}
 }

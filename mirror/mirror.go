@@ -31,6 +31,7 @@ import (
 
 	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/store"
+	"github.com/crawl-go/crawl/urlnorm"
 )
 
 // MaxFileSize is the largest file Convert rewrites; larger HTML or CSS
@@ -45,6 +46,9 @@ type Options struct {
 	// Log receives a line for each file that cannot be converted; nil
 	// discards them.
 	Log io.Writer
+	// Normalizer is the one the crawl made its URLs with, so that links
+	// are keyed as the manifest's URLs are (session ids kept or not).
+	Normalizer urlnorm.Normalizer
 }
 
 // Stats counts what Convert did.
@@ -61,7 +65,7 @@ type Stats struct {
 // ctx is done; a file that cannot be converted is reported to
 // Options.Log, counted in Stats.Failed and left as it was.
 func Convert(ctx context.Context, st *store.Store, manifest io.Reader, opts Options) (Stats, error) {
-	ix, err := readIndex(manifest)
+	ix, err := readIndex(manifest, opts.Normalizer)
 	if err != nil {
 		return Stats{}, err
 	}
@@ -146,9 +150,9 @@ func (ix *index) convert(st *store.Store, r *store.Record) (Stats, error) {
 	var out []byte
 	switch typ {
 	case parse.TypeHTML:
-		out = parse.RewriteHTML(page, body, parse.Options{}, rewrite)
+		out = parse.RewriteHTML(page, body, parse.Options{Normalizer: ix.norm}, rewrite)
 	case parse.TypeCSS:
-		out = parse.RewriteCSS(page, body, parse.Options{}, rewrite)
+		out = parse.RewriteCSS(page, body, parse.Options{Normalizer: ix.norm}, rewrite)
 	default:
 		return n, nil
 	}
