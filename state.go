@@ -66,9 +66,13 @@ type stateInfo struct {
 
 const stateInfoVersion = 1
 
-// infoPath returns the path of the stateInfo of the state at statePath:
-// DIR/.crawl/state.db has DIR/.crawl/state.json.
-func infoPath(statePath string) string {
+// DefaultState is the state file of a crawl into dir when Config.State
+// does not name another.
+func DefaultState(dir string) string { return filepath.Join(dir, store.WorkDir, "state.db") }
+
+// InfoPath is the file beside the state file statePath where a crawl
+// keeps the settings that define it and whether it finished.
+func InfoPath(statePath string) string {
 	return strings.TrimSuffix(statePath, filepath.Ext(statePath)) + ".json"
 }
 
@@ -123,7 +127,7 @@ func statePath(cfg *Config) string {
 	case cfg.State != "":
 		return cfg.State
 	}
-	return filepath.Join(cfg.OutDir, store.WorkDir, "state.db")
+	return DefaultState(cfg.OutDir)
 }
 
 // openState decides what the run does and opens its frontier. With
@@ -134,7 +138,7 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 	manifest := filepath.Join(cfg.OutDir, store.ManifestName)
 	path := statePath(cfg)
 	if cfg.Fresh {
-		for _, p := range []string{path, infoPath(path), manifest, filepath.Join(cfg.OutDir, store.RecordsName)} {
+		for _, p := range []string{path, InfoPath(path), manifest, filepath.Join(cfg.OutDir, store.RecordsName)} {
 			if p == "" || p == ".json" {
 				continue
 			}
@@ -161,7 +165,7 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 		}
 		return rs, rs.readHistory(manifest, cfg, nil)
 	}
-	rs.infoPath = infoPath(path)
+	rs.infoPath = InfoPath(path)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("creating the state folder: %w", err)
 	}

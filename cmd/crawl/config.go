@@ -9,7 +9,6 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -20,7 +19,6 @@ import (
 	"github.com/crawl-go/crawl/parse"
 	"github.com/crawl-go/crawl/ratelimit/redisrate"
 	"github.com/crawl-go/crawl/scope"
-	"github.com/crawl-go/crawl/store"
 	"golang.org/x/net/publicsuffix"
 )
 
@@ -225,7 +223,7 @@ func (o *crawlOptions) identity(cfg *crawl.Config) error {
 func (o *crawlOptions) stateName() string {
 	switch {
 	case o.state == "":
-		return filepath.Join(o.out, store.WorkDir, "state.db")
+		return crawl.DefaultState(o.out)
 	case isRedis(o.state):
 		if u, err := url.Parse(o.state); err == nil {
 			return u.Redacted()

@@ -155,7 +155,7 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		o.partialsNote(stderr)
 	}
 	if sum.Interrupted && sum.Left > 0 {
-		if o.state == "memory" {
+		if o.state == crawl.StateMemory {
 			fmt.Fprintf(stderr, "crawl: %d URLs were not fetched; with --state memory there is nothing to resume\n", sum.Left)
 		} else {
 			fmt.Fprintf(stderr, "crawl: %d URLs left: run the same command again to resume\n", sum.Left)

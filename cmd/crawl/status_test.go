@@ -238,3 +238,21 @@ func TestStatusWithQueuesByHost(t *testing.T) {
 		t.Errorf("the queues are known:\n%s", got)
 	}
 }
+
+// TestStatusStateElsewhere: a crawl whose --state is outside its
+// directory is shown with its settings and its end, as one with the
+// default state is.
+func TestStatusStateElsewhere(t *testing.T) {
+	srv, _ := newTreeSite(t, 20, 4, nil)
+	out := t.TempDir()
+	state := filepath.Join(t.TempDir(), "s.db")
+	if code, stderr := crawlArgs(t, "-o", out, "-q", "--depth", "3", "--robots=false", "--state", state, srv.URL+"/p/0"); code != exitOK {
+		t.Fatalf("crawl: exit %d\n%s", code, stderr)
+	}
+	code, got, _ := crawlStatus(t, out)
+	for _, want := range []string{"finished on", "from " + srv.URL + "/p/0, depth 3"} {
+		if code != exitOK || !strings.Contains(got, want) {
+			t.Errorf("crawl status (exit %d) lacks %q:\n%s", code, want, got)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	crawl "github.com/crawl-go/crawl"
 	"github.com/crawl-go/crawl/frontier/disk"
 	"github.com/crawl-go/crawl/store"
 )
@@ -72,17 +73,18 @@ func inspectLocal(dir, state string) (*localReport, error) {
 		if r.status, err = readStatus(filepath.Join(work, statusName)); err != nil {
 			return nil, err
 		}
-		if b, err := os.ReadFile(filepath.Join(work, "state.json")); err == nil {
-			var info stateInfo
-			if json.Unmarshal(b, &info) == nil {
-				r.info = &info
-			}
-		}
 		if r.state == "" {
-			r.state = filepath.Join(work, "state.db")
-			if r.status != nil && r.status.State != "" && !isRedis(r.status.State) && r.status.State != "memory" {
+			r.state = crawl.DefaultState(dir)
+			if r.status != nil && r.status.State != "" && !isRedis(r.status.State) && r.status.State != crawl.StateMemory {
 				r.state = r.status.State
 			}
+		}
+	}
+	// The settings are kept beside the state file, wherever it is.
+	if b, err := os.ReadFile(crawl.InfoPath(r.state)); err == nil {
+		var info stateInfo
+		if json.Unmarshal(b, &info) == nil {
+			r.info = &info
 		}
 	}
 	snap, err := disk.Inspect(r.state)
