@@ -107,8 +107,15 @@ func writeHeader(b *bytes.Buffer, h http.Header) {
 	slices.Sort(keys)
 	for _, k := range keys {
 		for _, v := range h[k] {
-			// A value cannot hold a line break (net/http refuses them).
-			b.WriteString(k + ": " + strings.NewReplacer("\r", "", "\n", "").Replace(v) + "\r\n")
+			// A value cannot hold a line break (net/http refuses them);
+			// were one there, it would break the record's head.
+			if strings.ContainsAny(v, "\r\n") {
+				v = strings.NewReplacer("\r", "", "\n", "").Replace(v)
+			}
+			b.WriteString(k)
+			b.WriteString(": ")
+			b.WriteString(v)
+			b.WriteString("\r\n")
 		}
 	}
 	b.WriteString("\r\n")

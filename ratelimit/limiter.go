@@ -43,6 +43,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/crawl-go/crawl/internal/sleep"
 	"golang.org/x/time/rate"
 )
 
@@ -279,16 +280,12 @@ func (l *Limiter) waitToken(ctx context.Context, host string, e *hostEntry) erro
 	if l.onWait != nil {
 		l.onWait()
 	}
-	t := time.NewTimer(delay)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
+	if err := sleep.Sleep(ctx, delay); err != nil {
 		// Give the token back so the next request does not wait for it.
 		r.CancelAt(l.now())
-		return ctx.Err()
+		return err
 	}
+	return nil
 }
 
 // reserve takes a token for host at instant t without waiting and returns how

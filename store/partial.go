@@ -86,17 +86,9 @@ func (s *Store) keepPartial(info PartialInfo, f *os.File, tmp string) error {
 	if err := s.root.Rename(tmp, name); err != nil {
 		return err
 	}
-	info.V = partialInfoVersion
-	data, err := json.Marshal(info)
-	if err != nil {
-		return err
-	}
-	desc := filepath.FromSlash(partialDir + "/." + key + "-" + s.prefix + ".json")
-	if err := s.root.WriteFile(desc, data, 0o644); err != nil {
-		return err
-	}
-	if err := s.root.Rename(desc, name+".json"); err != nil {
-		s.root.Remove(desc)
+	if err := s.describePartial(info, key, name); err != nil {
+		// Bytes without their description are never used: not kept.
+		s.root.Remove(name)
 		return err
 	}
 	s.partialsMu.Lock()
@@ -104,6 +96,26 @@ func (s *Store) keepPartial(info PartialInfo, f *os.File, tmp string) error {
 		s.partials[key] = true
 	}
 	s.partialsMu.Unlock()
+	return nil
+}
+
+// describePartial writes the description of the partial download name,
+// whose key is key, beside it.
+func (s *Store) describePartial(info PartialInfo, key, name string) error {
+	info.V = partialInfoVersion
+	data, err := json.Marshal(info)
+	if err != nil {
+		return err
+	}
+	desc := filepath.FromSlash(partialDir + "/." + key + "-" + s.prefix + ".json")
+	if err := s.root.WriteFile(desc, data, 0o644); err != nil {
+		s.root.Remove(desc)
+		return err
+	}
+	if err := s.root.Rename(desc, name+".json"); err != nil {
+		s.root.Remove(desc)
+		return err
+	}
 	return nil
 }
 
