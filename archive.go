@@ -131,8 +131,8 @@ func oneLine(s string) string {
 }
 
 // write writes the exchanges of resp and their index lines, and notes the
-// page it fetched.
-func (a *archiver) write(resp *fetch.Response, prev *store.Record) error {
+// page it fetched, titled title.
+func (a *archiver) write(resp *fetch.Response, prev *store.Record, title string) error {
 	for _, ex := range resp.Exchanges {
 		wex := &warc.Exchange{
 			URL: ex.URL, IP: ex.RemoteIP, Date: ex.Date,
@@ -174,21 +174,8 @@ func (a *archiver) write(resp *fetch.Response, prev *store.Record) error {
 	if a.pages != nil && len(resp.Exchanges) > 0 && resp.Body != nil {
 		last := resp.Exchanges[len(resp.Exchanges)-1]
 		if last.Status == 200 && parse.Classify(resp.ContentType) == parse.TypeHTML && !strings.HasSuffix(last.URL, "/robots.txt") {
-			a.addPage(wacz.NewPage(last.URL, last.Date, wacz.Title(bodyHead(resp.Body))))
+			a.addPage(wacz.NewPage(last.URL, last.Date, title))
 		}
-	}
-	return nil
-}
-
-// bodyHead returns the first wacz.TitleScan bytes of body.
-func bodyHead(body *fetch.Body) []byte {
-	if b := body.Bytes(); b != nil {
-		return b[:min(len(b), wacz.TitleScan)]
-	}
-	if f := body.File(); f != nil {
-		b := make([]byte, min(body.Len(), wacz.TitleScan))
-		n, _ := f.ReadAt(b, 0)
-		return b[:n]
 	}
 	return nil
 }

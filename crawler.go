@@ -133,7 +133,7 @@ func New(cfg Config) (*Crawler, error) {
 	if cfg.Robots || paths {
 		polite = &politeness{
 			robots: newRobots(fo, func(resp *fetch.Response) {
-				if err := out.archiveResponse(resp, nil); err != nil {
+				if err := out.archiveResponse(resp, nil, ""); err != nil {
 					c.fail(err)
 				}
 			}),

@@ -62,15 +62,15 @@ func (o *outputs) openFiles(cfg *Config, plan PlanKind) error {
 }
 
 // archiveResponse writes the exchanges of resp, the fetch of a URL whose
-// earlier capture is prev (nil if none), to the archive, and releases
-// them. A failure to write stops the crawl: the archive would be missing
-// records; it is returned.
-func (o *outputs) archiveResponse(resp *fetch.Response, prev *store.Record) error {
+// earlier capture is prev (nil if none) and whose page title is title, to
+// the archive, and releases them. A failure to write stops the crawl: the
+// archive would be missing records; it is returned.
+func (o *outputs) archiveResponse(resp *fetch.Response, prev *store.Record, title string) error {
 	defer resp.ReleaseExchanges()
 	if o.archive == nil {
 		return nil
 	}
-	return o.archive.write(resp, prev)
+	return o.archive.write(resp, prev, title)
 }
 
 // close closes what is open, and returns what went wrong: an archive, a

@@ -113,7 +113,14 @@ func (s *storeStage) storeJob(j *job) {
 			}
 		}
 		rec.IP, rec.TTFBMS = r.RemoteIP, ceilMS(r.TTFB)
-		if err := s.out.archiveResponse(r, j.prev); err != nil {
+	}
+	act := saveActionOf(j, s.noMirror)
+	if act == putFile || act == replaceFile || act == recordOnly {
+		// One title, for the manifest and the WACZ's list of pages.
+		rec.Title = title(body, rec.ContentType)
+	}
+	if r := j.resp; r != nil {
+		if err := s.out.archiveResponse(r, j.prev, rec.Title); err != nil {
 			// The crawl stops; the next run fetches the URL again, into
 			// the archive too.
 			if diskFull(err) {
@@ -125,14 +132,13 @@ func (s *storeStage) storeJob(j *job) {
 		}
 	}
 	err := j.err
-	switch act := saveActionOf(j, s.noMirror); act {
+	switch act {
 	case keepFile:
 		keep(j.prev, &rec)
 	case putFile, replaceFile, recordOnly:
 		sum := body.SHA256()
 		rec.SHA256 = hex.EncodeToString(sum[:])
 		rec.Bytes = body.Len()
-		rec.Title = title(body, rec.ContentType)
 		switch {
 		case act == recordOnly:
 		case s.output != "" || s.outputWriter != nil:
@@ -293,9 +299,9 @@ func (s *storeStage) writeOutput(body *fetch.Body) (string, error) {
 	return name, nil
 }
 
-// titleScan is how much of an HTML body is searched for its title: more
-// than a WACZ page list reads (wacz.TitleScan), since some pages put
-// scripts and styles of many kilobytes before it.
+// titleScan is how much of an HTML body is searched for its title (for
+// the manifest and the WACZ's pages): more than wacz.TitleScan, since
+// some pages put scripts and styles of many kilobytes before it.
 const titleScan = 32 << 10
 
 // title returns the <title> of body when it is HTML, from its first
