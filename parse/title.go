@@ -18,7 +18,8 @@ func Title(doc []byte) string {
 		case tokEOF:
 			return ""
 		case tokStartTag:
-			if t.tag == tagBody || t.tag == tagSvg || lookupTagAll(doc[t.start+1:t.nameEnd]) == tagSvg {
+			// The page table has no svg: it is one of the others.
+			if t.tag == tagBody || t.tag == tagOther && lookupTagAll(doc[t.start+1:t.nameEnd]) == tagSvg {
 				return ""
 			}
 		case tokRawText:
