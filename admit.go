@@ -202,10 +202,10 @@ func (a *admitter) isSitemap(u string) bool {
 // host's /sitemap.xml, as a sitemap found through its robots.txt: a
 // sitemap answering 4xx is then recorded as missing, not as a failure.
 func (a *admitter) wellKnown(ctx context.Context, u *url.URL) error {
-	origin := u.Scheme + "://" + u.Host
 	if !a.probeSitemaps {
 		return nil
 	}
+	origin := u.Scheme + "://" + u.Host
 	if _, seen := a.probed.LoadOrStore(origin, true); seen {
 		return nil
 	}

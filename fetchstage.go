@@ -67,14 +67,15 @@ func (s *fetchStage) fetchOne(intake, fetching context.Context, it frontier.Item
 	if j := s.fromEarlier(it); j != nil {
 		return j
 	}
-	if s.polite != nil {
-		// robots.txt is a new request: it is not started, nor waited
-		// for, once intake has ended.
-		if err := s.polite.check(intake, &it); err != nil {
-			return &job{item: it, err: err}
-		}
-	}
+	// A URL that does not parse is reported by the fetch.
 	if u, err := url.Parse(it.URL); err == nil {
+		if s.polite != nil {
+			// robots.txt is a new request: it is not started, nor
+			// waited for, once intake has ended.
+			if err := s.polite.check(intake, &it, u); err != nil {
+				return &job{item: it, err: err}
+			}
+		}
 		if err := s.admit.wellKnown(intake, u); err != nil && intake.Err() == nil {
 			s.fail(fmt.Errorf("queuing the sitemap of %s: %w", u.Host, err))
 		}

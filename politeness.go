@@ -109,14 +109,11 @@ type politeness struct {
 	fail            func(error)
 }
 
-// check applies it's host's robots.txt: it returns an error wrapping
-// errRobots when the URL is disallowed, a *robotsError when the file
-// could not be read, and ctx's error when ctx ends first.
-func (p *politeness) check(ctx context.Context, it *frontier.Item) error {
-	u, err := url.Parse(it.URL)
-	if err != nil {
-		return nil // the fetch reports it
-	}
+// check applies the robots.txt of it's host (u is it.URL, parsed): it
+// returns an error wrapping errRobots when the URL is disallowed, a
+// *robotsError when the file could not be read, and ctx's error when ctx
+// ends first.
+func (p *politeness) check(ctx context.Context, it *frontier.Item, u *url.URL) error {
 	d, err := p.robots.Check(ctx, u)
 	if err != nil {
 		if ctx.Err() != nil {
