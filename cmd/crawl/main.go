@@ -14,7 +14,9 @@
 // fetched, 1 when some failed, 2 for a usage error, 130 when interrupted.
 //
 // The files: main.go dispatches the subcommands; cli.go is the flag layer,
-// flagvalues.go its value types and help.go the help; options.go defines
+// flagvalues.go its value types, help.go the help, suggest.go what it
+// says of a flag it does not take and maskargs.go the secrets it hides
+// in the command line the WARC files record; options.go defines
 // the crawl's flags, wget.go maps wget's spellings on them, downloads.go
 // holds those of single downloads (-O, -c, --limit-rate); config.go turns
 // them into the engine's configuration and crawlcmd.go runs it;

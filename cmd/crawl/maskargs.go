@@ -42,3 +42,23 @@ func maskURL(s string) string {
 	u.User = url.UserPassword(u.User.Username(), "***")
 	return strings.Replace(u.String(), "%2A%2A%2A@", "***@", 1)
 }
+
+// secretAt is a value of a flag with a mask: args[arg][start:].
+type secretAt struct {
+	arg, start int
+	mask       func(string) string
+}
+
+// masked returns args, which parse has read, with the secrets in the
+// values of flags with a mask hidden, and the password of every URL.
+func (s *flagSet) masked(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = maskURL(a)
+	}
+	for _, at := range s.secrets {
+		a := args[at.arg]
+		out[at.arg] = a[:at.start] + at.mask(a[at.start:])
+	}
+	return out
+}
