@@ -18,6 +18,7 @@ import (
 // as browsers do.
 func CSS(base *url.URL, body []byte, opts Options, dst []Link) []Link {
 	c := newCollector(base, opts, dst)
+	defer c.free()
 	c.src = Source{Kind: SourceCSS}
 	c.scanCSS(body)
 	return c.dst

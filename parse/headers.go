@@ -32,6 +32,7 @@ func Headers(base *url.URL, h http.Header, opts Options, dst []Link) []Link {
 		return dst // the common case: no collector to build
 	}
 	c := newCollector(base, opts, dst)
+	defer c.free()
 	c.src = Source{Kind: SourceHeader, Attr: "Link"}
 	for _, v := range h.Values("Link") {
 		for _, l := range splitLinkHeader(v) {

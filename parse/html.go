@@ -58,11 +58,13 @@ import (
 // way the tokenizer reads it, as browsers do.
 func HTML(base *url.URL, body []byte, opts Options, dst []Link) []Link {
 	c := newCollector(base, opts, dst)
+	defer c.free()
 	if c.all {
 		c.htmlAll(body, false)
 		return c.dst
 	}
-	ls := newLinkScanner(body)
+	ls := &c.ls
+	ls.reset(&c.lsScan, body)
 	c.pageLS = ls
 	for !c.full {
 		ref, ok := ls.next()
@@ -140,6 +142,29 @@ type linkRef struct {
 
 func newLinkScanner(body []byte) *linkScanner {
 	return &linkScanner{s: newScanner(body, 0)}
+}
+
+// reset makes ls a scanner of the document body that reads with s, reusing
+// the memory of both.
+func (ls *linkScanner) reset(s *scanner, body []byte) {
+	*s = scanner{b: body, attrs: s.attrs[:0]}
+	if s.attrs == nil {
+		s.attrs = make([]attrSpan, 0, 16)
+	}
+	dec, text := ls.dec[:0], ls.text[:0]
+	*ls = linkScanner{s: s, dec: dec, text: text}
+}
+
+// keep makes ls empty but for the buffers of old, when they are not too
+// large to keep in a pool.
+func (ls *linkScanner) keep(old *linkScanner) {
+	*ls = linkScanner{}
+	if cap(old.dec) <= maxPooledBuffer {
+		ls.dec = old.dec[:0]
+	}
+	if cap(old.text) <= maxPooledBuffer {
+		ls.text = old.text[:0]
+	}
 }
 
 // next returns the next reference, or ok false at the end of the

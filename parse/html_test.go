@@ -226,3 +226,37 @@ func TestLookupTag(t *testing.T) {
 		}
 	}
 }
+
+// TestHTMLReusesNothingOfThePreviousPage reads pages one after the other
+// on one goroutine, as a parse worker does, so that each call gets the
+// collector the previous one gave back: a <base href>, a page cut short
+// at MaxLinks, a page with more links than a pooled collector keeps, or a
+// self-link must not change what the next page reports.
+func TestHTMLReusesNothingOfThePreviousPage(t *testing.T) {
+	var many strings.Builder
+	for i := range 3 * maxPooledEntries {
+		fmt.Fprintf(&many, `<a href="/m%d">x</a>`, i)
+	}
+	var full strings.Builder
+	for i := range MaxLinks + 1 {
+		fmt.Fprintf(&full, `<a href="/f%d">x</a>`, i)
+	}
+	pages := []struct{ url, body string }{
+		{"http://a.test/dir/", `<base href="http://b.test/other/"><a href="x">x</a><img src="y.png">`},
+		{"http://a.test/dir/", `<a href="x">x</a><a href="/dir/">self</a><style>p{background:url(bg.png)}</style>`},
+		{"http://a.test/full", full.String()},
+		{"http://c.test/", `<a href="/dir/">dir</a><a href="x">x</a>`},
+		{"http://a.test/many", many.String()},
+		{"http://a.test/dir/", `<a href="x">x</a><a href="http://a.test/dir/">self</a>`},
+	}
+	for round := range 2 {
+		for i, p := range pages {
+			base := mustURL(t, p.url)
+			got := formatLinks(HTML(base, []byte(p.body), Options{}, nil))
+			want := formatLinks(refHTML(base, []byte(p.body), Options{}, nil))
+			if got != want {
+				t.Errorf("round %d, page %d (%s): got\n%.300s\nwant\n%.300s", round, i, p.url, got, want)
+			}
+		}
+	}
+}

@@ -74,6 +74,7 @@ func JS(base *url.URL, body []byte, opts Options, dst []Link) []Link {
 		return dst
 	}
 	c := newCollector(base, opts, dst)
+	defer c.free()
 	c.setSrc(Source{Kind: SourceJS}, nil, nil)
 	c.scanJS(body)
 	return c.dst
