@@ -35,6 +35,10 @@ type job struct {
 	// conditional request: prev's file stays.
 	notModified bool
 	data        map[string]any // the --select fields
+	// title is the HTML page's title, when titled says the parse stage
+	// read the page (the store stage reads it otherwise).
+	title  string
+	titled bool
 	// unfinished says the URL's work could not be completed (its links
 	// could not be queued): it is released, not done, so that a later
 	// run does it again.

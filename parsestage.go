@@ -164,6 +164,9 @@ func (s *parseStage) parse(ctx context.Context, j *job, b *linkBuffers) {
 		}
 		if typ == parse.TypeHTML && data != nil {
 			data = parse.ToUTF8(data, src.contentType) // the saved file keeps its bytes
+			// The title for the manifest, while the page is decoded
+			// and in the cache.
+			j.title, j.titled = parse.Title(data[:min(len(data), titleScan)]), true
 		}
 		if typ == parse.TypeHTML && data != nil && selecting {
 			if j.data, err = parse.Extract(data, s.selects); err != nil {

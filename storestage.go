@@ -117,7 +117,9 @@ func (s *storeStage) storeJob(j *job) {
 	act := saveActionOf(j, s.noMirror)
 	if act == putFile || act == replaceFile || act == recordOnly {
 		// One title, for the manifest and the WACZ's list of pages.
-		rec.Title = title(body, rec.ContentType)
+		if rec.Title = j.title; !j.titled {
+			rec.Title = title(body, rec.ContentType)
+		}
 	}
 	if r := j.resp; r != nil {
 		if err := s.out.archiveResponse(r, j.prev, rec.Title); err != nil {
