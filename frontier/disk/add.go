@@ -22,6 +22,16 @@ func (f *Frontier) Add(ctx context.Context, items ...frontier.Item) (int, error)
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("adding to frontier: %w", err)
 	}
+	// The keys are hashed before taking the lock, which the parsers
+	// share.
+	var one [1]seenKey
+	keys := one[:0]
+	if len(items) > 1 {
+		keys = make([]seenKey, 0, len(items))
+	}
+	for i := range items {
+		keys = append(keys, keyOf(items[i].URL))
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.waitRoom(ctx); err != nil {
@@ -31,7 +41,7 @@ func (f *Frontier) Add(ctx context.Context, items ...frontier.Item) (int, error)
 	defer s.close()
 	added := 0
 	for i := range items {
-		k := keyOf(items[i].URL)
+		k := keys[i]
 		seen, err := f.isSeen(k, &s)
 		if err != nil {
 			return added, fmt.Errorf("adding %s to frontier: %w", items[i].URL, err)
@@ -97,13 +107,15 @@ func (f *Frontier) unclaim(urls []string) {
 // last commit, and then the runs on disk decide. It must be called with
 // f.mu held: the check and the markSeen that follows it are one step.
 func (f *Frontier) isSeen(k seenKey, s *seenCheck) (bool, error) {
-	if !f.bloom.Test(k[:]) {
-		return false, nil
-	}
 	// The log holds every URL marked seen and not sorted into a run, its
-	// entry committed or not.
+	// entry committed or not. It is asked first: most links are to URLs
+	// seen lately, which the log answers with one look-up where the
+	// Bloom filter would read several places in memory to say "maybe".
 	if _, ok := f.log[k]; ok {
 		return true, nil
+	}
+	if !f.bloom.Test(k[:]) {
+		return false, nil
 	}
 	// A URL forgotten may still be in a run on disk.
 	for _, b := range []*batch{f.pending, f.committing} {

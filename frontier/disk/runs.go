@@ -2,6 +2,7 @@ package disk
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 
@@ -176,6 +177,7 @@ func forEachSeen(tx *bolt.Tx, runs []run, fn func(k seenKey)) error {
 type scanning struct {
 	tx     *bolt.Tx
 	unread int // bytes read since the last unmap
+	every  int // bytes read between unmaps; 0 for scanUnmap
 }
 
 // scanUnmap is how many bytes of keys and values a scan reads between two
@@ -183,10 +185,15 @@ type scanning struct {
 const scanUnmap = 4 << 20
 
 func (s *scanning) read(n int) {
-	if s.unread += n; s.unread >= scanUnmap {
-		unmapPages(s.tx.DB().Info().Data, s.tx.Size())
-		s.unread = 0
+	if s.unread += n; s.unread >= cmp.Or(s.every, scanUnmap) {
+		s.finish()
 	}
+}
+
+// finish unmaps what the scan read since the last unmap.
+func (s *scanning) finish() {
+	unmapPages(s.tx.DB().Info().Data, s.tx.Size())
+	s.unread = 0
 }
 
 // frozenSeq returns the last sequence number of the log sorted into a run,
