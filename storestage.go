@@ -320,7 +320,7 @@ func title(body *fetch.Body, contentType string) string {
 	if len(head) == 0 || parse.ClassifyBody(contentType, head) != parse.TypeHTML {
 		return ""
 	}
-	return parse.Title(parse.ToUTF8(head, contentType))
+	return parse.DocTitle(head, contentType)
 }
 
 // ceilMS returns d in milliseconds, rounded up.

@@ -51,17 +51,23 @@ func toUTF8Prescan(body []byte, contentType string) []byte {
 // sniffLen bytes declare another charset for (neither says "charset" but
 // for utf-8). In any other case the prescan decides.
 func utf8Already(body []byte, contentType string) bool {
+	// One pass: utf8.Valid reads ASCII eight bytes at a time. An ASCII
+	// document that declares another ASCII-compatible charset is left
+	// to the prescan, which returns it as it is too.
+	return noOtherCharset(body, contentType) && utf8.Valid(body)
+}
+
+// noOtherCharset reports whether neither a UTF-16 byte order mark, nor
+// the Content-Type, nor the first sniffLen bytes of body declare a charset
+// other than UTF-8 (neither says "charset" but for utf-8). ToUTF8 then
+// decodes body as UTF-8, or as windows-1252 if it is not valid UTF-8:
+// either way, its ASCII bytes stay as they are.
+func noOtherCharset(body []byte, contentType string) bool {
 	if len(body) >= 2 && (body[0] == 0xFE && body[1] == 0xFF || body[0] == 0xFF && body[1] == 0xFE) {
 		return false // a UTF-16 byte order mark
 	}
 	ct := []byte(contentType)
 	if indexFold(ct, "utf-16") >= 0 {
-		return false
-	}
-	// One pass: utf8.Valid reads ASCII eight bytes at a time. An ASCII
-	// document that declares another ASCII-compatible charset is left
-	// to the prescan, which returns it as it is too.
-	if !utf8.Valid(body) {
 		return false
 	}
 	if i := indexFold(ct, "charset"); i >= 0 {
