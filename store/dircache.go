@@ -2,15 +2,14 @@ package store
 
 import (
 	"os"
-	"path/filepath"
 	"sync"
 )
 
 // maxOpenDirs bounds the folders a Store keeps open.
 const maxOpenDirs = 256
 
-// dirCache keeps recently used folders of the output directory open as
-// sub-roots, so that writing a file there costs one system call per step
+// dirCache keeps recently used folders of the output directory open
+// (see folder), so that writing a file there costs one system call per step
 // (create, rename) instead of a walk of its whole path for each. Entries
 // are reference-counted: a folder in use is never closed, and the least
 // recently used idle ones are closed when there are more than maxOpenDirs.
@@ -22,28 +21,28 @@ type dirCache struct {
 }
 
 type openDir struct {
-	root *os.Root
+	folder
 	refs int
 	used uint64
 }
 
-// get returns the folder dir of root (slash-separated, not empty), opened
-// as a sub-root, and a function to call when done with it. It fails when
-// dir does not exist or is not a folder.
-func (c *dirCache) get(root *os.Root, dir string) (*os.Root, func(), error) {
+// get returns the folder dir of root (slash-separated, not empty), opened,
+// and a function to call when done with it. It fails when dir does not
+// exist or is not a folder.
+func (c *dirCache) get(root *os.Root, dir string) (folder, func(), error) {
 	c.mu.Lock()
 	if d := c.dirs[dir]; d != nil {
 		d.refs++
 		c.clock++
 		d.used = c.clock
 		c.mu.Unlock()
-		return d.root, func() { c.put(d) }, nil
+		return d.folder, func() { c.put(d) }, nil
 	}
 	c.mu.Unlock()
 
-	r, err := root.OpenRoot(filepath.FromSlash(dir))
+	r, err := openFolder(root, dir)
 	if err != nil {
-		return nil, nil, err
+		return folder{}, nil, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -52,16 +51,16 @@ func (c *dirCache) get(root *os.Root, dir string) (*os.Root, func(), error) {
 	}
 	d := c.dirs[dir]
 	if d != nil {
-		r.Close() // another goroutine opened it meanwhile
+		r.close() // another goroutine opened it meanwhile
 	} else {
-		d = &openDir{root: r}
+		d = &openDir{folder: r}
 		c.dirs[dir] = d
 		c.evict()
 	}
 	d.refs++
 	c.clock++
 	d.used = c.clock
-	return d.root, func() { c.put(d) }, nil
+	return d.folder, func() { c.put(d) }, nil
 }
 
 func (c *dirCache) put(d *openDir) {
@@ -84,7 +83,7 @@ func (c *dirCache) evict() {
 		if od == nil {
 			return // all in use: let the cache grow for now
 		}
-		od.root.Close()
+		od.close()
 		delete(c.dirs, oldest)
 	}
 }
@@ -95,7 +94,7 @@ func (c *dirCache) forget(dir string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if d := c.dirs[dir]; d != nil && d.refs == 0 {
-		d.root.Close()
+		d.close()
 		delete(c.dirs, dir)
 	}
 }
@@ -105,7 +104,7 @@ func (c *dirCache) close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for name, d := range c.dirs {
-		d.root.Close()
+		d.close()
 		delete(c.dirs, name)
 	}
 }

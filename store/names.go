@@ -109,7 +109,7 @@ func (s *Store) altDir(dir string) (string, error) {
 // one file: far more than a folder holds files of one name.
 const maxTaken = 1 << 20
 
-// renamer is what moveIn needs of an os.Root.
+// renamer is what moveIn needs of an os.Root or a folder.
 type renamer interface {
 	Rename(oldname, newname string) error
 	Link(oldname, newname string) error

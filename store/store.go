@@ -212,8 +212,8 @@ func (s *Store) Put(rel string, data []byte) (string, error) {
 	return final, nil
 }
 
-// putFast writes data to dir/base through the folder's cached sub-root:
-// a create, a write, a close and a rename, with no walk of the path. It
+// putFast writes data to dir/base through the folder's cached handle: a
+// create, a write, a close and a rename, with no walk of the path. It
 // reports false, having left nothing behind, when anything is out of the
 // ordinary (the folder is missing, the name is taken, an error), and Put
 // then takes the general path, which handles every case.
@@ -222,28 +222,24 @@ func (s *Store) putFast(dir, base string, data []byte) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	defer done()
 	tmp := tmpPrefix + s.prefix + "-" + strconv.FormatUint(s.seq.Add(1), 10)
-	f, err := d.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
+	if err := d.create(tmp, data); err != nil {
+		// The folder may have been removed or replaced: open it again
+		// next time (forget leaves a folder in use alone).
+		done()
 		s.dirs.forget(dir)
 		return "", false
 	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	defer done()
 	final := path.Join(dir, base)
-	if err == nil {
-		if !s.reserveExact(final) {
-			d.Remove(tmp)
-			return "", false // written in this run: Put picks another name
-		}
-		if err = s.moveIn(d, tmp, base); err == nil {
-			return final, true
-		}
-		s.release(final)
+	if !s.reserveExact(final) {
+		d.Remove(tmp)
+		return "", false // written in this run: Put picks another name
 	}
+	if err = s.moveIn(d, tmp, base); err == nil {
+		return final, true
+	}
+	s.release(final)
 	d.Remove(tmp)
 	return "", false
 }
