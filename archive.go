@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,20 +45,34 @@ type archiver struct {
 	pagesW  *bufio.Writer
 	main    *wacz.Page // the first page, opened first by a viewer
 	err     error      // a failed write of a page line
+	earlier *earlierPackage
 }
 
 // openArchive creates the archive of cfg. The WARC files are named after
 // Config.WARC; if files of that name exist already (a resumed crawl), the
 // new ones get a timestamp in their name, so that no file is overwritten.
 // With only Config.WACZ, they are written to a temporary folder beside
-// the package and removed once it is made.
-func openArchive(cfg Config, start time.Time) (_ *archiver, err error) {
+// the package and removed once it is made. earlier, when not "", is the
+// WACZ of the earlier runs of the crawl, whose captures the new package
+// holds too.
+func openArchive(cfg Config, start time.Time, earlier string) (_ *archiver, err error) {
 	a := &archiver{wacz: cfg.WACZ, start: start, log: cfg.Log}
 	defer func() {
 		if err != nil {
 			a.abort()
 		}
 	}()
+	if a.wacz != "" {
+		if a.pages, err = os.CreateTemp(filepath.Dir(cfg.WACZ), ".crawl-pages-*.jsonl"); err != nil {
+			return nil, fmt.Errorf("creating the WACZ's list of pages: %w", err)
+		}
+		a.pagesW = bufio.NewWriter(a.pages)
+	}
+	if a.wacz != "" && earlier != "" {
+		if a.earlier, a.main, err = openEarlierPackage(earlier, a.pagesW); err != nil {
+			return nil, fmt.Errorf("reading the package of the earlier runs, %s, to add this run's captures to it (move it away to start a new one): %w", earlier, err)
+		}
+	}
 	name := cfg.WARC
 	if name == "" {
 		if a.tmpDir, err = os.MkdirTemp(filepath.Dir(cfg.WACZ), ".crawl-wacz-*"); err != nil {
@@ -68,10 +83,23 @@ func openArchive(cfg Config, start time.Time) (_ *archiver, err error) {
 	dir, prefix := filepath.Split(strings.TrimSuffix(name, ".warc.gz"))
 	opts := warc.Options{Dir: dir, Prefix: prefix, MaxSize: cfg.WARCMaxSize, Software: "crawl/" + Version,
 		Info: warcinfo(cfg, start)}
-	a.w, err = warc.Create(opts)
-	if errors.Is(err, fs.ErrExist) {
-		opts.Prefix += "-" + time.Now().UTC().Format("20060102T150405")
-		a.w, err = warc.Create(opts)
+	// A name no file has, on disk or in the earlier package.
+	stamp := prefix + "-" + time.Now().UTC().Format("20060102T150405")
+	for i := 1; ; i++ {
+		if !a.earlier.clashes(opts.Prefix) {
+			a.w, err = warc.Create(opts)
+			if !errors.Is(err, fs.ErrExist) {
+				break
+			}
+		}
+		if i == maxPrefixTries {
+			err = fmt.Errorf("%d names taken, the last %s: %w", i, opts.Prefix, fs.ErrExist)
+			break
+		}
+		opts.Prefix = stamp
+		if i > 1 {
+			opts.Prefix += "-" + strconv.Itoa(i)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("creating the WARC file: %w", err)
@@ -79,14 +107,11 @@ func openArchive(cfg Config, start time.Time) (_ *archiver, err error) {
 	if a.index, err = cdxj.Create(filepath.Join(opts.Dir, opts.Prefix+".cdxj"), 0); err != nil {
 		return nil, fmt.Errorf("creating the CDXJ index: %w", err)
 	}
-	if a.wacz != "" {
-		if a.pages, err = os.CreateTemp(filepath.Dir(cfg.WACZ), ".crawl-pages-*.jsonl"); err != nil {
-			return nil, fmt.Errorf("creating the WACZ's list of pages: %w", err)
-		}
-		a.pagesW = bufio.NewWriter(a.pages)
-	}
 	return a, nil
 }
+
+// maxPrefixTries bounds the names openArchive tries for the WARC files.
+const maxPrefixTries = 10
 
 // warcinfo returns the fields of the warcinfo records that describe the
 // crawl, after the software and format the writer names: the User-Agent,
@@ -217,8 +242,16 @@ func (a *archiver) pack() error {
 	if err := a.pagesW.Flush(); err != nil {
 		return fmt.Errorf("writing the WACZ's list of pages: %w", err)
 	}
+	warcs, index := a.w.Files(), a.index.Path()
+	if a.earlier != nil {
+		var err error
+		if index, err = a.earlier.mergeIndex(index); err != nil {
+			return fmt.Errorf("indexing the earlier runs' captures with this run's: %w", err)
+		}
+		warcs = append(slices.Clone(a.earlier.warcs), warcs...)
+	}
 	opts := wacz.Options{
-		WARCs: a.w.Files(), Index: a.index.Path(), Pages: a.pages.Name(),
+		WARCs: warcs, Index: index, Pages: a.pages.Name(),
 		Title: "crawl of " + strings.TrimSuffix(filepath.Base(a.wacz), ".wacz"), Software: "crawl/" + Version,
 	}
 	if a.main != nil {
@@ -246,4 +279,5 @@ func (a *archiver) abort() {
 		os.RemoveAll(a.tmpDir)
 		a.tmpDir = ""
 	}
+	a.earlier.remove()
 }

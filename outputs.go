@@ -3,6 +3,7 @@ package crawl
 import (
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/crawl-go/crawl/fetch"
@@ -49,7 +50,14 @@ func (o *outputs) openFiles(cfg *Config, plan PlanKind) error {
 		}
 	}
 	if cfg.archiving() {
-		if o.archive, err = openArchive(*cfg, time.Now()); err != nil {
+		// An earlier run's package is extended, unless the crawl is new.
+		var earlier string
+		if cfg.WACZ != "" && plan != PlanNew {
+			if fi, err := os.Stat(cfg.WACZ); err == nil && fi.Mode().IsRegular() {
+				earlier = cfg.WACZ
+			}
+		}
+		if o.archive, err = openArchive(*cfg, time.Now(), earlier); err != nil {
 			return err
 		}
 	}
