@@ -2,8 +2,14 @@ package parse
 
 import (
 	"fmt"
+	"html"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/crawl-go/crawl/urlnorm"
 )
 
 func TestHTMLGolden(t *testing.T) {
@@ -259,4 +265,53 @@ func TestHTMLReusesNothingOfThePreviousPage(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzRawKey checks the shortcut that resolves the references of a page
+// that differ only in their fragment once (collector.rawKey): the links
+// found must be those of resolving every reference on its own.
+func FuzzRawKey(f *testing.F) {
+	f.Add("http://a.test/dir/page", "x.html", "one", "two")
+	f.Add("http://a.test/dir/page", "x.html ", "a", "b")
+	f.Add("http://a.test/dir/", "//b.test/x", "a", "%zz")
+	f.Add("http://a.test/dir/", "http://b.test/x", "a", "%zz")
+	f.Add("http://a.test/dir/", "http://user@b.test/x", "%zz", "a") // through url.Parse
+	f.Add("https://a.test/", "page", "a\tb", " ")
+	f.Add("http://a.test/dir/page", "?q=1", "a", "")
+	f.Add("http://a.test/dir/page", "page", "a", "b")
+	f.Fuzz(func(t *testing.T, base, prefix, frag1, frag2 string) {
+		b, err := url.Parse(base)
+		if err != nil || !b.IsAbs() {
+			return
+		}
+		for _, s := range []string{prefix, frag1, frag2} {
+			if strings.ContainsAny(s, "\x00\r") || !utf8.ValidString(s) {
+				return // the tokenizer changes these in attribute values
+			}
+		}
+		refs := []string{prefix + "#" + frag1, prefix + "#" + frag2, prefix, prefix + "#" + frag1}
+		var doc strings.Builder
+		for _, r := range refs {
+			fmt.Fprintf(&doc, `<a href="%s">x</a>`, html.EscapeString(r))
+		}
+		var want []string
+		self := *b
+		urlnorm.Normalizer{}.Normalize(&self)
+		seen := map[string]bool{self.String(): true}
+		for _, r := range refs {
+			u, err := urlnorm.Normalizer{}.Resolve(&self, r)
+			if err != nil || seen[u.String()] {
+				continue
+			}
+			seen[u.String()] = true
+			want = append(want, u.String())
+		}
+		var got []string
+		for _, l := range HTML(b, []byte(doc.String()), Options{}, nil) {
+			got = append(got, l.URL.String())
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("links of %q on %s:\n got %q\nwant %q", refs, base, got, want)
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/url"
@@ -147,6 +148,11 @@ type collector struct {
 
 	scratch []byte // CSS escape decoding
 
+	// relBase is the base that relOK was worked out for: whether
+	// relative references resolve against it without url.Parse (rawKey).
+	relBase *url.URL
+	relOK   bool
+
 	// src is the Source of the links that add records next; the callers
 	// of add set it. srcTag, when set, is the element's name as written,
 	// for an element the link table does not name: it becomes src.Tag,
@@ -253,7 +259,8 @@ func (c *collector) add(ref []byte, kind Kind, nofollow bool) {
 	if c.full || nofollow && c.opts.RespectNoFollow {
 		return
 	}
-	if i, ok := c.raw[string(ref)]; ok {
+	key := c.rawKey(ref)
+	if i, ok := c.raw[string(key)]; ok {
 		if i >= 0 {
 			if c.opts.OnLink != nil {
 				c.occurrence(c.dst[i].URL, kind, nofollow)
@@ -291,8 +298,40 @@ func (c *collector) add(ref []byte, kind Kind, nofollow bool) {
 		c.addOther(ref)
 	}
 	if len(c.raw) < maxRawCache {
+		if len(key) < len(ref) {
+			s = s[:len(key)]
+		}
 		c.raw[s] = i
 	}
+}
+
+// rawKey returns what ref is remembered by in c.raw: ref itself, or
+// without its fragment when that cannot change what it resolves to, so
+// that the many links of a page to the parts of another ("a.html#x",
+// "a.html#y") are resolved once. That is when ref is relative and its
+// part before the '#' is printable ASCII without ':' (no scheme, nothing
+// for clean to trim or remove) and does not start with "//", and the base
+// is an http(s) URL with a host: Resolve then cuts the fragment off
+// before anything else (resolveRelative).
+func (c *collector) rawKey(ref []byte) []byte {
+	h := bytes.IndexByte(ref, '#')
+	if h <= 0 {
+		return ref
+	}
+	if c.relBase != c.base {
+		b := c.base
+		c.relBase, c.relOK = b, b.Host != "" && b.Opaque == "" && (b.Scheme == "http" || b.Scheme == "https")
+	}
+	p := ref[:h]
+	if !c.relOK || len(p) >= 2 && p[0] == '/' && p[1] == '/' {
+		return ref
+	}
+	for _, ch := range p {
+		if ch <= ' ' || ch >= 0x7f || ch == ':' {
+			return ref
+		}
+	}
+	return p
 }
 
 // source sets *src to the Source of the link being recorded. (It writes
