@@ -155,12 +155,6 @@ func Open(opts Options) (*Frontier, error) {
 		// become resident: resuming a crawl of 1,000,000 URLs peaked
 		// at 147 MB instead of 43 (BenchmarkCrawlMemory).
 		FreelistType: bolt.FreelistMapType,
-		// Address space only (what is resident is what is read): with
-		// bbolt's default, the mapping started at 32 KB and doubled, and
-		// each remap copied every key and value of the nodes in memory
-		// to the heap (218,000 allocations, a quarter of a 5,000-URL
-		// crawl's) and waited for the read transactions to end.
-		InitialMmapSize: initialMmapSize,
 	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("opening frontier %s: %w", opts.Path, ErrLocked)
