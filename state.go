@@ -169,7 +169,16 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("creating the state folder: %w", err)
 	}
-	_, statErr := os.Stat(path)
+	fi, statErr := os.Stat(path)
+	if statErr == nil && fi.Size() < minStateSize {
+		// A state file whose creation did not complete (the disk was
+		// full, a file size limit): it holds nothing, and the database
+		// would read past its end.
+		if err := os.Remove(path); err != nil {
+			return nil, fmt.Errorf("removing the incomplete state %s: %w", path, err)
+		}
+		statErr = os.ErrNotExist
+	}
 	earlier, err := readInfo(rs.infoPath)
 	if err != nil {
 		return nil, err
@@ -193,6 +202,12 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 		return nil, fmt.Errorf("reading the crawl's state: %w", err)
 	}
 	unfinished := n.Queued+n.Leased > 0
+	// A crawl with nothing queued is finished if its last run said so;
+	// one made before runs said so, if it did anything. Otherwise its
+	// last run stopped before its seeds were queued (killed at once, or
+	// its state could not be written): it is walked again.
+	_, _, done, _ := f.Stats()
+	stopped := !unfinished && (earlier != nil && earlier.Finished == nil || earlier == nil && done == 0)
 	// A state without settings is of a crawl made before they were
 	// kept: it resumes as it did then.
 	same := earlier == nil || fmt.Sprint(earlier.Settings) == fmt.Sprint(rs.info.Settings)
@@ -236,6 +251,8 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 		return rs, rs.readHistory(manifest, cfg, all)
 	case cfg.Update:
 		rs.plan = Plan{Kind: PlanUpdate, Message: "updating the mirror in " + cfg.OutDir}
+	case stopped && same:
+		rs.plan = Plan{Kind: PlanExtend, Message: fmt.Sprintf("carrying on the crawl in %s, whose last run stopped before it queued its seeds: pages saved earlier are read from disk, not fetched again", cfg.OutDir)}
 	case !unfinished && same:
 		rs.plan = Plan{Kind: PlanNothing, Message: nothingToDo(cfg.OutDir, earlier)}
 		if earlier != nil {
@@ -323,6 +340,10 @@ func (rs *runState) finish(urls int) error {
 	rs.info.URLs = urls
 	return writeInfo(rs.infoPath, &rs.info)
 }
+
+// minStateSize is the size of the smallest state file: the four pages of
+// 4 KiB, at least, that the database writes when it creates the file.
+const minStateSize = 4 * 4096
 
 // openDisk opens the on-disk state at path.
 func openDisk(path string) (*disk.Frontier, error) {

@@ -219,3 +219,47 @@ func TestFileTooLarge(t *testing.T) {
 		t.Errorf("a third run: exit %d\n%s\nwant nothing to do", code, stderr)
 	}
 }
+
+// TestStateNotCreated runs crawl where the state file cannot be created
+// whole (a file size limit of 8 KiB: the file is cut short) or cannot grow
+// past its first pages (16 KiB: the state holds no seeds), then runs the
+// same command with room, as after freeing space: the crawl must be done
+// then. (The second run crashed reading past the end of the cut file, or
+// said "nothing to do".)
+func TestStateNotCreated(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			fmt.Fprint(w, `<a href="/a.html">a</a> <a href="/b.html">b</a>`)
+		case "/a.html", "/b.html":
+			fmt.Fprint(w, "page")
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	for _, kib := range []int{8, 16} {
+		t.Run(fmt.Sprintf("%d KiB", kib), func(t *testing.T) {
+			out := t.TempDir()
+			args := []string{"-o", out, "--depth", "1", "--robots=false", srv.URL + "/"}
+			// ulimit -f counts blocks of 512 bytes in sh.
+			cmd := exec.Command("sh", append([]string{"-c", fmt.Sprintf(`ulimit -f %d && exec "$@"`, kib*2), "sh", os.Args[0]}, args...)...)
+			cmd.Env = append(os.Environ(), "CRAWL_TEST_RUN_MAIN=1")
+			msg, err := cmd.CombinedOutput()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != exitFailures || !strings.Contains(string(msg), "state") {
+				t.Fatalf("the run with a file size limit: %v; want exit status %d and an error about the state\n%s", err, exitFailures, msg)
+			}
+			code, stderr := crawlArgs(t, args...)
+			if code != exitOK || strings.Contains(stderr, "nothing to do") {
+				t.Fatalf("the run with room: exit %d\n%s\nwant the crawl done", code, stderr)
+			}
+			lines := readManifest(t, out)
+			for _, p := range []string{"/", "/a.html", "/b.html"} {
+				if r := lines[srv.URL+p]; r == nil || r.Status != 200 || r.Path == "" {
+					t.Errorf("%s: %+v; want it saved", p, r)
+				}
+			}
+		})
+	}
+}
