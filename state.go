@@ -169,15 +169,15 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("creating the state folder: %w", err)
 	}
-	fi, statErr := os.Stat(path)
-	if statErr == nil && fi.Size() < minStateSize {
-		// A state file whose creation did not complete (the disk was
-		// full, a file size limit): it holds nothing, and the database
-		// would read past its end.
-		if err := os.Remove(path); err != nil {
-			return nil, fmt.Errorf("removing the incomplete state %s: %w", path, err)
+	_, statErr := os.Stat(path)
+	if statErr == nil {
+		removed, err := removeIncompleteState(path)
+		if err != nil {
+			return nil, err
 		}
-		statErr = os.ErrNotExist
+		if removed {
+			statErr = os.ErrNotExist
+		}
 	}
 	earlier, err := readInfo(rs.infoPath)
 	if err != nil {
@@ -344,6 +344,30 @@ func (rs *runState) finish(urls int) error {
 // minStateSize is the size of the smallest state file: the four pages of
 // 4 KiB, at least, that the database writes when it creates the file.
 const minStateSize = 4 * 4096
+
+// removeIncompleteState removes the state file at path if its creation did
+// not complete (the disk was full, a file size limit): smaller than
+// minStateSize, it holds nothing, and the database would read past its
+// end. A file that another crawl holds (and may be creating) is left to
+// it: the database's lock is taken first.
+func removeIncompleteState(path string) (bool, error) {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return false, nil // openDisk says what is wrong
+	}
+	defer f.Close()
+	if !lockState(f) {
+		return false, nil // in use: openDisk says so
+	}
+	fi, err := f.Stat()
+	if err != nil || fi.Size() >= minStateSize {
+		return false, nil
+	}
+	if err := os.Remove(path); err != nil {
+		return false, fmt.Errorf("removing the incomplete state %s: %w", path, err)
+	}
+	return true, nil
+}
 
 // openDisk opens the on-disk state at path.
 func openDisk(path string) (*disk.Frontier, error) {
