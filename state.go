@@ -252,7 +252,7 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 	case cfg.Update:
 		rs.plan = Plan{Kind: PlanUpdate, Message: "updating the mirror in " + cfg.OutDir}
 	case stopped && same:
-		rs.plan = Plan{Kind: PlanExtend, Message: fmt.Sprintf("carrying on the crawl in %s, whose last run stopped before it queued its seeds: pages saved earlier are read from disk, not fetched again", cfg.OutDir)}
+		rs.plan = Plan{Kind: PlanExtend, Message: fmt.Sprintf("carrying on the crawl in %s, whose last run stopped before it was done: pages saved earlier are read from disk, not fetched again", cfg.OutDir)}
 	case !unfinished && same:
 		rs.plan = Plan{Kind: PlanNothing, Message: nothingToDo(cfg.OutDir, earlier)}
 		if earlier != nil {
