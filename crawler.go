@@ -330,9 +330,12 @@ func (c *Crawler) run(ctx context.Context) error {
 	close(stored)
 	writers.Wait()
 
-	// What is left for the next run: queued, or released by this one.
+	// What is left for the next run: queued, or released by this one;
+	// -1 when the frontier cannot say (its disk is full).
 	if n, err := c.state.frontier.Counts(finishing); err == nil {
 		c.stats.left.Store(int64(n.Queued + n.Leased))
+	} else {
+		c.stats.left.Store(-1)
 	}
 	if err := c.fatal.get(); err != nil {
 		return err
@@ -357,6 +360,11 @@ func (f *fatal) set(err error) {
 	defer f.mu.Unlock()
 	if f.err != nil {
 		return
+	}
+	if diskFull(err) && !errors.Is(err, errDiskFull) {
+		// Whatever write met it (the state, the manifest, a file):
+		// the user can go on once there is room.
+		err = diskFullError(err)
 	}
 	f.err = err
 	if f.stop != nil {

@@ -123,7 +123,8 @@ type Summary struct {
 	Fatal bool
 	// Left is the number of URLs still queued when Run returned: the
 	// work of the next run into the same state, which fetches them
-	// (unless the state is in memory only).
+	// (unless the state is in memory only); -1 when the state could not
+	// count them (it could not be written).
 	Left int64
 }
 
@@ -178,6 +179,8 @@ func (s Summary) String() string {
 		fmt.Fprintf(&b, "; %d done by earlier runs, read from disk", s.Reused)
 	}
 	switch {
+	case s.Fatal && s.Left < 0:
+		b.WriteString("; stopped before the end")
 	case s.Fatal:
 		fmt.Fprintf(&b, "; stopped with %d URLs left", s.Left)
 	case s.Interrupted:
