@@ -50,18 +50,7 @@ func TestInterruptAndResume(t *testing.T) {
 				crawlID := fmt.Sprintf("interrupt-%d", time.Now().UnixNano())
 				args = append(args, "--state", testredis.URL(t), "--crawl-id", crawlID)
 			}
-			start := func() (*exec.Cmd, *lockedBuffer, chan error) {
-				cmd := exec.Command(os.Args[0], args...)
-				cmd.Env = append(os.Environ(), "CRAWL_TEST_RUN_MAIN=1")
-				var stderr lockedBuffer
-				cmd.Stderr = &stderr
-				if err := cmd.Start(); err != nil {
-					t.Fatal(err)
-				}
-				done := make(chan error, 1)
-				go func() { done <- cmd.Wait() }()
-				return cmd, &stderr, done
-			}
+			start := func() (*exec.Cmd, *lockedBuffer, chan error) { return startCrawl(t, args...) }
 			var ats []int
 			for _, r := range [][2]int{{200, 1000}, {1500, 2800}, {3200, 4500}} {
 				ats = append(ats, r[0]+rand.IntN(r[1]-r[0]))

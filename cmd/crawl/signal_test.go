@@ -183,3 +183,19 @@ func checkNoPartialFiles(t *testing.T, out string, clean bool) {
 		return nil
 	})
 }
+
+// startCrawl starts a crawl process with args, its output collected, and
+// returns it with a channel that receives its exit.
+func startCrawl(t testing.TB, args ...string) (*exec.Cmd, *lockedBuffer, chan error) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "CRAWL_TEST_RUN_MAIN=1")
+	stderr := new(lockedBuffer)
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	return cmd, stderr, done
+}

@@ -55,15 +55,7 @@ func TestStatusOfRunningCrawl(t *testing.T) {
 	t.Cleanup(free) // before the server closes: Cleanups run last first
 	out := t.TempDir()
 	host := strings.TrimPrefix(srv.URL, "http://")
-	cmd := exec.Command(os.Args[0], "-o", out, "--depth", "100", "--robots=false", "--workers", "4", srv.URL+"/p/0")
-	cmd.Env = append(os.Environ(), "CRAWL_TEST_RUN_MAIN=1")
-	var stderr lockedBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	cmd, stderr, exited := startCrawl(t, "-o", out, "--depth", "100", "--robots=false", "--workers", "4", srv.URL+"/p/0")
 	defer func() {
 		cmd.Process.Kill()
 		<-exited

@@ -50,19 +50,11 @@ func TestResumedWACZ(t *testing.T) {
 			}
 			args = append(args, srv.URL+"/p/0")
 
-			cmd := exec.Command(os.Args[0], args...)
-			cmd.Env = append(os.Environ(), "CRAWL_TEST_RUN_MAIN=1")
-			var stderr lockedBuffer
-			cmd.Stderr = &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
+			cmd, stderr, done := startCrawl(t, args...)
 			select {
 			case <-stop:
 			case err := <-done:
-				t.Fatalf("the crawl ended before it was interrupted: %v\n%s", err, &stderr)
+				t.Fatalf("the crawl ended before it was interrupted: %v\n%s", err, stderr)
 			case <-time.After(60 * time.Second):
 				cmd.Process.Kill()
 				t.Fatal("no progress in 60 s")
@@ -72,7 +64,7 @@ func TestResumedWACZ(t *testing.T) {
 			case err := <-done:
 				var exit *exec.ExitError
 				if !errors.As(err, &exit) || exit.ExitCode() != exitInterrupted {
-					t.Fatalf("the interrupted run: %v; want status %d\n%s", err, exitInterrupted, &stderr)
+					t.Fatalf("the interrupted run: %v; want status %d\n%s", err, exitInterrupted, stderr)
 				}
 			case <-time.After(30 * time.Second):
 				cmd.Process.Kill()
