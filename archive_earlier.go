@@ -157,7 +157,7 @@ func (e *earlierPackage) mergeIndex(index string) (string, error) {
 		return "", err
 	}
 	for _, p := range []string{e.index, index} {
-		if err := addIndexLines(w, p); err != nil {
+		if err := addIndexFile(w, p); err != nil {
 			w.Close()
 			return "", err
 		}
@@ -168,32 +168,17 @@ func (e *earlierPackage) mergeIndex(index string) (string, error) {
 	return w.Path(), nil
 }
 
-// addIndexLines adds the lines of the CDXJ index at path to w.
-func addIndexLines(w *cdxj.Writer, path string) error {
+// addIndexFile adds the lines of the CDXJ index at path to w.
+func addIndexFile(w *cdxj.Writer, path string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	r := bufio.NewReader(f)
-	for {
-		line, rerr := r.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 {
-			e, err := cdxj.ParseLine(line)
-			if err != nil {
-				return fmt.Errorf("reading the index %s: %w", path, err)
-			}
-			if err := w.Add(&e); err != nil {
-				return err
-			}
-		}
-		if rerr == io.EOF {
-			return nil
-		}
-		if rerr != nil {
-			return fmt.Errorf("reading the index %s: %w", path, rerr)
-		}
+	if err := w.AddIndex(f); err != nil {
+		return fmt.Errorf("reading the index %s: %w", path, err)
 	}
+	return nil
 }
 
 // remove removes the files taken out of the package.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -138,3 +139,37 @@ func FuzzSearch(f *testing.F) {
 }
 
 func errorsIsFormat(err error) bool { return errors.Is(err, ErrFormat) }
+
+// TestWriterAddIndex merges two indexes, one without a final newline and
+// with a blank line, into one sorted index; a line that does not parse
+// fails with its number.
+func TestWriterAddIndex(t *testing.T) {
+	line := func(u string, sec int) string {
+		e := Entry{URL: u, Mime: "text/html", Status: "200", Length: "1", Offset: "0", Filename: "f"}
+		e.Key(time.Date(2024, 1, 1, 0, 0, sec, 0, time.UTC))
+		return string(e.AppendLine(nil))
+	}
+	a := line("http://b.example/", 1) + line("http://a.example/", 2)
+	b := "\n" + strings.TrimSuffix(line("http://c.example/", 3), "\n")
+	path := filepath.Join(t.TempDir(), "merged.cdxj")
+	w, err := Create(path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, idx := range []string{a, b} {
+		if err := w.AddIndex(strings.NewReader(idx)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.AddIndex(strings.NewReader(line("http://d.example/", 4) + "not a line\n")); err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("AddIndex of a bad line: %v; want an error naming line 2", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(path)
+	want := line("http://a.example/", 2) + line("http://b.example/", 1) + line("http://c.example/", 3) + line("http://d.example/", 4)
+	if string(got) != want {
+		t.Errorf("merged index\n%s\nwant\n%s", got, want)
+	}
+}

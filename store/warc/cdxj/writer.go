@@ -52,6 +52,30 @@ func Create(path string, runBytes int) (*Writer, error) {
 // Path returns the index file's path.
 func (w *Writer) Path() string { return w.path }
 
+// AddIndex adds the lines of the index read from r, another Writer's
+// file for one; each must parse (ParseLine). Blank lines are skipped.
+func (w *Writer) AddIndex(r io.Reader) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	for n := 1; ; n++ {
+		line, rerr := br.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) > 0 {
+			e, err := ParseLine(line)
+			if err != nil {
+				return fmt.Errorf("cdxj: line %d: %w", n, err)
+			}
+			if err := w.Add(&e); err != nil {
+				return err
+			}
+		}
+		if rerr == io.EOF {
+			return nil
+		}
+		if rerr != nil {
+			return fmt.Errorf("cdxj: reading line %d: %w", n, rerr)
+		}
+	}
+}
+
 // Add adds the line of e.
 func (w *Writer) Add(e *Entry) error {
 	line := e.AppendLine(nil)
