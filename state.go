@@ -169,16 +169,10 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("creating the state folder: %w", err)
 	}
-	_, statErr := os.Stat(path)
-	if statErr == nil {
-		removed, err := removeIncompleteState(path)
-		if err != nil {
-			return nil, err
-		}
-		if removed {
-			statErr = os.ErrNotExist
-		}
+	if err := removeIncompleteState(path); err != nil {
+		return nil, err
 	}
+	_, statErr := os.Stat(path)
 	earlier, err := readInfo(rs.infoPath)
 	if err != nil {
 		return nil, err
@@ -350,23 +344,22 @@ const minStateSize = 4 * 4096
 // minStateSize, it holds nothing, and the database would read past its
 // end. A file that another crawl holds (and may be creating) is left to
 // it: the database's lock is taken first.
-func removeIncompleteState(path string) (bool, error) {
+func removeIncompleteState(path string) error {
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
-		return false, nil // openDisk says what is wrong
+		return nil // none, or openDisk says what is wrong
 	}
 	defer f.Close()
 	if !lockState(f) {
-		return false, nil // in use: openDisk says so
+		return nil // in use: openDisk says so
 	}
-	fi, err := f.Stat()
-	if err != nil || fi.Size() >= minStateSize {
-		return false, nil
+	if fi, err := f.Stat(); err != nil || fi.Size() >= minStateSize {
+		return nil
 	}
 	if err := os.Remove(path); err != nil {
-		return false, fmt.Errorf("removing the incomplete state %s: %w", path, err)
+		return fmt.Errorf("removing the incomplete state %s: %w", path, err)
 	}
-	return true, nil
+	return nil
 }
 
 // openDisk opens the on-disk state at path.
