@@ -32,6 +32,9 @@ import (
 // max_pages; one seen before is the frontier's.
 type admitter struct {
 	frontier frontier.Frontier
+	// known holds URLs the frontier has seen: a link to one is not asked
+	// of the frontier again.
+	known    *frontier.SeenCache
 	scope    *scope.Scope
 	traps    *scope.Traps
 	maxPages int64        // 0: no budget
@@ -134,7 +137,7 @@ func (a *admitter) links(ctx context.Context, from frontier.Item, links []parse.
 			}
 			continue
 		}
-		n, err := a.frontier.Add(ctx, it)
+		n, err := a.add(ctx, it)
 		if err != nil {
 			return fmt.Errorf("queuing the links of %s: %w", from.URL, err)
 		}
@@ -152,6 +155,19 @@ func (a *admitter) links(ctx context.Context, from frontier.Item, links []parse.
 		return a.graph.page(from.URL, links, b.decisions, b.occurrences)
 	}
 	return nil
+}
+
+// add adds it to the frontier, and reports whether it was new (1) or
+// seen before (0), which a.known may tell without the frontier.
+func (a *admitter) add(ctx context.Context, it frontier.Item) (int, error) {
+	if a.known.Seen(it.URL) {
+		return 0, nil
+	}
+	n, err := a.frontier.Add(ctx, it)
+	if err == nil {
+		a.known.Put(it.URL)
+	}
+	return n, err
 }
 
 // skip records a URL that the crawl decided not to fetch, once: the URL is

@@ -59,6 +59,10 @@ type badSeed struct {
 	err  error
 }
 
+// seenCacheSize is the number of URLs the admitter remembers as seen by
+// the frontier (frontier.SeenCache): about 1 MB of table and strings.
+const seenCacheSize = 16384
+
 // New checks cfg and prepares a crawl: it opens the output directory, the
 // crawl's state and the manifest, and decides what the run will do with
 // what an earlier crawl left in OutDir (Plan). Seeds that are not valid
@@ -121,8 +125,9 @@ func New(cfg Config) (*Crawler, error) {
 		NoParent: cfg.NoParent, Accept: cfg.Accept, Reject: cfg.Reject,
 	}, seedURLs)
 	rec := &recorder{manifest: out.manifest, run: c.state.runNumber(), history: h, stats: &c.stats, fail: c.fail}
+	known := frontier.NewSeenCache(seenCacheSize)
 	c.admit = &admitter{
-		frontier: front, scope: sc, traps: scope.NewTraps(cfg.Traps), maxPages: int64(cfg.MaxPages),
+		frontier: front, known: known, scope: sc, traps: scope.NewTraps(cfg.Traps), maxPages: int64(cfg.MaxPages),
 		rec: rec, stats: &c.stats, log: cfg.Log, norm: norm, fetched: h,
 		probeSitemaps: cfg.FollowSitemaps && cfg.Depth > 0, graph: out.graph,
 	}
@@ -151,7 +156,7 @@ func New(cfg Config) (*Crawler, error) {
 		opts: parseOptions(&cfg), norm: norm, log: cfg.Log, fail: c.fail,
 	}
 	c.store = &storeStage{
-		out: out, rec: rec, frontier: front, stats: &c.stats, fail: c.fail, log: cfg.Log,
+		out: out, rec: rec, frontier: front, known: known, stats: &c.stats, fail: c.fail, log: cfg.Log,
 		noMirror: cfg.NoMirror, update: cfg.Update, prune: cfg.Prune,
 		disposition: cfg.ContentDisposition, adjustExt: cfg.AdjustExtension, paths: cfg.paths(),
 		saveHeaders: cfg.SaveHeaders, output: cfg.Output, outputWriter: cfg.OutputWriter,

@@ -29,6 +29,7 @@ type storeStage struct {
 	out      *outputs
 	rec      *recorder
 	frontier frontier.Frontier
+	known    *frontier.SeenCache // the admitter's: release forgets in it
 	stats    *stats
 	fail     func(error)
 	log      io.Writer
@@ -215,6 +216,7 @@ func (s *storeStage) release(j *job) {
 	if err := s.frontier.Release(context.Background(), j.item, j.claimed...); err != nil {
 		s.fail(fmt.Errorf("giving %s back to the frontier: %w", j.item.URL, err))
 	}
+	s.known.Forget(j.claimed...)
 	if j.resp != nil {
 		s.keepPartial(j)
 		// Not archived either: the next run fetches the URL again.
