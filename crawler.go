@@ -60,7 +60,7 @@ type badSeed struct {
 }
 
 // seenCacheSize is the number of URLs the admitter remembers as seen by
-// the frontier (frontier.SeenCache): about 1 MB of table and strings.
+// the frontier (frontier.SeenCache), in 128 KB.
 const seenCacheSize = 16384
 
 // New checks cfg and prepares a crawl: it opens the output directory, the

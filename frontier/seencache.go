@@ -12,20 +12,24 @@ import (
 // shared with the fetchers (a disk frontier) or makes a round trip (a
 // shared one).
 //
-// It is a fixed table: each URL has one slot, and a URL put in a taken
-// slot evicts the one there. Its memory stays bounded whatever the size of
-// the crawl, and a miss only costs the frontier's own look-up. A URL once
-// seen stays seen, except the redirect targets a Release unclaims: the
-// caller forgets those (Forget), or a link to one is taken for seen until
-// evicted (harmless, as the released item claims it again when fetched).
+// It is a fixed table of 64-bit fingerprints: each URL has one slot, and
+// a URL put in a taken slot evicts the one there. Its memory stays bounded
+// (8 bytes a slot, no URL kept alive) whatever the size of the crawl, and
+// a miss only costs the frontier's own look-up. The fingerprint and the
+// slot come from two hashes with seeds of their own, random to each cache:
+// two URLs are confused with a chance of 2^-63 per look-up, which no page
+// can aim at. A URL once seen stays seen, except the redirect targets a
+// Release unclaims: the caller forgets those (Forget), or a link to one is
+// taken for seen until evicted (harmless, as the released item claims it
+// again when fetched).
 //
 // A SeenCache is safe for concurrent use. A nil *SeenCache remembers
 // nothing.
 type SeenCache struct {
-	seed  maphash.Seed
-	mask  uint64
-	mu    sync.Mutex
-	slots []string
+	slotSeed, printSeed maphash.Seed
+	mask                uint64
+	mu                  sync.Mutex
+	slots               []uint64 // fingerprints; 0 is an empty slot
 }
 
 // NewSeenCache returns a SeenCache of at least size slots (rounded up to a
@@ -35,22 +39,24 @@ func NewSeenCache(size int) *SeenCache {
 	for n < size {
 		n <<= 1
 	}
-	return &SeenCache{seed: maphash.MakeSeed(), mask: uint64(n - 1), slots: make([]string, n)}
+	return &SeenCache{slotSeed: maphash.MakeSeed(), printSeed: maphash.MakeSeed(),
+		mask: uint64(n - 1), slots: make([]uint64, n)}
 }
 
-func (c *SeenCache) slot(url string) uint64 {
-	return maphash.String(c.seed, url) & c.mask
+// slot returns url's slot and its fingerprint, never 0.
+func (c *SeenCache) slot(url string) (uint64, uint64) {
+	return maphash.String(c.slotSeed, url) & c.mask, maphash.String(c.printSeed, url) | 1
 }
 
 // Seen reports whether url was put in the cache and has not been evicted
 // or forgotten since.
 func (c *SeenCache) Seen(url string) bool {
-	if c == nil || url == "" { // "" marks an empty slot
+	if c == nil {
 		return false
 	}
-	i := c.slot(url)
+	i, fp := c.slot(url)
 	c.mu.Lock()
-	ok := c.slots[i] == url
+	ok := c.slots[i] == fp
 	c.mu.Unlock()
 	return ok
 }
@@ -60,9 +66,9 @@ func (c *SeenCache) Put(url string) {
 	if c == nil {
 		return
 	}
-	i := c.slot(url)
+	i, fp := c.slot(url)
 	c.mu.Lock()
-	c.slots[i] = url
+	c.slots[i] = fp
 	c.mu.Unlock()
 }
 
@@ -72,10 +78,10 @@ func (c *SeenCache) Forget(urls ...string) {
 		return
 	}
 	for _, u := range urls {
-		i := c.slot(u)
+		i, fp := c.slot(u)
 		c.mu.Lock()
-		if c.slots[i] == u {
-			c.slots[i] = ""
+		if c.slots[i] == fp {
+			c.slots[i] = 0
 		}
 		c.mu.Unlock()
 	}
