@@ -105,8 +105,16 @@ func New(cfg Config) (*Crawler, error) {
 		return nil, err
 	}
 	h := &c.state.history
+	// The names stay with their URLs: no URL of this run takes the file
+	// an earlier line names for another (/a saved as a.html, then the
+	// URL /a.html, in a later run or after an interruption).
 	for _, r := range h.saved {
-		out.store.Keep(r.Path) // the names stay with their URLs
+		out.store.Keep(r.Path)
+	}
+	for _, l := range h.lines {
+		if l.ok && l.path != "" {
+			out.store.Keep(l.path)
+		}
 	}
 	if err := out.openFiles(&cfg, c.state.plan.Kind); err != nil {
 		c.state.frontier.Close()

@@ -257,6 +257,12 @@ func (s *storeStage) save(j *job, body *fetch.Body, act saveAction) (string, err
 		if s.adjustExt {
 			rel = store.AdjustExtension(rel, j.resp.ContentType)
 		}
+		if l := s.rec.history.line(j.item.URL); l != nil && l.ok && l.path == rel {
+			// The URL's own file, named by its earlier line (and kept,
+			// see New): fetched again as it was missing, it takes its
+			// name back.
+			put, putFromFile = st.Replace, st.ReplaceFile
+		}
 	}
 	var path string
 	var err error

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // pathLog serves testdata/site and records the paths it is asked for,
@@ -225,6 +226,60 @@ func TestRerunKeepsArchive(t *testing.T) {
 	for name, b := range before {
 		if now, err := os.ReadFile(filepath.Join(out, name)); err != nil || !bytes.Equal(now, b) {
 			t.Errorf("%s changed by a run with nothing to do (%d bytes, was %d; %v)", name, len(now), len(b), err)
+		}
+	}
+}
+
+// TestRerunKeepsEarlierNames runs the real command twice into one
+// directory: first /col, an HTML page saved as col.html, then the list
+// with /col.html added, another page with that name. The second run must
+// not put /col.html's body over /col's file: it gets col~2.html, as it
+// would in one run, and every manifest line names a file with its body.
+func TestRerunKeepsEarlierNames(t *testing.T) {
+	bodies := map[string]string{"/col": "<p>the page col</p>", "/col.html": "<p>the page col.html</p>"}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, ok := bodies[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte(b))
+	}))
+	defer srv.Close()
+	out := t.TempDir()
+	list := filepath.Join(t.TempDir(), "urls.txt")
+	for i, urls := range []string{"/col\n", "/col\n/col.html\n"} {
+		if err := os.WriteFile(list, []byte(strings.ReplaceAll(urls, "/", srv.URL+"/")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, stderr, done := startCrawl(t, "-q", "--robots=false", "-o", out, "-i", list)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("run %d: %v\n%s", i+1, err, stderr)
+			}
+		case <-time.After(60 * time.Second):
+			t.Fatalf("run %d did not finish", i+1)
+		}
+	}
+	recs := readManifest(t, out)
+	paths := map[string]string{}
+	for p, body := range bodies {
+		r := recs[srv.URL+p]
+		if r == nil || r.Path == "" {
+			t.Fatalf("no saved line for %s: %+v", p, r)
+		}
+		if other, ok := paths[r.Path]; ok {
+			t.Errorf("%s and %s share the file %s", p, other, r.Path)
+		}
+		paths[r.Path] = p
+		got, err := os.ReadFile(filepath.Join(out, r.Path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != body {
+			t.Errorf("%s's file %s holds %q; want %q", p, r.Path, got, body)
 		}
 	}
 }
