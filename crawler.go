@@ -105,6 +105,7 @@ func New(cfg Config) (*Crawler, error) {
 		return nil, err
 	}
 	h := &c.state.history
+	c.stats.earlierFailed = int64(h.failures)
 	// The names stay with their URLs: no URL of this run takes the file
 	// an earlier line names for another (/a saved as a.html, then the
 	// URL /a.html, in a later run or after an interruption).

@@ -102,7 +102,7 @@ func (s *fetchStage) fetchOne(intake, fetching context.Context, it frontier.Item
 // an interruption) has the outcome of, which is not fetched again: a saved
 // page's links are read from its file, a URL that failed is not tried
 // again (--update does). It returns nil for a URL to fetch: one without
-// such a line, one whose body could not be saved, or one fetched without
+// such a line, one whose failure is tried again, or one fetched without
 // a file (Config.NoMirror), whose links are only on the web.
 func (s *fetchStage) fromEarlier(it frontier.Item) *job {
 	l := s.history.line(it.URL)
@@ -113,8 +113,8 @@ func (s *fetchStage) fromEarlier(it frontier.Item) *job {
 		return &job{item: it, earlier: l}
 	case !l.ok && s.cont && s.store.HasPartial(it.URL):
 		return nil // failed with a partial download, which -c continues
-	case !l.ok && l.unsaved:
-		return nil // fetched, but not saved: a local failure, tried again
+	case !l.ok && l.retry:
+		return nil // a failure tried again (triedAgain)
 	case !l.ok || l.path == "" && l.status >= 300 && l.status < 400:
 		return &job{item: it, earlier: l, skip: true}
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 
 	"github.com/crawl-go/crawl/outcome"
@@ -19,10 +20,12 @@ type history struct {
 	// urls is the number of URLs lines holds lines of (not counting
 	// the final URLs of redirects).
 	urls int
-	// unsaved is the number of URLs of lines whose latest line is a
-	// failure to save the body (outcome.Store): the next run fetches
-	// them again.
-	unsaved int
+	// retry is the number of URLs whose latest line is a failure that
+	// the next run tries again (see triedAgain).
+	retry int
+	// failures is the number of URLs whose latest line is a failure, of
+	// any kind: what this run leaves failed unless it tries them again.
+	failures int
 	// lines holds the latest line of each URL that this run must not
 	// repeat (see readHistory), in brief; a followed redirect's final
 	// URL shares the line of the URL it was reached from.
@@ -41,9 +44,9 @@ type earlierLine struct {
 	// policy is the error kind of a policy skip (robots.txt, a trap);
 	// empty for a fetch's outcome.
 	policy outcome.Kind
-	// unsaved: the URL was fetched, but its body could not be saved (a
-	// local failure, not the site's).
-	unsaved bool
+	// failed: the line is a failure (outcome.Kind.Failure); retry: one
+	// that a later run tries again (triedAgain).
+	failed, retry bool
 	// status is the HTTP status: a 3xx with no path is a redirect whose
 	// target was fetched on its own.
 	status                              int
@@ -104,7 +107,8 @@ func readHistory(path string, mode historyMode, saved bool) (history, error) {
 		if r.ErrorKind.Policy() {
 			l.policy = r.ErrorKind
 		}
-		l.unsaved = r.ErrorKind == outcome.Store
+		l.failed = r.ErrorKind.Failure()
+		l.retry = triedAgain(r)
 		if i, ok := byURL[r.URL]; ok && recs[i].run > run {
 			return nil
 		}
@@ -135,12 +139,32 @@ func readHistory(path string, mode historyMode, saved bool) (history, error) {
 		if !counted[i] {
 			counted[i] = true
 			h.urls++
-			if recs[i].unsaved {
-				h.unsaved++
+			if recs[i].retry {
+				h.retry++
+			}
+			if recs[i].failed {
+				h.failures++
 			}
 		}
 	}
 	return h, nil
+}
+
+// triedAgain reports whether the failure that r records is tried again by
+// a later run of the same crawl (a resume, an extension, the same command
+// run again): one of this machine's (the body could not be saved), or of
+// the site or the network for the moment (no answer, a timeout, a 5xx, a
+// 408 or 429). A 404, a refused redirect or a TLS failure stands until
+// --update re-checks it.
+func triedAgain(r *store.Record) bool {
+	switch r.ErrorKind {
+	case outcome.Store, outcome.Timeout, outcome.Connection, outcome.HostUnreachable,
+		outcome.HTTP5xx, outcome.RobotsUnavailable:
+		return true
+	case outcome.HTTP4xx:
+		return r.Status == http.StatusRequestTimeout || r.Status == http.StatusTooManyRequests
+	}
+	return false
 }
 
 // line returns the earlier line of url, or nil. A nil history has none.

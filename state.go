@@ -215,7 +215,7 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 	// an extension is, for their links too.
 	// The history read for that is the one a resume or an extension
 	// reads.
-	unsaved := 0
+	retry := 0
 	var all *history
 	if same && !cfg.Update {
 		h, err := readHistory(manifest, historyAll, false)
@@ -223,15 +223,15 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 			f.Close()
 			return nil, err
 		}
-		all, unsaved = &h, h.unsaved
+		all, retry = &h, h.retry
 	}
 	switch {
-	case unsaved > 0:
-		what := fmt.Sprintf("%d URLs", unsaved)
-		if unsaved == 1 {
+	case retry > 0 && !unfinished:
+		what := fmt.Sprintf("%d URLs", retry)
+		if retry == 1 {
 			what = "1 URL"
 		}
-		rs.plan = Plan{Kind: PlanExtend, Message: fmt.Sprintf("saving again %s that an earlier run fetched but could not save: pages saved earlier are read from disk, not fetched again", what)}
+		rs.plan = Plan{Kind: PlanExtend, Message: fmt.Sprintf("trying again %s that failed in an earlier run (no answer, a timeout, a 5xx, 408 or 429, or a body this machine could not save): pages saved earlier are read from disk, not fetched again", what)}
 	case unfinished && same:
 		rs.plan = Plan{Kind: PlanResume, Message: fmt.Sprintf("resuming the crawl in %s: %d URLs left (--fresh starts over)", cfg.OutDir, n.Queued+n.Leased)}
 		if cfg.Update {
@@ -248,10 +248,11 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 	case stopped && same:
 		rs.plan = Plan{Kind: PlanExtend, Message: fmt.Sprintf("carrying on the crawl in %s, whose last run stopped before it was done: pages saved earlier are read from disk, not fetched again", cfg.OutDir)}
 	case !unfinished && same:
-		rs.plan = Plan{Kind: PlanNothing, Message: nothingToDo(cfg.OutDir, earlier)}
+		rs.plan = Plan{Kind: PlanNothing, Message: nothingToDo(cfg.OutDir, earlier, all.failures)}
 		if earlier != nil {
 			rs.info = *earlier
 		}
+		rs.history = *all // for the failures that stand
 		return rs, nil
 	case narrower:
 		rs.plan = Plan{Kind: PlanExtend, Message: fmt.Sprintf("crawling %s again with narrower settings (%s): nothing outside them is fetched, files saved earlier stay",
@@ -275,10 +276,13 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 }
 
 // nothingToDo is the message of PlanNothing.
-func nothingToDo(dir string, info *stateInfo) string {
+func nothingToDo(dir string, info *stateInfo, failed int) string {
 	what := "finished"
 	if info != nil && info.Finished != nil {
 		what = fmt.Sprintf("finished on %s with %d URLs", info.Finished.Local().Format("2006-01-02 15:04"), info.URLs)
+	}
+	if failed > 0 {
+		what += fmt.Sprintf(", %d of them failed (the manifest says why)", failed)
 	}
 	return fmt.Sprintf("nothing to do: the crawl in %s %s; --update re-checks it, --fresh starts over", dir, what)
 }

@@ -29,6 +29,10 @@ type stats struct {
 	left     atomic.Int64 // URLs queued or leased when the run ended
 	reused   atomic.Int64 // URLs done by an earlier run, not fetched again
 	newURLs  atomic.Int64 // URLs given their first manifest line
+	// earlierFailed is the number of URLs whose latest line, from before
+	// this run, is a failure; retried those of them given a new line.
+	earlierFailed int64
+	retried       atomic.Int64
 
 	mu       sync.Mutex
 	updates  map[string]int64 // URLs of an --update run, by how they changed
@@ -97,9 +101,15 @@ type Summary struct {
 	InFlight int64 // URLs fetched or being fetched, not yet recorded
 	OK       int64 // URLs fetched and saved (or found not modified by --update)
 	Failed   int64 // URLs recorded with an error (bad seeds included)
-	Bytes    int64 // body bytes transferred
-	Declined int64 // URLs queued, then not fetched because of robots.txt
-	Released int64 // URLs given back unfinished on an interrupt
+	// FailedEarlier counts the URLs of the crawl whose failure an earlier
+	// run (or this one, before an interruption) recorded and this run did
+	// not try again: they stay failed (a 404 until --update re-checks it,
+	// or a failure tried again by a run not reaching its URL). They count
+	// in the exit status as Failed does.
+	FailedEarlier int64
+	Bytes         int64 // body bytes transferred
+	Declined      int64 // URLs queued, then not fetched because of robots.txt
+	Released      int64 // URLs given back unfinished on an interrupt
 	// Reused counts URLs that an earlier run had fetched: not fetched
 	// again, their links read from the saved files.
 	Reused int64
@@ -144,6 +154,7 @@ func (c *Crawler) snapshot() Summary {
 		Reused:   s.reused.Load(),
 		Elapsed:  time.Since(s.start),
 	}
+	sum.FailedEarlier = max(s.earlierFailed-s.retried.Load(), 0)
 	s.mu.Lock()
 	sum.Updates = maps.Clone(s.updates)
 	sum.Errors = maps.Clone(s.errors)
@@ -215,10 +226,16 @@ func (s Summary) String() string {
 // and the first failed URLs. It is empty when nothing failed. A quiet
 // command prints it instead of String.
 func (s Summary) Problems() string {
-	if len(s.Errors) == 0 {
-		return ""
-	}
 	var b strings.Builder
+	if s.FailedEarlier > 0 {
+		fmt.Fprintf(&b, "%d failed earlier, not tried again (the manifest says why; --update re-checks)", s.FailedEarlier)
+	}
+	if len(s.Errors) == 0 {
+		return b.String()
+	}
+	if b.Len() > 0 {
+		b.WriteString("\n")
+	}
 	fmt.Fprintf(&b, "errors: %s", formatCounts(s.Errors))
 	for _, f := range s.Failures {
 		fmt.Fprintf(&b, "\n  %s", f.Error)

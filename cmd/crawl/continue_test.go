@@ -141,26 +141,31 @@ func TestContinue(t *testing.T) {
 	}
 }
 
-// TestContinueNotAsked: without -c the finished crawl has nothing to do,
-// and the partial download stays for a later -c.
+// TestContinueNotAsked: without -c, the same command run again fetches
+// the download that was cut (a connection failure is tried again) from
+// its start, as wget without -c does, and drops the partial download.
 func TestContinueNotAsked(t *testing.T) {
 	ds := &downloadServer{}
 	srv := httptest.NewServer(ds)
 	defer srv.Close()
 	out := t.TempDir()
 	args := []string{"--robots=off", "--retries", "0", "-o", out, srv.URL + "/big.bin"}
-	ds.set("cut", bigBody(9<<20), `"v1"`)
+	body := bigBody(9 << 20)
+	ds.set("cut", body, `"v1"`)
 	run(context.Background(), args, nil, &bytes.Buffer{}, &bytes.Buffer{})
-	ds.set("honour", bigBody(9<<20), `"v1"`)
+	ds.set("honour", body, `"v1"`) // and forgets the requests
 	var stderr bytes.Buffer
-	if code := run(context.Background(), args, nil, &bytes.Buffer{}, &stderr); code != exitOK || !strings.Contains(stderr.String(), "nothing to do") {
+	if code := run(context.Background(), args, nil, &bytes.Buffer{}, &stderr); code != exitOK || !strings.Contains(stderr.String(), "trying again 1 URL") {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	if n := len(ds.requests()); n != 0 {
-		t.Errorf("%d requests; want none", n)
+	if got := ds.requests(); len(got) != 1 || strings.Contains(got[0], "bytes=") {
+		t.Errorf("requests (Range|If-Range) %q; want one, without a range", got)
 	}
-	if partials, _ := store.Partials(out); len(partials) != 1 {
-		t.Errorf("partial downloads %+v; want the one kept", partials)
+	if got, err := os.ReadFile(filepath.Join(hostDir(out, srv), "big.bin")); err != nil || !bytes.Equal(got, body) {
+		t.Errorf("big.bin: %d bytes, %v; want the server's %d", len(got), err, len(body))
+	}
+	if partials, _ := store.Partials(out); len(partials) != 0 {
+		t.Errorf("partial downloads %+v; want none left", partials)
 	}
 }
 

@@ -91,12 +91,18 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		fmt.Fprintf(stderr, "crawl: %s\n", plan.Message)
 	}
 	if plan.Kind == crawl.PlanNothing {
-		if _, err := c.Run(ctx); err != nil {
+		sum, err := c.Run(ctx)
+		if err != nil {
 			fmt.Fprintf(stderr, "crawl: %v\n", err)
 			return exitFailures
 		}
 		more, n := o.continueFinished(cfg)
 		if n == 0 {
+			if sum.FailedEarlier > 0 {
+				// The plan's message named them: the crawl the
+				// command asks for has failures.
+				return exitFailures
+			}
 			return exitOK
 		}
 		if !o.quiet {
@@ -167,7 +173,7 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	case err != nil:
 		fmt.Fprintf(stderr, "crawl: %v\n", err)
 		return exitFailures
-	case sum.Failed > 0:
+	case sum.Failed > 0 || sum.FailedEarlier > 0:
 		return exitFailures
 	}
 	return exitOK

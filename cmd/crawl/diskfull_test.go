@@ -202,7 +202,7 @@ func TestFileTooLarge(t *testing.T) {
 	cmd = exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "CRAWL_TEST_RUN_MAIN=1")
 	msg, err = cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(msg), "saving again 1 URL that") {
+	if err != nil || !strings.Contains(string(msg), "trying again 1 URL that failed") {
 		t.Fatalf("the run without the limit: %v; want exit 0 and that it saves the file again\n%s", err, msg)
 	}
 	mu.Lock()

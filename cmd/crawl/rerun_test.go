@@ -109,14 +109,16 @@ func TestRerunWithMoreDepth(t *testing.T) {
 		t.Errorf("the manifest has %d URLs; a fresh --depth 3 crawl %d", len(recs), len(set(fresh[3])))
 	}
 
+	// The site has a broken link: its 404 stands, and the exit status
+	// says so.
 	code, stderr := crawlArgs(t, "-o", out, "--retries", "0", "--depth", "3", srv.URL+"/")
-	if got := log.take(); code != exitOK || len(got) != 0 || !strings.Contains(stderr, "nothing to do") {
-		t.Errorf("re-run of the finished crawl: exit %d, %d requests, stderr:\n%s\nwant exit 0, none, and nothing to do", code, len(got), stderr)
+	if got := log.take(); code != exitFailures || len(got) != 0 || !strings.Contains(stderr, "nothing to do") || !strings.Contains(stderr, "1 of them failed") {
+		t.Errorf("re-run of the finished crawl: exit %d, %d requests, stderr:\n%s\nwant exit 1, none, nothing to do and the broken link", code, len(got), stderr)
 	}
 
 	// A narrower setting is accepted, says so, and fetches nothing.
 	code, stderr = crawlArgs(t, "-o", out, "--retries", "0", "--depth", "2", srv.URL+"/")
-	if got := log.take(); code != exitOK || len(got) != 0 || !strings.Contains(stderr, "narrower") {
+	if got := log.take(); code != exitFailures || len(got) != 0 || !strings.Contains(stderr, "narrower") {
 		t.Errorf("narrower re-run: exit %d, requests %v, stderr:\n%s", code, got, stderr)
 	}
 }

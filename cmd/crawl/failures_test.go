@@ -1,0 +1,172 @@
+package main
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// countingSite answers /ok with a page, /gone with 404, and /flaky with
+// 503 and /busy with 429 until healed; it counts the requests per path.
+type countingSite struct {
+	healed atomic.Bool
+	mu     sync.Mutex
+	hits   map[string]int
+}
+
+func (s *countingSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.hits[r.URL.Path]++
+	s.mu.Unlock()
+	switch {
+	case r.URL.Path == "/gone":
+		http.NotFound(w, r)
+	case r.URL.Path == "/flaky" && !s.healed.Load():
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	case r.URL.Path == "/busy" && !s.healed.Load():
+		w.Header().Set("Retry-After", "0")
+		http.Error(w, "busy", http.StatusTooManyRequests)
+	case strings.HasPrefix(r.URL.Path, "/slow/"):
+		time.Sleep(150 * time.Millisecond) // bounded: one per request
+		w.Write([]byte("slow"))
+	default:
+		w.Write([]byte("page " + r.URL.Path))
+	}
+}
+
+func (s *countingSite) take() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h := s.hits
+	s.hits = map[string]int{}
+	return h
+}
+
+// runProcess runs the real command with args to its end and returns its
+// exit status and what it printed on stderr.
+func runProcess(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	cmd, stderr, done := startCrawl(t, args...)
+	select {
+	case err := <-done:
+		var exit *exec.ExitError
+		switch {
+		case err == nil:
+			return 0, stderr.String()
+		case errors.As(err, &exit):
+			return exit.ExitCode(), stderr.String()
+		}
+		t.Fatalf("crawl %v: %v", args, err)
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("crawl %v did not finish:\n%s", args, stderr.String())
+	}
+	return 0, ""
+}
+
+// TestRerunRetriesFailures runs a URL list whose site is partly down (503,
+// 429) and has a broken link (404), then the same command once the site is
+// back, as a wget user does to get what failed: the second run fetches the
+// URLs that failed for want of an answer, and only them; the 404 stands,
+// so both runs, and a third with nothing left to do, exit with status 1
+// and say why.
+func TestRerunRetriesFailures(t *testing.T) {
+	site := &countingSite{hits: map[string]int{}}
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	out := t.TempDir()
+	args := []string{"--robots=false", "--retries", "0", "-o", out,
+		srv.URL + "/ok", srv.URL + "/flaky", srv.URL + "/busy", srv.URL + "/gone"}
+
+	code, stderr := runProcess(t, args...)
+	if code != exitFailures {
+		t.Fatalf("first run: exit %d; want %d\n%s", code, exitFailures, stderr)
+	}
+	site.take()
+
+	site.healed.Store(true)
+	code, stderr = runProcess(t, args...)
+	hits := site.take()
+	if hits["/flaky"] != 1 || hits["/busy"] != 1 || hits["/ok"] != 0 || hits["/gone"] != 0 {
+		t.Errorf("second run requested %v; want /flaky and /busy once each, nothing else", hits)
+	}
+	if !strings.Contains(stderr, "trying again 2 URLs that failed") {
+		t.Errorf("second run does not say what it tries again:\n%s", stderr)
+	}
+	if code != exitFailures || !strings.Contains(stderr, "1 failed earlier") {
+		t.Errorf("second run: exit %d; want %d, and the 404 of the first run named\n%s", code, exitFailures, stderr)
+	}
+	recs := readManifest(t, out)
+	for _, p := range []string{"/ok", "/flaky", "/busy"} {
+		if r := recs[srv.URL+p]; r == nil || r.Error != "" || r.Path == "" {
+			t.Errorf("the latest line of %s is not a saved page: %+v", p, r)
+		}
+	}
+	if r := recs[srv.URL+"/gone"]; r == nil || r.Status != http.StatusNotFound {
+		t.Errorf("the latest line of /gone is not its 404: %+v", r)
+	}
+
+	code, stderr = runProcess(t, args...)
+	if hits := site.take(); len(hits) != 0 {
+		t.Errorf("third run requested %v; want nothing", hits)
+	}
+	if code != exitFailures || !strings.Contains(stderr, "nothing to do") || !strings.Contains(stderr, "1 of them failed") {
+		t.Errorf("third run: exit %d; want %d, nothing to do, and the failure named\n%s", code, exitFailures, stderr)
+	}
+}
+
+// TestResumeCountsEarlierFailures interrupts a URL list after its broken
+// link was recorded, then runs the same command: the resumed run finishes
+// the list and exits with status 1, since the crawl it finishes has a
+// failure, and its summary says so.
+func TestResumeCountsEarlierFailures(t *testing.T) {
+	site := &countingSite{hits: map[string]int{}}
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	out := t.TempDir()
+	args := []string{"--robots=false", "--retries", "0", "--workers", "1", "-o", out, srv.URL + "/gone"}
+	for i := range 20 {
+		args = append(args, srv.URL+"/slow/"+string(rune('a'+i)))
+	}
+	cmd, stderr, done := startCrawl(t, args...)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		site.mu.Lock()
+		n := site.hits["/slow/b"]
+		site.mu.Unlock()
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the list did not get to /slow/b:\n%s", stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("crawl did not stop after SIGINT")
+	}
+	if r := readManifest(t, out)[srv.URL+"/gone"]; r == nil || r.Status != http.StatusNotFound {
+		t.Fatalf("the interrupted run did not record the 404: %+v\n%s", r, stderr.String())
+	}
+	site.take()
+
+	code, rerr := runProcess(t, args...)
+	if hits := site.take(); hits["/gone"] != 0 || hits["/slow/t"] != 1 {
+		t.Errorf("the resumed run requested %v; want the rest of the list, not /gone", hits)
+	}
+	if code != exitFailures || !strings.Contains(rerr, "1 failed earlier") {
+		t.Errorf("resumed run: exit %d; want %d, and the 404 named\n%s", code, exitFailures, rerr)
+	}
+}
