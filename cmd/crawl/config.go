@@ -113,6 +113,10 @@ func (o *crawlOptions) config(args []string, stdin io.Reader, stdout io.Writer) 
 	for _, h := range o.hdrs {
 		name, value, ok := strings.Cut(h, ":")
 		name = strings.TrimSpace(name)
+		if u, err := url.Parse(h); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+			// wget's -H (span hosts) before a URL.
+			return cfg, fmt.Errorf("-H %q: crawl's -H adds a request header ('Name: value'); wget's -H (--span-hosts) is --scope any (or --scope domain)", h)
+		}
 		if !ok || name == "" || strings.ContainsAny(name, " \t\r\n") {
 			return cfg, fmt.Errorf("-H %q: want 'Name: value'", h)
 		}

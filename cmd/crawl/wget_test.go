@@ -224,6 +224,13 @@ func TestWgetFlags(t *testing.T) {
 				t.Errorf("no X-Test header in %v", r.Header)
 			}
 		}},
+		// wget's -H (span hosts) before a URL: not a header named
+		// "http" sent with every request while the URL is lost.
+		{"wget's -H", []string{"-r", "-H", srv.URL + "/about.html", srv.URL + "/"}, exitUsage, func(t *testing.T, _ string, rs []*http.Request, stderr string) {
+			if len(rs) != 0 || !strings.Contains(stderr, "--scope any") {
+				t.Errorf("requests %v; stderr:\n%s\nwant none, and the hint to --scope any", paths(rs), stderr)
+			}
+		}},
 		{"robots obeyed", []string{srv.URL + "/private"}, exitOK, func(t *testing.T, _ string, rs []*http.Request, _ string) {
 			if slices.Contains(paths(rs), "/private") {
 				t.Error("/private fetched")
