@@ -159,7 +159,12 @@ func TestBrowseMirror(t *testing.T) {
 	}
 	var mirror requestLog
 	harness := http.NewServeMux()
-	harness.Handle("/", mirror.wrap(dirHandler(out)))
+	files, closeFiles, err := dirHandler(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeFiles()
+	harness.Handle("/", mirror.wrap(files))
 	harness.HandleFunc("/.test/follow", func(w http.ResponseWriter, r *http.Request) {
 		list, _ := json.Marshal(pages)
 		fmt.Fprintf(w, followHarness, list)

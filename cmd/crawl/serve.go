@@ -67,15 +67,27 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 // serveDir serves dir on ln until ctx ends, then shuts down gracefully.
 func serveDir(ctx context.Context, ln net.Listener, dir string) error {
-	return serve(ctx, ln, dirHandler(dir))
+	h, closeDir, err := dirHandler(dir)
+	if err != nil {
+		return err
+	}
+	defer closeDir()
+	return serve(ctx, ln, h)
 }
 
 // dirHandler is the handler of crawl serve: the files of dir, with their
 // type from their extension (or sniffed), and folder listings. crawl's
 // work folder (.crawl: the state, the originals of converted files) is
-// neither listed nor served.
-func dirHandler(dir string) http.Handler {
-	return http.FileServer(hidingFS{http.Dir(dir)})
+// neither listed nor served, nor is anything outside dir: files are
+// opened through an os.Root, so a symbolic link that leads out of dir
+// (to /etc/passwd, say) is not followed. The caller calls the returned
+// function when done serving.
+func dirHandler(dir string) (http.Handler, func() error, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("serving %s: %w", dir, err)
+	}
+	return http.FileServer(hidingFS{http.FS(root.FS())}), root.Close, nil
 }
 
 // hidingFS is a file system without the top-level work folder.

@@ -11,7 +11,8 @@ import (
 )
 
 // TestServeHidesWorkDir checks that crawl serve neither lists nor serves
-// DIR/.crawl, whatever the spelling of its path.
+// DIR/.crawl, whatever the spelling of its path, nor follows a symbolic
+// link out of DIR.
 func TestServeHidesWorkDir(t *testing.T) {
 	dir := t.TempDir()
 	for name, body := range map[string]string{
@@ -28,7 +29,22 @@ func TestServeHidesWorkDir(t *testing.T) {
 		os.WriteFile(p, []byte(body), 0o644)
 	}
 	os.Remove(filepath.Join(dir, "index.html")) // so that / is a listing
-	srv := httptest.NewServer(dirHandler(dir))
+	// A symbolic link that leads out of the folder served, and one
+	// that stays in it.
+	secret := filepath.Join(t.TempDir(), "secret.txt")
+	os.WriteFile(secret, []byte("not to be served"), 0o644)
+	if err := os.Symlink(secret, filepath.Join(dir, "a", "out.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("page.html", filepath.Join(dir, "a", "in.html")); err != nil {
+		t.Fatal(err)
+	}
+	h, closeDir, err := dirHandler(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeDir()
+	srv := httptest.NewServer(h)
 	defer srv.Close()
 	get := func(path string) (int, string) {
 		t.Helper()
@@ -49,7 +65,10 @@ func TestServeHidesWorkDir(t *testing.T) {
 			t.Errorf("GET %s: %d; want 404", p, code)
 		}
 	}
-	for _, p := range []string{"/a/page.html", "/a/.crawl/kept.html", "/.crawlish/other.html"} {
+	if code, body := get("/a/out.txt"); code == 200 || strings.Contains(body, "not to be served") {
+		t.Errorf("GET /a/out.txt, a link out of the folder: %d %q; want it refused", code, body)
+	}
+	for _, p := range []string{"/a/page.html", "/a/in.html", "/a/.crawl/kept.html", "/.crawlish/other.html"} {
 		if code, _ := get(p); code != 200 {
 			t.Errorf("GET %s: %d; want 200", p, code)
 		}
