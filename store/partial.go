@@ -178,6 +178,12 @@ func (s *Store) OpenPartial(url string) (*os.File, PartialInfo, error) {
 		s.root.Remove(tmp)
 		return nil, PartialInfo{}, fmt.Errorf("opening the partial download of %s: %w", url, err)
 	}
+	if ok, _ := lockTemp(s.root, f, tmp); !ok {
+		// Removed as stale by another process's Open in the moment
+		// before the lock: the download starts over.
+		f.Close()
+		return nil, PartialInfo{}, nil
+	}
 	return f, info, nil
 }
 

@@ -133,6 +133,9 @@ func Open(dir string, opts Options) (*Store, error) {
 		root.Close()
 		return nil, fmt.Errorf("creating temporary folder: %w", err)
 	}
+	// What a killed crawl was streaming to disk; an error here only
+	// leaves the files for the next run.
+	removeStaleTemps(root)
 	var rnd [4]byte
 	rand.Read(rnd[:])
 	return &Store{
@@ -151,7 +154,8 @@ func (s *Store) Dir() string { return s.root.Name() }
 // TempFile creates a new temporary file in DIR/.crawl/tmp, for a body that
 // is streamed to disk. Its Name is an absolute path. The caller writes it
 // and hands it to PutFile, or closes and removes it (os.Remove) to discard
-// it.
+// it. The file is locked while open: one that a killed process left is
+// removed by the next Open of the directory.
 func (s *Store) TempFile() (*os.File, error) {
 	for range maxTries {
 		name := tmpDir + "/" + s.prefix + "-" + strconv.FormatUint(s.seq.Add(1), 10)
@@ -161,6 +165,14 @@ func (s *Store) TempFile() (*os.File, error) {
 		}
 		if err != nil {
 			return nil, fmt.Errorf("creating temporary file: %w", err)
+		}
+		ok, err := lockTemp(s.root, f, filepath.FromSlash(name))
+		if !ok {
+			f.Close()
+			if err != nil {
+				return nil, fmt.Errorf("creating temporary file: %w", err)
+			}
+			continue // removed by a cleaner before the lock
 		}
 		return f, nil
 	}

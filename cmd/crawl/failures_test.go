@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -168,5 +171,81 @@ func TestResumeCountsEarlierFailures(t *testing.T) {
 	}
 	if code != exitFailures || !strings.Contains(rerr, "1 failed earlier") {
 		t.Errorf("resumed run: exit %d; want %d, and the 404 named\n%s", code, exitFailures, rerr)
+	}
+}
+
+// TestKillLeavesNoTempFiles kills a crawl with SIGKILL while it streams a
+// body larger than memory holds to DIR/.crawl/tmp, then runs the same
+// command: the second run finishes the download, and removes the file the
+// dead process left, so no hidden copy of the body stays behind.
+func TestKillLeavesNoTempFiles(t *testing.T) {
+	const size = 12 << 20 // over the 8 MiB that are streamed to disk
+	body := make([]byte, size)
+	for i := range body {
+		body[i] = byte(i % 251)
+	}
+	var whole atomic.Bool
+	sent := make(chan struct{}, 1)
+	release := make(chan struct{})
+	defer close(release)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/big.bin" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Length", "12582912")
+		if whole.Load() {
+			w.Write(body)
+			return
+		}
+		w.Write(body[:10<<20])
+		w.(http.Flusher).Flush()
+		select {
+		case sent <- struct{}{}:
+		default:
+		}
+		select { // the rest never comes, until the test ends
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	out := t.TempDir()
+	args := []string{"--robots=false", "--retries", "0", "-q", "-o", out, srv.URL + "/big.bin"}
+	tmp := filepath.Join(out, ".crawl", "tmp")
+	cmd, stderr, done := startCrawl(t, args...)
+	select {
+	case <-sent:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("the download did not start:\n%s", stderr.String())
+	}
+	// The body reaches the spill file as it arrives: wait for most of it.
+	waitFor(t, "the body streamed to .crawl/tmp", func() bool {
+		ents, _ := os.ReadDir(tmp)
+		for _, e := range ents {
+			if fi, err := e.Info(); err == nil && fi.Size() >= 9<<20 {
+				return true
+			}
+		}
+		return false
+	})
+	cmd.Process.Kill()
+	<-done
+
+	whole.Store(true)
+	if code, stderr := runProcess(t, args...); code != 0 {
+		t.Fatalf("the second run: exit %d\n%s", code, stderr)
+	}
+	got, err := os.ReadFile(filepath.Join(hostDir(out, srv), "big.bin"))
+	if err != nil || !bytes.Equal(got, body) {
+		t.Errorf("big.bin: %d bytes, %v; want the whole body", len(got), err)
+	}
+	if ents, _ := os.ReadDir(tmp); len(ents) != 0 {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Errorf(".crawl/tmp still holds %v", names)
 	}
 }
