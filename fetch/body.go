@@ -205,11 +205,11 @@ func (f *Fetcher) readBody(resp *http.Response, c *call) (_ *Body, err error) {
 	spill := func() error {
 		file, err := f.tempFile()
 		if err != nil {
-			return fmt.Errorf("create spill file: %w", err)
+			return fmt.Errorf("%w: create spill file: %w", ErrLocal, err)
 		}
 		b.file = file
 		if _, err := file.Write(b.buf.Bytes()); err != nil {
-			return fmt.Errorf("write spill file: %w", err)
+			return fmt.Errorf("%w: write spill file: %w", ErrLocal, err)
 		}
 		scratch = b.scratch()
 		return nil
@@ -223,10 +223,10 @@ func (f *Fetcher) readBody(resp *http.Response, c *call) (_ *Body, err error) {
 		c.continued, c.resume = c.resume.p, nil
 		scratch = b.scratch()
 		if _, err := io.Copy(h, io.NewSectionReader(b.file, 0, from)); err != nil {
-			return nil, fmt.Errorf("reading the partial download: %w", err)
+			return nil, fmt.Errorf("%w: reading the partial download: %w", ErrLocal, err)
 		}
 		if _, err := b.file.Seek(from, io.SeekStart); err != nil {
-			return nil, fmt.Errorf("reading the partial download: %w", err)
+			return nil, fmt.Errorf("%w: reading the partial download: %w", ErrLocal, err)
 		}
 	case canSpill && cl > f.spillAt:
 		if err := spill(); err != nil {
@@ -260,7 +260,7 @@ func (f *Fetcher) readBody(resp *http.Response, c *call) (_ *Body, err error) {
 				// the buffer's length (copy skips identical memory).
 				b.buf.Write(p[:n])
 			} else if _, err := b.file.Write(p[:n]); err != nil {
-				return nil, fmt.Errorf("write spill file: %w", err)
+				return nil, fmt.Errorf("%w: write spill file: %w", ErrLocal, err)
 			}
 			// Counted once written, so that a partial download kept
 			// on error holds b.n bytes.

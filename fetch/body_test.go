@@ -312,3 +312,36 @@ func TestResetMidBody(t *testing.T) {
 		})
 	}
 }
+
+// TestSpillWriteError: a spill file that cannot be written (a full disk, a
+// file size limit) is this machine's failure, not the server's: the body
+// is not asked for again, and the error is labelled store.
+func TestSpillWriteError(t *testing.T) {
+	var requests atomic.Int32
+	data := payload(50000)
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		serveBody(data, true).ServeHTTP(w, r)
+	}))
+	dir := t.TempDir()
+	readOnly := func() (*os.File, error) {
+		f, err := os.CreateTemp(dir, "spill-*")
+		if err != nil {
+			return nil, err
+		}
+		f.Close()
+		return os.Open(f.Name()) // every Write fails
+	}
+	f := newFetcher(t, Options{SpillThreshold: 1000, TempFile: readOnly, Retries: 3})
+	res, err := f.Get(context.Background(), srv.URL)
+	if err == nil {
+		res.Body.Release()
+		t.Fatal("Get succeeded with a spill file that cannot be written")
+	}
+	if !errors.Is(err, ErrLocal) || ErrorKind(err) != outcome.Store {
+		t.Errorf("err = %v (kind %s); want ErrLocal, kind store", err, ErrorKind(err))
+	}
+	if n := requests.Load(); n != 1 {
+		t.Errorf("%d requests; want 1: a local failure is not retried", n)
+	}
+}

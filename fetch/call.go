@@ -131,7 +131,7 @@ func (f *Fetcher) get(ctx context.Context, c *call, rawURL string, v Validators,
 			return body, nil
 		}
 		err = fmt.Errorf("read body: %w", err)
-		if c.attempts > f.retries || errors.Is(err, ErrTooLarge) {
+		if c.attempts > f.retries || errors.Is(err, ErrTooLarge) || errors.Is(err, ErrLocal) {
 			return nil, c.fail(ctx, rawURL, err)
 		}
 		if retry, perr := f.checkRetry(ctx, nil, err); !retry {

@@ -21,6 +21,11 @@ import (
 var (
 	// ErrTooLarge means the body is larger than Options.MaxSize.
 	ErrTooLarge = errors.New("body too large")
+	// ErrLocal means a body could not be written to, or read back from,
+	// a local file (the spill file of a large body, a partial download):
+	// this machine's failure (a full disk, a file size limit), not the
+	// server's, so the request is not retried.
+	ErrLocal = errors.New("local file")
 	// ErrTooManyRedirects means the redirect chain is longer than
 	// Options.MaxRedirects.
 	ErrTooManyRedirects = errors.New("too many redirects")
@@ -57,8 +62,8 @@ func (e *StatusError) Error() string {
 }
 
 // ErrorKind returns the kind of an error returned by Get (one of
-// outcome.Canceled, TooLarge, Redirects, HTTP4xx, HTTP5xx, TLS, Timeout,
-// Connection and Other), or "" for a nil error. It inspects the error
+// outcome.Canceled, TooLarge, Store, Redirects, HTTP4xx, HTTP5xx, TLS,
+// Timeout, Connection and Other), or "" for a nil error. It inspects the error
 // chain with errors.Is and errors.As, never the message text.
 func ErrorKind(err error) outcome.Kind {
 	if err == nil {
@@ -69,6 +74,8 @@ func ErrorKind(err error) outcome.Kind {
 		return outcome.Canceled
 	case errors.Is(err, ErrTooLarge):
 		return outcome.TooLarge
+	case errors.Is(err, ErrLocal):
+		return outcome.Store
 	case errors.Is(err, ErrTooManyRedirects), errors.Is(err, ErrRedirectScheme), errors.Is(err, ErrRedirectLoop),
 		errors.Is(err, ErrRedirectRefused):
 		return outcome.Redirects

@@ -165,10 +165,14 @@ func checkNoTempFiles(t *testing.T, out string) {
 // TestFileTooLarge crawls a site one of whose files is larger than the
 // crawl may write (a file size limit, as on a FAT32 disk or under ulimit
 // -f), then runs the same command without the limit, as a user who moved
-// to a bigger disk would. The first run records the file's failure and
-// goes on (exit 1); the second fetches that file again, and only it.
+// to a bigger disk would. The first run records the failures of the two
+// files too large, one kept in memory and one streamed to disk as it
+// arrives (over 8 MiB), asks for each once (the disk's failure is not the
+// server's), and goes on (exit 1); the second fetches those files again,
+// and only them.
 func TestFileTooLarge(t *testing.T) {
 	big := strings.Repeat("x", 200<<10)
+	huge := strings.Repeat("y", 9<<20)
 	var mu sync.Mutex
 	served := map[string]int{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -177,9 +181,11 @@ func TestFileTooLarge(t *testing.T) {
 		mu.Unlock()
 		switch r.URL.Path {
 		case "/":
-			fmt.Fprint(w, `<a href="/big.txt">big</a> <a href="/small.txt">small</a>`)
+			fmt.Fprint(w, `<a href="/big.txt">big</a> <a href="/small.txt">small</a> <a href="/huge.txt">huge</a>`)
 		case "/big.txt":
 			fmt.Fprint(w, big)
+		case "/huge.txt":
+			fmt.Fprint(w, huge)
 		case "/small.txt":
 			fmt.Fprint(w, "small")
 		default:
@@ -202,17 +208,23 @@ func TestFileTooLarge(t *testing.T) {
 	cmd = exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "CRAWL_TEST_RUN_MAIN=1")
 	msg, err = cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(msg), "trying again 1 URL that failed") {
+	if err != nil || !strings.Contains(string(msg), "trying again 2 URLs that failed") {
 		t.Fatalf("the run without the limit: %v; want exit 0 and that it saves the file again\n%s", err, msg)
 	}
 	mu.Lock()
 	defer mu.Unlock()
 	delete(served, "/sitemap.xml") // asked for once, by the first run
-	if want := map[string]int{"/": 1, "/big.txt": 2, "/small.txt": 1}; fmt.Sprint(served) != fmt.Sprint(want) {
+	if want := map[string]int{"/": 1, "/big.txt": 2, "/huge.txt": 2, "/small.txt": 1}; fmt.Sprint(served) != fmt.Sprint(want) {
 		t.Errorf("requests %v; want %v: only the file not saved is fetched again", served, want)
 	}
 	if b, err := os.ReadFile(filepath.Join(hostDir(out, srv), "big.txt")); err != nil || string(b) != big {
 		t.Errorf("big.txt: %d bytes, %v; want the whole body", len(b), err)
+	}
+	if b, err := os.ReadFile(filepath.Join(hostDir(out, srv), "huge.txt")); err != nil || string(b) != huge {
+		t.Errorf("huge.txt: %d bytes, %v; want the whole body", len(b), err)
+	}
+	if r := readManifest(t, out)[srv.URL+"/huge.txt"]; r == nil || r.Error != "" {
+		t.Errorf("the latest line of huge.txt is not a saved file: %+v", r)
 	}
 	code, stderr := crawlArgs(t, args...)
 	if code != exitOK || !strings.Contains(stderr, "nothing to do") {
