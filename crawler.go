@@ -259,7 +259,16 @@ func (c *Crawler) Plan() Plan { return c.state.plan }
 func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	c.stats.start = time.Now()
 	if c.state.plan.Kind == PlanNothing {
-		return c.summary(ctx), c.close()
+		// Nothing to fetch; but links to convert when the run asks
+		// for it (-k added to a finished crawl's command).
+		var err error
+		if c.cfg.ConvertLinks {
+			err = c.convertLinks(ctx)
+		}
+		if cerr := c.close(); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
+		return c.summary(ctx), err
 	}
 	err := c.run(ctx)
 	if err == nil && c.finished.Load() {

@@ -249,6 +249,9 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 		rs.plan = Plan{Kind: PlanExtend, Message: fmt.Sprintf("carrying on the crawl in %s, whose last run stopped before it was done: pages saved earlier are read from disk, not fetched again", cfg.OutDir)}
 	case !unfinished && same:
 		rs.plan = Plan{Kind: PlanNothing, Message: nothingToDo(cfg.OutDir, earlier, all.failures)}
+		if cfg.ConvertLinks {
+			rs.plan.Message = strings.Replace(rs.plan.Message, "nothing to do:", "nothing to fetch:", 1) + "; converting the links of its files (-k)"
+		}
 		if earlier != nil {
 			rs.info = *earlier
 		}

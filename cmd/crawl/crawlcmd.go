@@ -96,6 +96,9 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			fmt.Fprintf(stderr, "crawl: %v\n", err)
 			return exitFailures
 		}
+		if cv := sum.Converted; (cv.Files > 0 || cv.Failed > 0) && !o.quiet {
+			fmt.Fprintf(stderr, "crawl: links converted in %d files: %d to local files, %d to the web\n", cv.Files, cv.Local, cv.Remote)
+		}
 		more, n := o.continueFinished(cfg)
 		if n == 0 {
 			if sum.FailedEarlier > 0 {

@@ -285,3 +285,29 @@ func TestRerunKeepsEarlierNames(t *testing.T) {
 		}
 	}
 }
+
+// TestRerunWithConvertLinks runs a finished crawl again with -k, as a user
+// who forgot it does: nothing is fetched, and the mirror's links are
+// converted, as the first run would have done.
+func TestRerunWithConvertLinks(t *testing.T) {
+	srv, log := newLoggedSite(t)
+	out := t.TempDir()
+	args := []string{"--robots=false", "--retries", "0", "--depth", "1", "-o", out, srv.URL + "/"}
+	runProcess(t, args...)
+	log.take()
+	index := filepath.Join(hostDir(out, srv), "index.html")
+	if b, err := os.ReadFile(index); err != nil || !strings.Contains(string(b), `href="/products.html#list"`) {
+		t.Fatalf("the mirror's index.html, before -k: %v\n%s", err, b)
+	}
+	_, stderr := runProcess(t, append([]string{"-k"}, args...)...)
+	if got := log.take(); len(got) != 0 {
+		t.Errorf("the -k run fetched %v; want nothing", got)
+	}
+	b, err := os.ReadFile(index)
+	if err != nil || strings.Contains(string(b), `href="/products.html`) || !strings.Contains(string(b), `href="products.html#list"`) {
+		t.Errorf("index.html after the -k run: %v; want its links converted\n%s", err, b)
+	}
+	if !strings.Contains(stderr, "links converted") {
+		t.Errorf("the -k run does not say it converted links:\n%s", stderr)
+	}
+}
