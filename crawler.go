@@ -117,6 +117,18 @@ func New(cfg Config) (*Crawler, error) {
 			out.store.Keep(l.path)
 		}
 	}
+	// The --max-pages budget is the crawl's, not the process's: what a
+	// resumed run admitted before its interruption is spent.
+	var spent int64
+	if c.state.resumed && cfg.MaxPages > 0 {
+		n, err := c.state.frontier.Counts(context.Background())
+		if err != nil {
+			c.state.frontier.Close()
+			out.close()
+			return nil, fmt.Errorf("counting the queue of the crawl to resume: %w", err)
+		}
+		spent = int64(h.lastRunOutcomes + n.Queued + n.Leased)
+	}
 	if err := out.openFiles(&cfg, c.state.plan.Kind); err != nil {
 		c.state.frontier.Close()
 		if out.archive != nil {
@@ -140,6 +152,7 @@ func New(cfg Config) (*Crawler, error) {
 		rec: rec, stats: &c.stats, log: cfg.Log, norm: norm, fetched: h,
 		probeSitemaps: cfg.FollowSitemaps && cfg.Depth > 0, graph: out.graph,
 	}
+	c.admit.admitted.Store(spent)
 	limiter := ratelimit.New(cfg.RateLimit)
 	fo := c.fetchOptions(limiter)
 	var polite *politeness

@@ -26,6 +26,11 @@ type history struct {
 	// failures is the number of URLs whose latest line is a failure, of
 	// any kind: what this run leaves failed unless it tries them again.
 	failures int
+	// lastRunOutcomes is the number of URLs whose latest line records
+	// what became of their fetch in the last run: what a resumed run
+	// (which continues the last) has spent of its --max-pages budget
+	// besides what is queued.
+	lastRunOutcomes int
 	// lines holds the latest line of each URL that this run must not
 	// repeat (see readHistory), in brief; a followed redirect's final
 	// URL shares the line of the URL it was reached from.
@@ -144,6 +149,9 @@ func readHistory(path string, mode historyMode, saved bool) (history, error) {
 			}
 			if recs[i].failed {
 				h.failures++
+			}
+			if recs[i].run == h.lastRun && recs[i].outcome() {
+				h.lastRunOutcomes++
 			}
 		}
 	}

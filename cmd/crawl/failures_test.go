@@ -249,3 +249,43 @@ func TestKillLeavesNoTempFiles(t *testing.T) {
 		t.Errorf(".crawl/tmp still holds %v", names)
 	}
 }
+
+// TestResumeKeepsMaxPages interrupts a crawl limited by --max-pages, then
+// runs the same command: the two runs together fetch at most the budget,
+// as one uninterrupted crawl does.
+func TestResumeKeepsMaxPages(t *testing.T) {
+	const budget = 30
+	interrupt := make(chan struct{}, 1)
+	srv, site := newTreeSite(t, 400, 4, func(total int) {
+		if total == 10 {
+			interrupt <- struct{}{}
+		}
+		time.Sleep(10 * time.Millisecond) // bounded: once a request
+	})
+	out := t.TempDir()
+	args := []string{"--robots=false", "--workers", "2", "--depth", "100", "--max-pages", "30", "-q", "-o", out, srv.URL + "/p/0"}
+	cmd, stderr, done := startCrawl(t, args...)
+	select {
+	case <-interrupt:
+		cmd.Process.Signal(syscall.SIGINT)
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("no progress:\n%s", stderr.String())
+	}
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("crawl did not stop after SIGINT")
+	}
+	if code, stderr := runProcess(t, args...); code != 0 {
+		t.Fatalf("the resumed run: exit %d\n%s", code, stderr)
+	}
+	served, total := site.counts()
+	if n := len(readManifest(t, out)); n != budget {
+		t.Errorf("the manifest has %d URLs; want the budget, %d", n, budget)
+	}
+	if len(served) > budget {
+		t.Errorf("%d URLs requested (%d requests); want at most %d", len(served), total, budget)
+	}
+}
