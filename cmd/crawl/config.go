@@ -174,6 +174,13 @@ func (o *crawlOptions) readSeeds(cfg *crawl.Config, args []string, stdin io.Read
 		cfg.Seeds = append(cfg.Seeds, seeds...)
 	}
 	if len(cfg.Seeds) == 0 && len(cfg.Sitemaps) == 0 {
+		if o.input != "" && len(args) == 0 {
+			from := o.input
+			if from == "-" {
+				from = "the standard input"
+			}
+			return fmt.Errorf("no URLs in %s (one http:// or https:// URL a line; # starts a comment)", from)
+		}
 		return errors.New("no URLs given (name them as arguments, with -i FILE or with --sitemap)")
 	}
 	return nil

@@ -164,10 +164,13 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		o.partialsNote(stderr)
 	}
 	if sum.Interrupted && sum.Left > 0 {
-		if o.state == crawl.StateMemory {
-			fmt.Fprintf(stderr, "crawl: %d URLs were not fetched; with --state memory there is nothing to resume\n", sum.Left)
-		} else {
-			fmt.Fprintf(stderr, "crawl: %d URLs left: run the same command again to resume\n", sum.Left)
+		switch {
+		case o.output != "":
+			// -O keeps no state (the partials note said how to go on).
+		case o.state == crawl.StateMemory:
+			fmt.Fprintf(stderr, "crawl: %s not fetched; with --state memory there is nothing to resume\n", plural(int(sum.Left), "URL"))
+		default:
+			fmt.Fprintf(stderr, "crawl: %s left: run the same command again to resume\n", plural(int(sum.Left), "URL"))
 		}
 	}
 	switch {

@@ -40,6 +40,7 @@ func TestRunExitStatus(t *testing.T) {
 		{"crawl to depth 1", []string{srv.URL + "/", "--depth", "1"}, "", exitOK, "", []string{"index.html", "odd.html", "img/hero@2x.png", "css/reset.css"}},
 		{"a 404, quiet", []string{"-q", srv.URL + "/missing.html", "--retries", "0"}, "", exitFailures, "http_4xx 1\n  fetch " + srv.URL + "/missing.html: http 404 not found", nil},
 		{"no URL", []string{"-q"}, "", exitUsage, "no URLs given", nil},
+		{"empty list", []string{"-i", "-"}, "# nothing yet\n\n", exitUsage, "no URLs in the standard input", nil},
 		{"unknown flag", []string{"--frobnicate", srv.URL}, "", exitUsage, "unknown flag --frobnicate", nil},
 		{"bad scope", []string{"--scope", "planet", srv.URL}, "", exitUsage, "--scope", nil},
 		{"bad select", []string{"--select", "x=[[", srv.URL}, "", exitUsage, "--select", nil},
