@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -179,11 +180,7 @@ func TestResumeCountsEarlierFailures(t *testing.T) {
 // command: the second run finishes the download, and removes the file the
 // dead process left, so no hidden copy of the body stays behind.
 func TestKillLeavesNoTempFiles(t *testing.T) {
-	const size = 12 << 20 // over the 8 MiB that are streamed to disk
-	body := make([]byte, size)
-	for i := range body {
-		body[i] = byte(i % 251)
-	}
+	body := bigBody(12 << 20) // over the 8 MiB that are streamed to disk
 	var whole atomic.Bool
 	sent := make(chan struct{}, 1)
 	release := make(chan struct{})
@@ -193,7 +190,7 @@ func TestKillLeavesNoTempFiles(t *testing.T) {
 			http.NotFound(w, r)
 			return
 		}
-		w.Header().Set("Content-Length", "12582912")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		if whole.Load() {
 			w.Write(body)
 			return
