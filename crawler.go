@@ -183,6 +183,9 @@ func New(cfg Config) (*Crawler, error) {
 		disposition: cfg.ContentDisposition, adjustExt: cfg.AdjustExtension, paths: cfg.paths(),
 		saveHeaders: cfg.SaveHeaders, output: cfg.Output, outputWriter: cfg.OutputWriter,
 	}
+	if cfg.Fsync {
+		c.store.sync = out.sync
+	}
 	return c, nil
 }
 

@@ -31,6 +31,24 @@ func openOutputs(cfg *Config) (*outputs, error) {
 	return &outputs{store: st}, nil
 }
 
+// sync makes what was written so far to the manifest, the records and the
+// archive durable: with Config.Fsync, before the frontier is told a URL
+// is done, so that a power cut cannot leave a state that says done and a
+// manifest without the line.
+func (o *outputs) sync() error {
+	var errs []error
+	if o.manifest != nil {
+		errs = append(errs, o.manifest.Sync())
+	}
+	if o.records != nil {
+		errs = append(errs, o.records.Sync())
+	}
+	if o.archive != nil {
+		errs = append(errs, o.archive.w.Sync())
+	}
+	return errors.Join(errs...)
+}
+
 // openFiles opens the manifest, the records, the archive and the link
 // graph; only the manifest for a plan of nothing to do.
 func (o *outputs) openFiles(cfg *Config, plan PlanKind) error {

@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -422,5 +424,62 @@ func TestRunReportsCloseErrors(t *testing.T) {
 	}
 	if sum.OK != 1 {
 		t.Errorf("summary %+v", sum)
+	}
+}
+
+// doneWatcher is a frontier that checks, at each Done, that the URL's
+// manifest line was made durable (synced) before.
+type doneWatcher struct {
+	frontier.Frontier
+	t      *testing.T
+	mu     sync.Mutex
+	synced []byte // the manifest as it was at the last sync
+}
+
+func (w *doneWatcher) Done(ctx context.Context, it frontier.Item) error {
+	w.mu.Lock()
+	synced := string(w.synced)
+	w.mu.Unlock()
+	if !strings.Contains(synced, `"url":"`+it.URL+`"`) {
+		w.t.Errorf("%s done before its manifest line was synced", it.URL)
+	}
+	return w.Frontier.Done(ctx, it)
+}
+
+// TestFsyncBeforeDone checks that with Fsync a URL's manifest line is
+// synced before the frontier is told the URL is done: a power cut must not
+// leave a state that says done and a manifest without the line.
+func TestFsyncBeforeDone(t *testing.T) {
+	srv := httptest.NewServer(http.FileServer(http.Dir("testdata/site")))
+	defer srv.Close()
+	cfg := testConfig(t, srv.URL+"/")
+	cfg.Depth = 1
+	cfg.Fsync = true
+	w := &doneWatcher{Frontier: frontier.NewMemory(), t: t}
+	cfg.Frontier = w
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.store.sync == nil {
+		t.Fatal("no sync before Done with Fsync")
+	}
+	syncOutputs := c.store.sync
+	c.store.sync = func() error {
+		err := syncOutputs()
+		b, rerr := os.ReadFile(filepath.Join(cfg.OutDir, store.ManifestName))
+		if rerr != nil {
+			t.Error(rerr)
+		}
+		w.mu.Lock()
+		w.synced = b
+		w.mu.Unlock()
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	sum, err := c.Run(ctx)
+	if err != nil || sum.OK < 5 {
+		t.Fatalf("Run: %v, %d fetched", err, sum.OK)
 	}
 }

@@ -224,6 +224,8 @@ func TestRecorder(t *testing.T) {
 		"http://a/this-run":    {run: 2, ok: true},
 		"http://a/earlier-run": {run: 1, ok: true},
 		"http://a/robots":      {run: 1, policy: outcome.Robots},
+		"http://a/503":         {run: 2, failed: true, retry: true},
+		"http://a/404":         {run: 2, failed: true},
 	}}
 	for _, tt := range []struct {
 		rec     store.Record
@@ -234,6 +236,8 @@ func TestRecorder(t *testing.T) {
 		{store.Record{URL: "http://a/earlier-run"}, true}, // a new run records it again
 		{store.Record{URL: "http://a/robots", ErrorKind: outcome.Robots}, false},
 		{store.Record{URL: "http://a/robots", Status: http.StatusOK}, true}, // now allowed
+		{store.Record{URL: "http://a/503", Status: http.StatusOK}, true},    // a failure tried again gets its new line
+		{store.Record{URL: "http://a/404", Status: http.StatusNotFound}, false},
 	} {
 		var buf bytes.Buffer
 		r := &recorder{manifest: store.NewManifestWriter(&buf), run: 2, history: h, stats: &stats{}, fail: func(err error) { t.Error(err) }}

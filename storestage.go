@@ -38,8 +38,11 @@ type storeStage struct {
 	disposition, adjustExt  bool              // Config.ContentDisposition, AdjustExtension
 	paths                   store.PathOptions // Config.NoHostDirs, NoDirs
 	saveHeaders             bool              // Config.SaveHeaders
-	output                  string            // Config.Output
-	outputWriter            io.Writer         // Config.OutputWriter
+	// sync, with Config.Fsync, makes the lines written durable before a
+	// URL is done in the frontier (outputs.sync); nil without.
+	sync         func() error
+	output       string    // Config.Output
+	outputWriter io.Writer // Config.OutputWriter
 }
 
 // run is one store worker: it stores each job of in until in is closed.
@@ -191,6 +194,14 @@ func (s *storeStage) storeJob(j *job) {
 		// fetches the URL again.
 		s.release(j)
 		return
+	}
+	if s.sync != nil {
+		if err := s.sync(); err != nil {
+			// Not durable: the crawl stops, and the URL is not done.
+			s.fail(fmt.Errorf("syncing the manifest of %s: %w", j.item.URL, err))
+			s.release(j)
+			return
+		}
 	}
 	s.stats.done(&rec)
 	s.stats.inFlight.Add(-1)

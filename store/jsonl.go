@@ -141,6 +141,27 @@ func (j *JSONLWriter) Write(v any) error {
 	return nil
 }
 
+// Sync makes the lines written so far durable, if the underlying writer
+// can (an *os.File: fsync(2)); lines are already safe from a crash of the
+// process once Write returns, Sync also protects them from a crash of the
+// machine.
+func (j *JSONLWriter) Sync() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.closed {
+		return fmt.Errorf("syncing json lines: %w", fs.ErrClosed)
+	}
+	if j.err != nil {
+		return j.err
+	}
+	if f, ok := j.w.(interface{ Sync() error }); ok {
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("syncing json lines: %w", err)
+		}
+	}
+	return nil
+}
+
 // Close closes the underlying writer if it is an io.Closer. Later Writes
 // fail; a second Close does nothing.
 func (j *JSONLWriter) Close() error {

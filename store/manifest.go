@@ -108,6 +108,9 @@ func (s *Store) OpenManifest() (*ManifestWriter, error) {
 // r itself is not modified.
 func (m *ManifestWriter) Write(r *Record) error { return m.l.Write(r) }
 
+// Sync makes the lines written so far durable (JSONLWriter.Sync).
+func (m *ManifestWriter) Sync() error { return m.l.Sync() }
+
 // Close closes the underlying writer if it is an io.Closer.
 func (m *ManifestWriter) Close() error { return m.l.Close() }
 
