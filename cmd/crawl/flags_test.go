@@ -173,7 +173,10 @@ func TestCheckArgs(t *testing.T) {
 		{"help", `"help" is not a URL; did you mean crawl help?`},
 		{"stauts", `"stauts" is not a URL; did you mean crawl status?`},
 		{"example.com/docs", `"example.com/docs" is not a URL; did you mean https://example.com/docs?`},
-		{"localhost:8080", `did you mean https://localhost:8080?`},
+		// A local server rarely speaks TLS: http:// is the likely one.
+		{"localhost:8080", `did you mean http://localhost:8080?`},
+		{"127.0.0.1:8080/x", `did you mean http://127.0.0.1:8080/x?`},
+		{"[::1]:8080", `did you mean http://[::1]:8080?`},
 		{"fish", `"fish" is not a URL (write it with http:// or https://)`},
 	} {
 		err := checkArgs([]string{tt.arg})

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 
@@ -144,8 +145,12 @@ func checkArgs(args []string) error {
 			}
 		}
 		if strings.ContainsAny(a, ".:/") || a == "localhost" {
-			if _, err := urlnorm.Parse("https://" + a); err == nil {
-				return usagef("%q is not a URL; did you mean https://%s?", a, a)
+			if u, err := urlnorm.Parse("https://" + a); err == nil {
+				scheme := "https"
+				if h := u.Hostname(); h == "localhost" || net.ParseIP(h) != nil {
+					scheme = "http" // a local or test server rarely speaks TLS
+				}
+				return usagef("%q is not a URL; did you mean %s://%s?", a, scheme, a)
 			}
 		}
 		return usagef("%q is not a URL (write it with http:// or https://)", a)
