@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/crawl-go/crawl/outcome"
 	"io"
 	"math"
 	"net/http"
@@ -176,8 +177,9 @@ func (c *call) report(res *Response, resp *http.Response) {
 // some cancellation paths in net/http report only a closed connection.
 func (c *call) fail(ctx context.Context, rawURL string, err error) error {
 	// net/http's *url.Error repeats the method and URL that our own
-	// message gives; keep what it wraps.
-	if ue, ok := err.(*url.Error); ok && ue.URL == rawURL {
+	// message gives, or names a redirect's Location as the server wrote
+	// it ("/a", which our redirect errors name whole): keep what it wraps.
+	if ue, ok := err.(*url.Error); ok && (ue.URL == rawURL || ErrorKind(ue.Err) == outcome.Redirects) {
 		err = ue.Err
 	}
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {

@@ -218,6 +218,11 @@ func TestRedirects(t *testing.T) {
 				if got := ErrorKind(err); got != outcome.Redirects {
 					t.Errorf("ErrorKind = %q, want %q", got, outcome.Redirects)
 				}
+				// The message names URLs whole, never a Location as
+				// the server wrote it ("Get \"/r/1\"").
+				if strings.Contains(err.Error(), `"/`) {
+					t.Errorf("err = %q: a relative URL", err)
+				}
 			} else {
 				checkBody(t, res.Body, []byte("final"), false)
 				res.Body.Release()
