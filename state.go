@@ -161,7 +161,7 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 	case path == "":
 		rs.frontier = frontier.NewMemory()
 		if cfg.Update {
-			rs.plan = Plan{Kind: PlanUpdate, Message: "updating the mirror in " + cfg.OutDir}
+			rs.plan = Plan{Kind: PlanUpdate, Message: updating(cfg.OutDir, manifest)}
 		}
 		return rs, rs.readHistory(manifest, cfg, nil)
 	}
@@ -186,7 +186,7 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 		// No earlier state: a new crawl, or a new run of a directory
 		// crawled with its state elsewhere.
 		if cfg.Update {
-			rs.plan = Plan{Kind: PlanUpdate, Message: "updating the mirror in " + cfg.OutDir}
+			rs.plan = Plan{Kind: PlanUpdate, Message: updating(cfg.OutDir, manifest)}
 		}
 		return rs, rs.start(manifest, cfg, nil)
 	}
@@ -276,6 +276,15 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 		return nil, err
 	}
 	return rs, rs.start(manifest, cfg, all)
+}
+
+// updating is the message of an --update run without an earlier state:
+// of a mirror made elsewhere, or of the first run of -m.
+func updating(dir, manifest string) string {
+	if _, err := os.Stat(manifest); err != nil {
+		return "mirroring into " + dir + " (--update: nothing saved there yet, every URL is new)"
+	}
+	return "updating the mirror in " + dir
 }
 
 // nothingToDo is the message of PlanNothing.

@@ -288,7 +288,7 @@ func TestWgetFlags(t *testing.T) {
 
 	// -m mirrors, and run again updates the mirror.
 	out := t.TempDir()
-	for i, want := range []string{"", "updating the mirror"} {
+	for i, want := range []string{"mirroring into", "updating the mirror"} {
 		var stderr bytes.Buffer
 		code := run(context.Background(), []string{"-m", "-np", "-P", out, srv.URL + "/docs/"}, nil, &bytes.Buffer{}, &stderr)
 		rs := requests()
