@@ -40,8 +40,17 @@ type linkGraph struct {
 }
 
 // openLinkGraph creates the file of the link graph, replacing an earlier
-// one: it is the graph of this run.
-func openLinkGraph(path string) (*linkGraph, error) {
+// one: it is the graph of this run; a resumed run (resume) appends to the
+// graph of the part the interruption cut short.
+func openLinkGraph(path string, resume bool) (*linkGraph, error) {
+	if resume {
+		// The pages done before the interruption keep their lines.
+		w, err := store.AppendJSONL(path)
+		if err != nil {
+			return nil, fmt.Errorf("opening the link graph: %w", err)
+		}
+		return &linkGraph{w: w}, nil
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("creating the link graph: %w", err)

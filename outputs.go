@@ -50,8 +50,9 @@ func (o *outputs) sync() error {
 }
 
 // openFiles opens the manifest, the records, the archive and the link
-// graph; only the manifest for a plan of nothing to do.
-func (o *outputs) openFiles(cfg *Config, plan PlanKind) error {
+// graph; only the manifest for a plan of nothing to do. A resumed run
+// (resumed) adds to the link graph of its interrupted part.
+func (o *outputs) openFiles(cfg *Config, plan PlanKind, resumed bool) error {
 	var err error
 	if o.manifest, err = o.store.OpenManifest(); err != nil {
 		return err
@@ -80,7 +81,9 @@ func (o *outputs) openFiles(cfg *Config, plan PlanKind) error {
 		}
 	}
 	if cfg.Links != "" {
-		if o.graph, err = openLinkGraph(cfg.Links); err != nil {
+		// A resumed run adds to the graph; a new walk (a new crawl, an
+		// extension, an update) writes it whole again.
+		if o.graph, err = openLinkGraph(cfg.Links, resumed); err != nil {
 			return err
 		}
 	}

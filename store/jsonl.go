@@ -65,6 +65,21 @@ func (s *Store) OpenJSONL(name string) (*JSONLWriter, error) {
 	return NewJSONLWriter(f), nil
 }
 
+// AppendJSONL opens the file at path, anywhere, for appending as OpenJSONL
+// does (a line cut short by a crash is removed first), creating it if
+// needed. The JSONLWriter must be closed.
+func AppendJSONL(path string) (*JSONLWriter, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := trimPartialLine(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("repairing %s: %w", path, err)
+	}
+	return NewJSONLWriter(f), nil
+}
+
 // trimPartialLine truncates f after its last newline.
 func trimPartialLine(f *os.File) error {
 	fi, err := f.Stat()

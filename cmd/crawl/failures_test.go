@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -284,5 +285,71 @@ func TestResumeKeepsMaxPages(t *testing.T) {
 	}
 	if len(served) > budget {
 		t.Errorf("%d URLs requested (%d requests); want at most %d", len(served), total, budget)
+	}
+}
+
+// TestResumeKeepsLinkGraph interrupts a crawl that writes its link graph
+// (--links), then runs the same command: the graph holds the links of the
+// whole crawl, as an uninterrupted crawl's does, not only the resumed
+// part's.
+func TestResumeKeepsLinkGraph(t *testing.T) {
+	interrupt := make(chan struct{}, 1)
+	var at atomic.Int64 // the request to interrupt at
+	at.Store(-1)
+	srv, site := newTreeSite(t, 120, 4, func(total int) {
+		if int64(total) == at.Load() {
+			interrupt <- struct{}{}
+		}
+		time.Sleep(5 * time.Millisecond) // bounded: once a request
+	})
+	edges := func(path string) map[string]bool {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]bool{}
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var e struct{ From, To string }
+			if err := json.Unmarshal([]byte(line), &e); err != nil {
+				t.Fatalf("a line of the graph: %v: %q", err, line)
+			}
+			m[e.From+" "+e.To] = true
+		}
+		return m
+	}
+	whole := filepath.Join(t.TempDir(), "whole.jsonl")
+	base := []string{"--robots=false", "--workers", "2", "--depth", "100", "-q"}
+	if code, stderr := runProcess(t, append(base, "-o", t.TempDir(), "--links", whole, srv.URL+"/p/0")...); code != 0 {
+		t.Fatalf("the uninterrupted crawl: exit %d\n%s", code, stderr)
+	}
+	_, total := site.counts()
+	at.Store(int64(total) + 30)
+
+	out := t.TempDir()
+	graph := filepath.Join(t.TempDir(), "links.jsonl")
+	args := append(base, "-o", out, "--links", graph, srv.URL+"/p/0")
+	cmd, stderr, done := startCrawl(t, args...)
+	select {
+	case <-interrupt:
+		cmd.Process.Signal(syscall.SIGINT)
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("no progress:\n%s", stderr.String())
+	}
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("crawl did not stop after SIGINT")
+	}
+	if code, stderr := runProcess(t, args...); code != 0 {
+		t.Fatalf("the resumed run: exit %d\n%s", code, stderr)
+	}
+	want, got := edges(whole), edges(graph)
+	for e := range want {
+		if !got[e] {
+			t.Errorf("the resumed crawl's graph lacks %s (%d edges of %d)", e, len(got), len(want))
+			break
+		}
 	}
 }
