@@ -87,7 +87,19 @@ func dirHandler(dir string) (http.Handler, func() error, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("serving %s: %w", dir, err)
 	}
-	return http.FileServer(hidingFS{http.FS(root.FS())}), root.Close, nil
+	files := http.FileServer(hidingFS{http.FS(root.FS())})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Go's type for .html says charset=utf-8, which a browser puts
+		// before the page's own <meta charset>: a mirrored windows-1252
+		// page would show garbled. Without a charset, the page's counts.
+		switch strings.ToLower(path.Ext(r.URL.Path)) {
+		case ".html", ".htm":
+			w.Header().Set("Content-Type", "text/html")
+		case ".css":
+			w.Header().Set("Content-Type", "text/css")
+		}
+		files.ServeHTTP(w, r)
+	}), root.Close, nil
 }
 
 // hidingFS is a file system without the top-level work folder.

@@ -68,6 +68,16 @@ func TestServeHidesWorkDir(t *testing.T) {
 	if code, body := get("/a/out.txt"); code == 200 || strings.Contains(body, "not to be served") {
 		t.Errorf("GET /a/out.txt, a link out of the folder: %d %q; want it refused", code, body)
 	}
+	// A page's own charset (a mirrored windows-1252 page) is not
+	// overridden by the server's.
+	resp, err := http.Get(srv.URL + "/a/page.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "text/html" {
+		t.Errorf("Content-Type of a page: %q; want text/html, no charset", ct)
+	}
 	for _, p := range []string{"/a/page.html", "/a/in.html", "/a/.crawl/kept.html", "/.crawlish/other.html"} {
 		if code, _ := get(p); code != 200 {
 			t.Errorf("GET %s: %d; want 200", p, code)
