@@ -191,7 +191,14 @@ func (s *parseStage) parse(ctx context.Context, j *job, b *linkBuffers) {
 			}
 		}
 	}
-	if err := s.admit.links(ctx, j.item, links, b); err != nil {
+	// The links are those of the page the body came from: the target of
+	// the redirects followed, which the summary, the manifest's parent
+	// and the link graph name as where each link is.
+	from := j.item
+	if f := final.String(); f != from.URL {
+		from.URL = f
+	}
+	if err := s.admit.links(ctx, from, links, b); err != nil {
 		s.fail(err)
 		j.unfinished = true
 	}

@@ -353,3 +353,37 @@ func TestResumeKeepsLinkGraph(t *testing.T) {
 		}
 	}
 }
+
+// TestLinksFromRedirectTarget crawls a site whose start URL redirects to
+// the page that holds a broken link: the summary, the manifest and the
+// link graph name that page as where the link is, not the redirect.
+func TestLinksFromRedirectTarget(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/start":
+			http.Redirect(w, r, "/final.html", http.StatusFound)
+		case "/final.html":
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte(`<a href="/broken.html">a broken link</a>`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	out := t.TempDir()
+	graph := filepath.Join(t.TempDir(), "links.jsonl")
+	code, stderr := runProcess(t, "--robots=false", "--retries", "0", "--depth", "2", "-o", out, "--links", graph, srv.URL+"/start")
+	if code != exitFailures || !strings.Contains(stderr, "linked from "+srv.URL+"/final.html") {
+		t.Errorf("exit %d; want %d and the broken link named with its page\n%s", code, exitFailures, stderr)
+	}
+	if r := readManifest(t, out)[srv.URL+"/broken.html"]; r == nil || r.Parent != srv.URL+"/final.html" {
+		t.Errorf("the broken link's line: %+v; want parent %s/final.html", r, srv.URL)
+	}
+	b, err := os.ReadFile(graph)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"from":"`+srv.URL+`/final.html","to":"`+srv.URL+`/broken.html"`) {
+		t.Errorf("the graph does not have the link from /final.html:\n%s", b)
+	}
+}
