@@ -44,7 +44,14 @@ type archiver struct {
 	pages   *os.File // the page lines, one JSON object each
 	pagesW  *bufio.Writer
 	main    *wacz.Page // the first page, opened first by a viewer
-	err     error      // a failed write of a page line
+	// killed is what killed crawls left, packaged with this run's
+	// captures, then removed (see findKilledArchives).
+	killed *killedArchives
+	// locks mark this run's files as being written (holdLock); unlock
+	// names those to remove once closed.
+	locks   []*os.File
+	unlock  []string
+	err     error // a failed write of a page line
 	earlier *earlierPackage
 }
 
@@ -55,16 +62,29 @@ type archiver struct {
 // the package and removed once it is made. earlier, when not "", is the
 // WACZ of the earlier runs of the crawl, whose captures the new package
 // holds too.
-func openArchive(cfg Config, start time.Time, earlier string) (_ *archiver, err error) {
+//
+// A run that is not the crawl's first (recover) first takes over what
+// killed runs left (findKilledArchives): their WARC files get an index,
+// and the package holds their captures too.
+func openArchive(cfg Config, start time.Time, earlier string, recover bool) (_ *archiver, err error) {
 	a := &archiver{wacz: cfg.WACZ, start: start, log: cfg.Log}
 	defer func() {
 		if err != nil {
 			a.abort()
 		}
 	}()
+	var killed *killedArchives
+	if recover {
+		if killed, err = findKilledArchives(cfg); err != nil {
+			return nil, fmt.Errorf("taking over the archive files of a killed crawl: %w", err)
+		}
+	}
 	if a.wacz != "" {
 		if a.pages, err = os.CreateTemp(filepath.Dir(cfg.WACZ), ".crawl-pages-*.jsonl"); err != nil {
 			return nil, fmt.Errorf("creating the WACZ's list of pages: %w", err)
+		}
+		if err = a.hold(a.pages.Name(), false); err != nil {
+			return nil, err
 		}
 		a.pagesW = bufio.NewWriter(a.pages)
 	}
@@ -73,10 +93,18 @@ func openArchive(cfg Config, start time.Time, earlier string) (_ *archiver, err 
 			return nil, fmt.Errorf("reading the package of the earlier runs, %s, to add this run's captures to it (move it away to start a new one): %w", earlier, err)
 		}
 	}
+	if a.wacz != "" && killed != nil {
+		if err = a.adopt(killed, filepath.Dir(cfg.WACZ)); err != nil {
+			return nil, fmt.Errorf("taking over the archive files of a killed crawl: %w", err)
+		}
+	}
 	name := cfg.WARC
 	if name == "" {
 		if a.tmpDir, err = os.MkdirTemp(filepath.Dir(cfg.WACZ), ".crawl-wacz-*"); err != nil {
 			return nil, fmt.Errorf("creating the WACZ's temporary folder: %w", err)
+		}
+		if err = a.hold(filepath.Join(a.tmpDir, waczLockName), false); err != nil {
+			return nil, err
 		}
 		name = filepath.Join(a.tmpDir, strings.TrimSuffix(filepath.Base(cfg.WACZ), ".wacz"))
 	}
@@ -104,10 +132,30 @@ func openArchive(cfg Config, start time.Time, earlier string) (_ *archiver, err 
 	if err != nil {
 		return nil, fmt.Errorf("creating the WARC file: %w", err)
 	}
+	if a.tmpDir == "" {
+		// The mark of WARC files being written, for findKilledArchives.
+		if err = a.hold(filepath.Join(opts.Dir, runLockName(opts.Prefix)), true); err != nil {
+			return nil, err
+		}
+	}
 	if a.index, err = cdxj.Create(filepath.Join(opts.Dir, opts.Prefix+".cdxj"), 0); err != nil {
 		return nil, fmt.Errorf("creating the CDXJ index: %w", err)
 	}
 	return a, nil
+}
+
+// hold takes the lock of the file at path (holdLock) until the archive is
+// closed; with remove, the file is removed then.
+func (a *archiver) hold(path string, remove bool) error {
+	f, err := holdLock(path)
+	if err != nil {
+		return fmt.Errorf("locking %s: %w", path, err)
+	}
+	a.locks = append(a.locks, f)
+	if remove {
+		a.unlock = append(a.unlock, path)
+	}
+	return nil
 }
 
 // maxPrefixTries bounds the names openArchive tries for the WARC files.
@@ -228,6 +276,15 @@ func (a *archiver) Close() error {
 	if err == nil && a.wacz != "" {
 		err = a.pack()
 	}
+	if err == nil && a.killed != nil {
+		// Packaged: what killed runs left can go.
+		for _, p := range a.killed.pages {
+			os.Remove(p)
+		}
+		for _, d := range a.killed.tmpDirs {
+			os.RemoveAll(d)
+		}
+	}
 	a.abort()
 	return err
 }
@@ -267,6 +324,14 @@ func (a *archiver) pack() error {
 // abort removes the archive's temporary files: the list of pages, and the
 // WARC files written only to be packaged.
 func (a *archiver) abort() {
+	for _, f := range a.locks {
+		f.Close()
+	}
+	a.locks = nil
+	for _, p := range a.unlock {
+		os.Remove(p)
+	}
+	a.unlock = nil
 	if a.pages != nil {
 		a.pages.Close()
 		os.Remove(a.pages.Name())

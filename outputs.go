@@ -76,7 +76,7 @@ func (o *outputs) openFiles(cfg *Config, plan PlanKind, resumed bool) error {
 				earlier = cfg.WACZ
 			}
 		}
-		if o.archive, err = openArchive(*cfg, time.Now(), earlier); err != nil {
+		if o.archive, err = openArchive(*cfg, time.Now(), earlier, plan != PlanNew); err != nil {
 			return err
 		}
 	}

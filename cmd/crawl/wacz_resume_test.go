@@ -32,7 +32,9 @@ func TestResumedWACZ(t *testing.T) {
 		name    string
 		warc    bool
 		corrupt bool // the package is damaged between the runs
-	}{{"wacz", false, false}, {"wacz and warc", true, false}, {"damaged package", false, true}} {
+		kill    bool // the first run is killed (SIGKILL), not interrupted
+	}{{"wacz", false, false, false}, {"wacz and warc", true, false, false}, {"damaged package", false, true, false},
+		{"wacz, killed", false, false, true}, {"wacz and warc, killed", true, false, true}} {
 		t.Run(tt.name, func(t *testing.T) {
 			const pages = 300
 			stop := make(chan struct{}, 1)
@@ -59,20 +61,34 @@ func TestResumedWACZ(t *testing.T) {
 				cmd.Process.Kill()
 				t.Fatal("no progress in 60 s")
 			}
-			cmd.Process.Signal(syscall.SIGINT)
-			select {
-			case err := <-done:
-				var exit *exec.ExitError
-				if !errors.As(err, &exit) || exit.ExitCode() != exitInterrupted {
-					t.Fatalf("the interrupted run: %v; want status %d\n%s", err, exitInterrupted, stderr)
-				}
-			case <-time.After(30 * time.Second):
+			var first map[string]bool
+			if tt.kill {
+				// No package: what the killed run captured is in the
+				// files it left, which the next run must take over.
 				cmd.Process.Kill()
-				t.Fatal("crawl did not exit after the signal")
+				<-done
+				first = map[string]bool{}
+				for url, r := range readManifest(t, out) {
+					if r.Status == 200 {
+						first[url] = true
+					}
+				}
+			} else {
+				cmd.Process.Signal(syscall.SIGINT)
+				select {
+				case err := <-done:
+					var exit *exec.ExitError
+					if !errors.As(err, &exit) || exit.ExitCode() != exitInterrupted {
+						t.Fatalf("the interrupted run: %v; want status %d\n%s", err, exitInterrupted, stderr)
+					}
+				case <-time.After(30 * time.Second):
+					cmd.Process.Kill()
+					t.Fatal("crawl did not exit after the signal")
+				}
+				first = waczResponses(t, pkg)
 			}
-			first := waczResponses(t, pkg)
 			if len(first) == 0 || len(first) >= pages {
-				t.Fatalf("the interrupted run packaged %d pages; want some of %d", len(first), pages)
+				t.Fatalf("the interrupted run captured %d pages; want some of %d", len(first), pages)
 			}
 
 			if tt.corrupt {
@@ -110,6 +126,18 @@ func TestResumedWACZ(t *testing.T) {
 			}
 			if ents, _ := filepath.Glob(filepath.Join(dir, ".crawl-*")); len(ents) > 0 {
 				t.Errorf("temporary files left beside the package: %v", ents)
+			}
+			// Every run's WARC files have their index, the killed
+			// one's too.
+			warcs, _ := filepath.Glob(filepath.Join(dir, "site*-00000.warc.gz"))
+			for _, w := range warcs {
+				index := strings.TrimSuffix(w, "-00000.warc.gz") + ".cdxj"
+				if _, err := os.Stat(index); err != nil {
+					t.Errorf("%s has no index: %v", w, err)
+				}
+			}
+			if ents, _ := filepath.Glob(filepath.Join(dir, ".*.lock")); len(ents) > 0 {
+				t.Errorf("lock files left: %v", ents)
 			}
 		})
 	}

@@ -201,6 +201,19 @@ func (r *Reader) readLine() ([]byte, error) {
 	return line, err
 }
 
+// MemberStart returns, in a file compressed record by record (as Writer
+// writes them), where the gzip member being read, or last read, starts.
+// After Next, or a record's Block, fails with an error wrapping
+// io.ErrUnexpectedEOF, the input before MemberStart holds whole records
+// only: a file cut short by a killed writer can be truncated there. It is
+// 0 for an uncompressed file.
+func (r *Reader) MemberStart() int64 {
+	if !r.compressed {
+		return 0
+	}
+	return r.member
+}
+
 // start returns the offset of the next byte: in the input for a compressed
 // file, the member's start; otherwise the position in the stream.
 func (r *Reader) start() int64 {
