@@ -91,7 +91,7 @@ type linkBuffers struct {
 // frontier, or writing a skip line) means the links could not all be
 // queued.
 func (a *admitter) links(ctx context.Context, from frontier.Item, links []parse.Link, b *linkBuffers) error {
-	parent := scope.Parent{Depth: from.Depth, Requisite: from.Requisite}
+	parent := scope.Parent{Depth: from.Depth, Requisite: from.Requisite, Given: a.givenSitemap(from)}
 	b.items, b.urls, b.idx = b.items[:0], b.urls[:0], b.idx[:0]
 	b.decisions = append(b.decisions[:0], make([]decision, len(links))...)
 	for i, l := range links {
@@ -206,6 +206,13 @@ func (a *admitter) sitemaps(ctx context.Context, raws []string, from frontier.It
 	a.stats.queued.Add(int64(n))
 	a.admitted.Add(int64(n))
 	return err
+}
+
+// givenSitemap reports whether it is a sitemap the crawl was given
+// (Config.Sitemaps), or one that such a sitemap index names: those are at
+// depth 0, as seeds; robots.txt's are read only with a depth.
+func (a *admitter) givenSitemap(it frontier.Item) bool {
+	return it.Depth == 0 && a.isSitemap(it.URL)
 }
 
 // isSitemap reports whether u was queued as a sitemap.

@@ -145,6 +145,12 @@ func New(cfg Config) (*Crawler, error) {
 		MaxDepth: cfg.Depth, Requisites: cfg.Requisites,
 		NoParent: cfg.NoParent, Accept: cfg.Accept, Reject: cfg.Reject,
 	}, seedURLs)
+	for _, raw := range cfg.Sitemaps {
+		// A sitemap's URLs are of its site: in scope as a seed's.
+		if u, err := norm.Parse(raw); err == nil {
+			sc.AddHost(u)
+		}
+	}
 	rec := &recorder{manifest: out.manifest, run: c.state.runNumber(), history: h, stats: &c.stats, fail: c.fail}
 	known := frontier.NewSeenCache(seenCacheSize)
 	c.admit = &admitter{

@@ -129,7 +129,7 @@ func (s *parseStage) parse(ctx context.Context, j *job, b *linkBuffers) {
 		final, _ = url.Parse(j.item.URL) // normalized when queued
 	}
 	j.final = final
-	follow := s.scope.MayFollow(scope.Parent{Depth: j.item.Depth, Requisite: j.item.Requisite})
+	follow := s.scope.MayFollow(scope.Parent{Depth: j.item.Depth, Requisite: j.item.Requisite, Given: s.admit.givenSitemap(j.item)})
 	selecting := len(s.selects) > 0
 	var body []byte
 	if src.kept != nil {

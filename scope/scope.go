@@ -116,6 +116,10 @@ func (r Reason) Outcome() outcome.Reason {
 type Parent struct {
 	Depth     int
 	Requisite bool
+	// Given is set for a sitemap the user gave (or one its index
+	// names): its URLs are followed whatever the depth limit, as URLs
+	// given are fetched, at depth 1 (their links within the limit).
+	Given bool
 }
 
 // requisiteChain is how far past the depth limit requisites of requisites
@@ -149,6 +153,16 @@ func (s *Scope) key(host string) string {
 		return d
 	}
 	return host // an IP address, localhost, or a bare public suffix
+}
+
+// AddHost puts u's host (or domain) in scope, as a seed's is, without
+// making its folder a root for NoParent: the crawl calls it for the
+// sitemaps given, whose URLs are those of their site.
+func (s *Scope) AddHost(u *url.URL) {
+	k := s.key(u.Hostname())
+	s.mu.Lock()
+	s.names[k] = struct{}{}
+	s.mu.Unlock()
 }
 
 // AddSeed puts u's host (or domain) in scope, as a seed's is: the crawl
@@ -221,6 +235,9 @@ func (s *Scope) MayFollow(parent Parent) bool {
 }
 
 func (s *Scope) depthOK(parent Parent, requisite bool) bool {
+	if parent.Given {
+		return true
+	}
 	limit := s.rules.MaxDepth
 	if parent.Depth+1 <= limit {
 		return true

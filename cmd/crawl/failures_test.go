@@ -387,3 +387,33 @@ func TestLinksFromRedirectTarget(t *testing.T) {
 		t.Errorf("the graph does not have the link from /final.html:\n%s", b)
 	}
 }
+
+// TestSitemapAlone runs crawl with a sitemap and nothing else, as its help
+// says it can be: the URLs the sitemap lists are fetched (at depth 1, so
+// their own links are not followed without --depth).
+func TestSitemapAlone(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		srvURL := "http://" + r.Host
+		switch r.URL.Path {
+		case "/sitemap.xml":
+			w.Header().Set("Content-Type", "application/xml")
+			w.Write([]byte(`<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` +
+				`<url><loc>` + srvURL + `/a.html</loc></url><url><loc>` + srvURL + `/b.html</loc></url></urlset>`))
+		case "/a.html", "/b.html", "/c.html":
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte(`<a href="/c.html">c</a>`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	out := t.TempDir()
+	code, stderr := runProcess(t, "--robots=false", "-o", out, "--sitemap", srv.URL+"/sitemap.xml")
+	recs := readManifest(t, out)
+	if code != 0 || recs[srv.URL+"/a.html"] == nil || recs[srv.URL+"/b.html"] == nil {
+		t.Errorf("exit %d, manifest %d lines; want /a.html and /b.html fetched\n%s", code, len(recs), stderr)
+	}
+	if recs[srv.URL+"/c.html"] != nil {
+		t.Errorf("/c.html, a link of the sitemap's pages, was fetched without --depth")
+	}
+}
