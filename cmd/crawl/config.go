@@ -40,7 +40,7 @@ func (o *crawlOptions) config(args []string, stdin io.Reader, stdout io.Writer) 
 		Traps:              o.traps,
 		WARC:               o.warc,
 		WARCMaxSize:        int64(o.warcMaxSize),
-		WACZ:               o.wacz,
+		WACZ:               waczName(o.wacz),
 		Links:              o.links,
 		KeepSessionIDs:     o.keepSessionIDs,
 		Discover:           parse.Mode(o.discover),
@@ -145,6 +145,15 @@ func (o *crawlOptions) config(args []string, stdin io.Reader, stdout io.Writer) 
 }
 
 // updateFlag names the flag that asked for an update, for messages.
+// waczName is the package's file name for --wacz NAME: NAME, with the
+// .wacz that ReplayWeb.page and other viewers expect added when missing.
+func waczName(name string) string {
+	if name == "" || strings.HasSuffix(strings.ToLower(name), ".wacz") {
+		return name
+	}
+	return name + ".wacz"
+}
+
 func (o *crawlOptions) updateFlag() string {
 	if o.mirror {
 		return "-m (which is -r -l inf -N)"

@@ -248,3 +248,17 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestWACZName(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"", ""},
+		{"site.wacz", "site.wacz"},
+		{"out/SITE.WACZ", "out/SITE.WACZ"},
+		{"out/pkg", "out/pkg.wacz"},
+		{"site.warc", "site.warc.wacz"},
+	} {
+		if got := waczName(tt.in); got != tt.want {
+			t.Errorf("waczName(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -142,7 +142,7 @@ func (o *crawlOptions) defineFlags(s *flagSet) {
 	s.group("archive", "Archives")
 	s.stringVar(&o.warc, "", "NAME", "also write every exchange, as it went over the wire, to WARC files NAME-00000.warc.gz..., indexed in NAME.cdxj", "--warc")
 	s.add(&o.warcMaxSize, "SIZE", "", "start a new WARC file before one would pass SIZE, like 1G (0: one file)", "--warc-max-size")
-	s.stringVar(&o.wacz, "", "FILE", "package the crawl's WARC files, index and pages as the WACZ file FILE.wacz (for ReplayWeb.page)", "--wacz")
+	s.stringVar(&o.wacz, "", "FILE", "package the crawl's WARC files, index and pages as the WACZ file FILE (.wacz added if missing; for ReplayWeb.page)", "--wacz")
 
 	s.group("debug", "Debugging")
 	s.stringVar(&o.cpuProfile, "", "FILE", "write a CPU profile of the crawl to FILE (for go tool pprof)", "--cpuprofile")
