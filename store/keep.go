@@ -116,6 +116,10 @@ func (s *Store) Remove(rel string) error {
 	if err := s.root.Remove(filepath.FromSlash(rel)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("removing %q: %w", rel, err)
 	}
+	// The body as fetched that link conversion kept goes with it.
+	if err := s.root.Remove(filepath.FromSlash(path.Join(origDir, rel))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("removing the original of %q: %w", rel, err)
+	}
 	return nil
 }
 

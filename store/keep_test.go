@@ -116,11 +116,17 @@ func TestReplaceWhenAFolderTookTheName(t *testing.T) {
 
 func TestRemove(t *testing.T) {
 	s, dir := earlierRun(t, Options{}, map[string]string{"h/a.html": "old", "h/b.html": "old"})
+	// The body as fetched of a converted page goes with it.
+	if err := s.SaveOriginal("h/a.html", []byte("as fetched")); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Remove("h/a.html"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "h", "a.html")); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("h/a.html still there: %v", err)
+	for _, p := range []string{filepath.Join(dir, "h", "a.html"), filepath.Join(dir, ".crawl", "orig", "h", "a.html")} {
+		if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s still there: %v", p, err)
+		}
 	}
 	for _, rel := range []string{"h/a.html", "h/never.html", "../escape"} {
 		if err := s.Remove(rel); !errors.Is(err, ErrNotKept) {
