@@ -101,6 +101,11 @@ func (s *storeStage) storeJob(j *job) {
 	var body *fetch.Body
 	if r := j.resp; r != nil {
 		body = r.Body
+		if n := len(r.Exchanges); n > 0 {
+			// The time of the last request, which its WARC records
+			// carry as WARC-Date: a later revisit refers to it.
+			rec.FetchedAt = r.Exchanges[n-1].Date.UTC()
+		}
 		rec.Status = r.Status
 		rec.ContentType = r.ContentType
 		rec.Attempts = r.Attempts

@@ -203,6 +203,23 @@ func TestWARCWire(t *testing.T) {
 			verifyWARC(t, path)
 		})
 	}
+
+	// The revisit refers to the date of the record it revisits, as a
+	// replay tool looks that record up.
+	var original, refersTo string
+	for _, r := range readWARC(t, filepath.Join(warcDir, "first-00000.warc.gz")) {
+		if r.Header.Get("WARC-Type") == "response" && r.Header.Get("WARC-Target-URI") == srv.URL()+"/cached" {
+			original = r.Header.Get("WARC-Date")
+		}
+	}
+	for _, r := range readWARC(t, filepath.Join(warcDir, "second-00000.warc.gz")) {
+		if r.Header.Get("WARC-Type") == "revisit" {
+			refersTo = r.Header.Get("WARC-Refers-To-Date")
+		}
+	}
+	if original == "" || refersTo != original {
+		t.Errorf("the revisit refers to the date %q; the response it revisits has %q", refersTo, original)
+	}
 }
 
 // checkWire checks that the records hold the served exchanges, byte for
