@@ -54,6 +54,26 @@ func (s *countingSite) take() map[string]int {
 	return h
 }
 
+// interruptWhen runs the real command with args, interrupts it (SIGINT)
+// when signal receives, and waits for it to stop.
+func interruptWhen(t *testing.T, signal <-chan struct{}, args ...string) {
+	t.Helper()
+	cmd, stderr, done := startCrawl(t, args...)
+	select {
+	case <-signal:
+		cmd.Process.Signal(syscall.SIGINT)
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("no progress:\n%s", stderr.String())
+	}
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("crawl did not stop after SIGINT")
+	}
+}
+
 // runProcess runs the real command with args to its end and returns its
 // exit status and what it printed on stderr.
 func runProcess(t *testing.T, args ...string) (int, string) {
@@ -262,20 +282,7 @@ func TestResumeKeepsMaxPages(t *testing.T) {
 	})
 	out := t.TempDir()
 	args := []string{"--robots=false", "--workers", "2", "--depth", "100", "--max-pages", "30", "-q", "-o", out, srv.URL + "/p/0"}
-	cmd, stderr, done := startCrawl(t, args...)
-	select {
-	case <-interrupt:
-		cmd.Process.Signal(syscall.SIGINT)
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("no progress:\n%s", stderr.String())
-	}
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("crawl did not stop after SIGINT")
-	}
+	interruptWhen(t, interrupt, args...)
 	if code, stderr := runProcess(t, args...); code != 0 {
 		t.Fatalf("the resumed run: exit %d\n%s", code, stderr)
 	}
@@ -328,20 +335,7 @@ func TestResumeKeepsLinkGraph(t *testing.T) {
 	out := t.TempDir()
 	graph := filepath.Join(t.TempDir(), "links.jsonl")
 	args := append(base, "-o", out, "--links", graph, srv.URL+"/p/0")
-	cmd, stderr, done := startCrawl(t, args...)
-	select {
-	case <-interrupt:
-		cmd.Process.Signal(syscall.SIGINT)
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("no progress:\n%s", stderr.String())
-	}
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("crawl did not stop after SIGINT")
-	}
+	interruptWhen(t, interrupt, args...)
 	if code, stderr := runProcess(t, args...); code != 0 {
 		t.Fatalf("the resumed run: exit %d\n%s", code, stderr)
 	}
