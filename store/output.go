@@ -20,7 +20,26 @@ import (
 // temporary file in name's folder, renamed over name, so that name is
 // never seen partial, whatever it held before. With Options.Fsync the
 // file is synced before the rename.
+//
+// A name that is not a regular file (a device such as /dev/null, a FIFO)
+// is written into, as wget and curl do; a symbolic link is followed, so
+// that its target gets the body and the link stays; an existing file keeps
+// its permissions.
 func (s *Store) SaveAs(name string, data []byte) error {
+	name, special, err := outputTarget(name)
+	if err != nil {
+		return fmt.Errorf("saving %s: %w", name, err)
+	}
+	if special != nil {
+		_, err := special.Write(data)
+		if cerr := special.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("saving %s: %w", name, err)
+		}
+		return nil
+	}
 	f, err := createBeside(name)
 	if err != nil {
 		return fmt.Errorf("saving %s: %w", name, err)
@@ -58,12 +77,29 @@ func (s *Store) SaveFileAs(name string, f *os.File) error {
 }
 
 func (s *Store) saveFileAs(name string, f *os.File) error {
+	name, special, err := outputTarget(name)
+	if err != nil {
+		return err
+	}
+	if special != nil {
+		_, err := io.Copy(special, io.NewSectionReader(f, 0, 1<<62))
+		if cerr := special.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}
 	if s.opts.Fsync {
 		if err := f.Sync(); err != nil {
 			return err
 		}
 	}
-	err := os.Rename(f.Name(), name)
+	if fi, err := os.Stat(name); err == nil && fi.Mode().IsRegular() {
+		// The file replaced keeps its permissions.
+		if err := f.Chmod(fi.Mode().Perm()); err != nil {
+			return err
+		}
+	}
+	err = os.Rename(f.Name(), name)
 	if !errors.Is(err, syscall.EXDEV) {
 		return err
 	}
@@ -88,9 +124,47 @@ func (s *Store) saveFileAs(name string, f *os.File) error {
 	return err
 }
 
+// outputTarget returns the file that -O name writes: name, or what the
+// symbolic link name leads to. When that exists and is not a regular file
+// (a device, a FIFO), it returns it opened for writing, to write into
+// instead of renaming over it.
+func outputTarget(name string) (string, *os.File, error) {
+	for range maxLinks {
+		fi, err := os.Lstat(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			return name, nil, nil
+		}
+		if err != nil {
+			return name, nil, err
+		}
+		switch {
+		case fi.Mode()&fs.ModeSymlink != 0:
+			to, err := os.Readlink(name)
+			if err != nil {
+				return name, nil, err
+			}
+			if !filepath.IsAbs(to) {
+				to = filepath.Join(filepath.Dir(name), to)
+			}
+			name = to
+			continue
+		case fi.Mode().IsRegular():
+			return name, nil, nil
+		case fi.IsDir():
+			return name, nil, fmt.Errorf("%w: a directory", fs.ErrExist)
+		}
+		f, err := os.OpenFile(name, os.O_WRONLY, 0)
+		return name, f, err
+	}
+	return name, nil, fmt.Errorf("more than %d symbolic links", maxLinks)
+}
+
+// maxLinks bounds the symbolic links outputTarget follows.
+const maxLinks = 40
+
 // createBeside creates a new hidden temporary file in the folder of name,
 // with the permissions a new file gets (0666 less the umask), unlike
-// os.CreateTemp's 0600.
+// os.CreateTemp's 0600, or those of the file name if there is one.
 func createBeside(name string) (*os.File, error) {
 	dir, base := filepath.Split(name)
 	for range maxTries {
@@ -103,6 +177,14 @@ func createBeside(name string) (*os.File, error) {
 		}
 		if err != nil {
 			return nil, err
+		}
+		if fi, err := os.Stat(name); err == nil && fi.Mode().IsRegular() {
+			// The file replaced keeps its permissions.
+			if err := f.Chmod(fi.Mode().Perm()); err != nil {
+				f.Close()
+				os.Remove(tmp)
+				return nil, err
+			}
 		}
 		return f, nil
 	}
