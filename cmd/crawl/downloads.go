@@ -119,6 +119,22 @@ func plural(n int, noun string) string {
 // FILE or to stdout, and the state is kept in memory, so that the same
 // command downloads again, as wget -O does, instead of finding a finished
 // crawl. The manifest still goes to DIR.
+// crawlsOwn reports whether the file name is one crawl keeps in the output
+// directory dir: its manifest, its records, or anything in its work folder.
+func crawlsOwn(dir, name string) bool {
+	d, err1 := filepath.Abs(dir)
+	n, err2 := filepath.Abs(name)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(d, n)
+	if err != nil {
+		return false
+	}
+	first, _, _ := strings.Cut(filepath.ToSlash(rel), "/")
+	return rel == store.ManifestName || rel == store.RecordsName || strings.EqualFold(first, store.WorkDir)
+}
+
 func (o *crawlOptions) outputDocument(cfg *crawl.Config, stdout io.Writer) error {
 	if o.output == "" {
 		return nil
@@ -132,6 +148,8 @@ func (o *crawlOptions) outputDocument(cfg *crawl.Config, stdout io.Writer) error
 		return usagef("-c continues a file on disk; it cannot go with -O - (the standard output)")
 	case o.output == "-":
 		cfg.OutputWriter = stdout
+	case crawlsOwn(o.out, o.output):
+		return usagef("-O %s would write over a file of crawl's own in %s (its manifest, records or state): name another file", o.output, o.out)
 	default:
 		cfg.Output = o.output
 	}

@@ -144,3 +144,26 @@ func TestServe(t *testing.T) {
 		t.Errorf("serve of a missing directory exited %d", code)
 	}
 }
+
+// TestOutputNotOwnFiles: -O naming the manifest, the records or a file of
+// the work folder of the output directory is refused before anything is
+// fetched or written.
+func TestOutputNotOwnFiles(t *testing.T) {
+	srv := siteServer(t)
+	out := t.TempDir()
+	for _, name := range []string{"manifest.jsonl", "records.jsonl", ".crawl/state.db", ".CRAWL/x"} {
+		var stderr bytes.Buffer
+		target := filepath.Join(out, filepath.FromSlash(name))
+		code := run(context.Background(), []string{"-q", "-o", out, "-O", target, srv.URL + "/about.html"}, nil, &bytes.Buffer{}, &stderr)
+		if code != exitUsage || !strings.Contains(stderr.String(), "would write over a file of crawl's own") {
+			t.Errorf("-O %s: exit %d\n%s", name, code, stderr.String())
+		}
+		if _, err := os.Stat(target); err == nil {
+			t.Errorf("-O %s was written", name)
+		}
+	}
+	// Any other file of the folder is fine.
+	if code := run(context.Background(), []string{"-q", "-o", out, "-O", filepath.Join(out, "about.html"), srv.URL + "/about.html"}, nil, &bytes.Buffer{}, &bytes.Buffer{}); code != exitOK {
+		t.Errorf("-O DIR/about.html: exit %d", code)
+	}
+}
