@@ -241,7 +241,7 @@ const StateMemory = "memory"
 // redirect hook (which claims targets in the frontier).
 type FetchOptions struct {
 	// Retries, Timeout, MaxSize, MaxRedirects, UserAgent (default
-	// "crawl/" + Version), Header, RetryWaitMin, RetryWaitMax and Backoff
+	// Header's User-Agent, else "crawl/" + Version), Header, RetryWaitMin, RetryWaitMax and Backoff
 	// are as in fetch.Options. Timeout applies to each request from when
 	// it is sent: the wait for a host's turn is not counted.
 	Retries                    int
@@ -285,7 +285,14 @@ func (c *Config) setDefaults() {
 		c.Grace = DefaultGrace
 	}
 	if c.Fetch.UserAgent == "" {
-		c.Fetch.UserAgent = "crawl/" + Version
+		if vs, ok := c.Fetch.Header["User-Agent"]; ok {
+			// Given as a header: that one (empty: none at all).
+			if len(vs) > 0 {
+				c.Fetch.UserAgent = vs[0]
+			}
+		} else {
+			c.Fetch.UserAgent = "crawl/" + Version
+		}
 	}
 	if c.Log == nil {
 		c.Log = io.Discard

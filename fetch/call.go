@@ -60,6 +60,9 @@ func (f *Fetcher) get(ctx context.Context, c *call, rawURL string, v Validators,
 	for k, vs := range f.header {
 		req.Header[k] = vs // shared, read-only
 	}
+	if h := f.header.Get("Host"); h != "" {
+		req.Host = h // net/http sends req.Host, never a Host field
+	}
 	if v.ETag != "" {
 		req.Header.Set("If-None-Match", v.ETag)
 	}

@@ -37,9 +37,11 @@ type Options struct {
 	// none are followed.
 	MaxRedirects int
 	// UserAgent is sent with every request, such as "crawl/1.2.0". Empty
-	// means Go's default.
+	// means the User-Agent of Header, or Go's default without one (a
+	// User-Agent of Header that is empty sends none).
 	UserAgent string
-	// Header holds extra request headers. It is copied by New. Setting
+	// Header holds extra request headers; a Host field is the Host the
+	// first request of each URL is sent with. It is copied by New. Setting
 	// Accept-Encoding here turns off the transport's transparent gzip
 	// decompression.
 	Header http.Header

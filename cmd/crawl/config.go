@@ -126,7 +126,12 @@ func (o *crawlOptions) config(args []string, stdin io.Reader, stdout io.Writer) 
 	if err := o.identity(&cfg); err != nil {
 		return cfg, err
 	}
-	cfg.Fetch.UserAgent = o.userAgent
+	if o.userAgentGiven {
+		cfg.Fetch.UserAgent = o.userAgent
+		if o.userAgent == "" {
+			header.Set("User-Agent", "") // -U '': no User-Agent at all
+		}
+	} // else a -H User-Agent, or the default (crawl.Config)
 	cfg.Fetch.Retries = o.retries
 	cfg.Fetch.Timeout = o.timeout
 	cfg.ReadTimeout = o.readTimeout

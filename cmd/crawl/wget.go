@@ -90,6 +90,7 @@ func (o *crawlOptions) execute(v string) error {
 // command line is read, and returns warnings for what crawl does only in
 // part.
 func (o *crawlOptions) resolveWget(s *flagSet) (warnings []string, err error) {
+	o.userAgentGiven = s.given("-U")
 	switch {
 	case s.given("--depth") && s.given("-l"):
 		return nil, usagef("--depth and -l both set the depth; give one")

@@ -219,6 +219,18 @@ func TestWgetFlags(t *testing.T) {
 				}
 			}
 		}},
+		// As curl: -H sets the User-Agent and the Host; an empty -U
+		// sends no User-Agent.
+		{"-H User-Agent and Host", []string{"-H", "User-Agent: FromHeader", "-H", "Host: virt.example", srv.URL + "/about.html"}, exitOK, func(t *testing.T, _ string, rs []*http.Request, _ string) {
+			if r := rs[len(rs)-1]; r.UserAgent() != "FromHeader" || r.Host != "virt.example" {
+				t.Errorf("User-Agent %q, Host %q; want FromHeader, virt.example", r.UserAgent(), r.Host)
+			}
+		}},
+		{"-U ''", []string{"-U", "", srv.URL + "/about.html"}, exitOK, func(t *testing.T, _ string, rs []*http.Request, _ string) {
+			if r := rs[len(rs)-1]; len(r.Header.Values("User-Agent")) != 0 {
+				t.Errorf("User-Agent %q sent; want none", r.Header.Values("User-Agent"))
+			}
+		}},
 		{"--header", []string{"--header", "X-Test: yes", srv.URL + "/about.html"}, exitOK, func(t *testing.T, _ string, rs []*http.Request, _ string) {
 			if r := rs[len(rs)-1]; r.Header.Get("X-Test") != "yes" {
 				t.Errorf("no X-Test header in %v", r.Header)
