@@ -181,8 +181,21 @@ func runCrawl(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return exitFailures
 	case sum.Failed > 0 || sum.FailedEarlier > 0:
 		return exitFailures
+	case o.output != "" && sum.Declined > 0:
+		// The one file asked for is not there: a script must know.
+		fmt.Fprintf(stderr, "crawl: nothing written to %s: robots.txt disallows the URL\n", o.outputName())
+		return exitFailures
 	}
 	return exitOK
+}
+
+// outputName is how messages name -O's file: its name, or the standard
+// output.
+func (o *crawlOptions) outputName() string {
+	if o.output == "-" {
+		return "the standard output"
+	}
+	return o.output
 }
 
 // runOutcome says how a run ended, for status.json.

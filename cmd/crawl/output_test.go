@@ -150,3 +150,29 @@ func TestOutputDocumentUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestOutputDocumentRobots: -O FILE for a URL that robots.txt disallows
+// writes nothing, and so fails (exit 1) saying why, for a script that
+// goes on to use FILE.
+func TestOutputDocumentRobots(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt":
+			w.Write([]byte("User-agent: *\nDisallow: /private\n"))
+		default:
+			w.Write([]byte("private"))
+		}
+	}))
+	defer srv.Close()
+	file := filepath.Join(t.TempDir(), "doc.html")
+	for _, dst := range []string{file, "-"} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), []string{"-q", "-o", t.TempDir(), "-O", dst, srv.URL + "/private"}, nil, &stdout, &stderr)
+		if code != exitFailures || !strings.Contains(stderr.String(), "--robots=false") || !strings.Contains(stderr.String(), "nothing written") || stdout.Len() > 0 {
+			t.Errorf("-O %s: exit %d, %d bytes out\n%s\nwant exit %d, nothing written and the hint to --robots=false", dst, code, stdout.Len(), stderr.String(), exitFailures)
+		}
+	}
+	if _, err := os.Stat(file); err == nil {
+		t.Error("the file was written")
+	}
+}
