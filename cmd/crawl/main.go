@@ -150,6 +150,11 @@ func interruptContext(stderr io.Writer) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	// A reader that goes away (crawl -O - URL | head -c 10) makes writes
+	// to it fail with EPIPE, which the crawl reports and records, instead
+	// of the signal killing it silently.
+	pipes := make(chan os.Signal, 1)
+	signal.Notify(pipes, syscall.SIGPIPE)
 	done := make(chan struct{})
 	go func() {
 		select {
@@ -167,6 +172,7 @@ func interruptContext(stderr io.Writer) (context.Context, func()) {
 		}
 	}()
 	return ctx, func() {
+		signal.Stop(pipes)
 		signal.Stop(sigs)
 		close(done)
 		cancel()

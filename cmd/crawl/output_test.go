@@ -3,13 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/crawl-go/crawl/store"
 )
@@ -174,5 +178,45 @@ func TestOutputDocumentRobots(t *testing.T) {
 	}
 	if _, err := os.Stat(file); err == nil {
 		t.Error("the file was written")
+	}
+}
+
+// TestOutputDocumentBrokenPipe runs crawl -O - on a large body into a
+// reader that stops after a few bytes, as `| head -c 10` does: crawl
+// exits 1 saying the standard output was closed, not killed silently by
+// SIGPIPE.
+func TestOutputDocumentBrokenPipe(t *testing.T) {
+	body := bigBody(12 << 20)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(body)
+	}))
+	defer srv.Close()
+	cmd := exec.Command(os.Args[0], "-q", "--robots=off", "-o", t.TempDir(), "-O", "-", srv.URL+"/big.bin")
+	cmd.Env = append(os.Environ(), "CRAWL_TEST_RUN_MAIN=1")
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	head := make([]byte, 10)
+	if _, err := io.ReadFull(out, head); err != nil {
+		t.Fatal(err)
+	}
+	out.Close() // the reader goes away
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("crawl did not end after its reader went away")
+	}
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != exitFailures || !strings.Contains(stderr.String(), "broken pipe") {
+		t.Errorf("exit %v; want status %d and the broken pipe named\n%s", err, exitFailures, stderr.String())
 	}
 }
