@@ -102,11 +102,19 @@ func (o *crawlOptions) config(args []string, stdin io.Reader, stdout io.Writer) 
 			*p.dst = append(*p.dst, re)
 		}
 	}
+	names := map[string]bool{}
 	for _, s := range o.selects {
 		f, err := parse.ParseField(s)
 		if err != nil {
 			return cfg, fmt.Errorf("--select %s: %w", s, err)
 		}
+		switch {
+		case f.Name == "url":
+			return cfg, fmt.Errorf("--select %s: the name url is taken by the page's URL in each record", s)
+		case names[f.Name]:
+			return cfg, fmt.Errorf("--select %s: the name %s is given twice", s, f.Name)
+		}
+		names[f.Name] = true
 		cfg.Select = append(cfg.Select, f)
 	}
 	header := http.Header{}

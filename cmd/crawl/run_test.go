@@ -44,6 +44,8 @@ func TestRunExitStatus(t *testing.T) {
 		{"unknown flag", []string{"--frobnicate", srv.URL}, "", exitUsage, "unknown flag --frobnicate", nil},
 		{"bad scope", []string{"--scope", "planet", srv.URL}, "", exitUsage, "--scope", nil},
 		{"bad select", []string{"--select", "x=[[", srv.URL}, "", exitUsage, "--select", nil},
+		{"select url", []string{"--select", "url=h1", srv.URL}, "", exitUsage, "the name url is taken", nil},
+		{"select twice", []string{"--select", "a=h1", "--select", "a[]=li", srv.URL}, "", exitUsage, "the name a is given twice", nil},
 		{"bad header", []string{"-H", "NoColon", srv.URL}, "", exitUsage, "-H", nil},
 		{"missing list", []string{"-i", "/nonexistent/list"}, "", exitUsage, "no such file", nil},
 		{"bad resolve", []string{"--resolve", "x:1", srv.URL}, "", exitUsage, "--resolve", nil},
