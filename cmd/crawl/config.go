@@ -223,9 +223,18 @@ func (o *crawlOptions) identity(cfg *crawl.Config) error {
 		cfg.Transport.Resolve[key] = addr
 	}
 	if o.proxy != "" {
-		u, err := url.Parse(o.proxy)
+		raw := o.proxy
+		if !strings.Contains(raw, "://") {
+			raw = "http://" + raw // host:port, as curl takes it
+		}
+		u, err := url.Parse(raw)
 		if err != nil || u.Host == "" {
 			return fmt.Errorf("--proxy %q: want a URL like http://proxy:3128", o.proxy)
+		}
+		switch u.Scheme {
+		case "http", "https", "socks5", "socks5h":
+		default:
+			return fmt.Errorf("--proxy %q: a %s proxy is not supported (http, https, socks5 are)", o.proxy, u.Scheme)
 		}
 		cfg.Transport.Proxy = u
 	}

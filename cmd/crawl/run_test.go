@@ -52,6 +52,8 @@ func TestRunExitStatus(t *testing.T) {
 		{"bad user", []string{"--user", "nopassword", srv.URL}, "", exitUsage, "--user", nil},
 		{"missing cookies", []string{"--cookies", "/nonexistent/cookies.txt", srv.URL}, "", exitUsage, "--cookies", nil},
 		{"bad proxy", []string{"--proxy", "::", srv.URL}, "", exitUsage, "--proxy", nil},
+		{"ftp proxy", []string{"--proxy", "ftp://x", srv.URL}, "", exitUsage, "ftp proxy is not supported", nil},
+		{"proxy as host:port", []string{"--proxy", "127.0.0.1:1", "--retries", "0", srv.URL + "/about.html"}, "", exitFailures, "127.0.0.1:1", nil},
 		{"prune alone", []string{"--prune", srv.URL}, "", exitUsage, "--prune works with --update", nil},
 		{"update without mirror", []string{"--update", "--no-mirror", srv.URL}, "", exitUsage, "--no-mirror", nil},
 		{"update and fresh", []string{"-N", "--fresh", srv.URL}, "", exitUsage, "--fresh", nil},
