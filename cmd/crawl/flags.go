@@ -38,11 +38,15 @@ func parseSize(v string) (int64, error) {
 			v = v[:len(v)-1]
 		}
 	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 || n > (1<<62)/mult {
-		return 0, fmt.Errorf("invalid size %q (want a number of bytes, or with K, M or G)", v)
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 && n <= (1<<62)/mult {
+		return n * mult, nil
 	}
-	return n * mult, nil
+	// A fraction of a unit, as --limit-rate takes it: 1.5M.
+	if f, err := strconv.ParseFloat(v, 64); err == nil && mult > 1 && f >= 0 && f*float64(mult) <= 1<<62 &&
+		!strings.ContainsAny(v, "eEnNxXpP") {
+		return int64(f * float64(mult)), nil
+	}
+	return 0, fmt.Errorf("invalid size %q (want a number of bytes, or with K, M or G: 64K, 1.5M)", v)
 }
 
 // discoverValue is --discover: page or all (parse.ParseMode).

@@ -217,12 +217,12 @@ func TestParseSeconds(t *testing.T) {
 }
 
 func TestParseSize(t *testing.T) {
-	for in, want := range map[string]int64{"0": 0, "123": 123, "64K": 64 << 10, "10M": 10 << 20, "2G": 2 << 30, "1MiB": 1 << 20, "5m": 5 << 20} {
+	for in, want := range map[string]int64{"0": 0, "123": 123, "64K": 64 << 10, "10M": 10 << 20, "2G": 2 << 30, "1MiB": 1 << 20, "5m": 5 << 20, "1.5M": 3 << 19, "0.5K": 512} {
 		if got, err := parseSize(in); err != nil || got != want {
 			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "-1", "ten", "1T", "99999999999G"} {
+	for _, in := range []string{"", "-1", "ten", "1T", "99999999999G", "1.5", "-1.5M", "1e3K", "NaNM", "InfK", "0x10M"} {
 		if _, err := parseSize(in); err == nil {
 			t.Errorf("parseSize(%q) succeeded", in)
 		}
