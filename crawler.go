@@ -5,16 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/net/publicsuffix"
 
 	"github.com/crawl-go/crawl/fetch"
 	"github.com/crawl-go/crawl/frontier"
@@ -193,67 +189,6 @@ func New(cfg Config) (*Crawler, error) {
 		c.store.sync = out.sync
 	}
 	return c, nil
-}
-
-// fetchOptions returns the fetcher's options: the caller's FetchOptions,
-// with the transport wrapped (credentials, timeouts, then the rate limiter
-// over them, so that a timeout times a request and not the wait for the
-// host's turn) and the engine's own settings.
-func (c *Crawler) fetchOptions(limiter *ratelimit.Limiter) fetch.Options {
-	cfg := &c.cfg
-	f := cfg.Fetch
-	base := f.Transport
-	if base == nil {
-		to := cfg.Transport
-		if to.Conns <= 0 {
-			to.Conns = cfg.Workers
-		}
-		to.Capture = cfg.archiving()
-		base = fetch.NewTransportWith(to)
-	}
-	if cfg.User != nil {
-		hosts := make([]string, len(c.seeds))
-		for i, s := range c.seeds {
-			hosts[i] = s.Host
-		}
-		base = fetch.AuthTransport(base, cfg.User, hosts)
-	}
-	jar := cfg.Jar
-	if jar == nil {
-		jar, _ = cookiejar.New(&cookiejar.Options{PublicSuffixList: publicsuffix.List})
-	}
-	policy := f.CheckRetry
-	if policy == nil {
-		policy = fetch.DefaultRetryPolicy
-	}
-	return fetch.Options{
-		Retries: f.Retries, MaxSize: f.MaxSize, MaxRedirects: f.MaxRedirects,
-		UserAgent: f.UserAgent, Header: f.Header,
-		RetryWaitMin: f.RetryWaitMin, RetryWaitMax: f.RetryWaitMax, Backoff: f.Backoff,
-		Transport:    limiter.Transport(fetch.TimeoutTransport(fetch.LimitRate(base, cfg.LimitRate), f.Timeout, cfg.ReadTimeout)),
-		TempFile:     c.out.store.TempFile,
-		KeepExchange: cfg.archiving(),
-		Transfers:    cfg.Transfers,
-		Jar:          jar,
-		CheckRetry:   retryPolicy(policy),
-	}
-}
-
-// retryPolicy is the engine's retry policy around the caller's: a host
-// given up by the circuit breaker fails at once (retrying would only fail
-// again), and a URL that would be retried once the crawl has stopped
-// taking work is abandoned instead, to be fetched by the next run.
-func retryPolicy(policy fetch.RetryPolicy) fetch.RetryPolicy {
-	return func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-		if errors.Is(err, ratelimit.ErrHostUnreachable) {
-			return false, err
-		}
-		retry, perr := policy(ctx, resp, err)
-		if start := ratelimit.StartContext(ctx); retry && start != nil && start.Err() != nil {
-			return false, start.Err()
-		}
-		return retry, perr
-	}
 }
 
 // QueuedByHost counts the URLs queued for each host, when the crawl's
