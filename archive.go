@@ -266,6 +266,9 @@ func (a *archiver) addPage(p wacz.Page) {
 	}
 }
 
+// sync makes the records written so far durable (warc.Writer.Sync).
+func (a *archiver) sync() error { return a.w.Sync() }
+
 // Close closes the WARC files, writes the sorted CDXJ index and, with
 // Config.WACZ, packages them.
 func (a *archiver) Close() error {

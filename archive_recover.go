@@ -41,11 +41,15 @@ func indexWARC(path string) ([]cdxj.Entry, error) {
 	name := filepath.Base(path)
 	r := warc.NewReader(f)
 	var entries []cdxj.Entry
-	open := -1 // the entry whose length the next record's offset gives
 	end := fi.Size()
 	for {
 		rec, err := r.Next()
 		if err == nil {
+			// Each record is a gzip member of its own: the last entry
+			// ends where this record starts.
+			if n := len(entries); n > 0 && entries[n-1].Length == "" {
+				setLength(&entries[n-1], rec.Offset)
+			}
 			err = indexRecord(rec, name, &entries)
 		}
 		if err == io.EOF {
@@ -54,9 +58,6 @@ func indexWARC(path string) ([]cdxj.Entry, error) {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			// Cut short: the record that starts there is dropped.
 			end = r.MemberStart()
-			if len(entries) > 0 && entries[len(entries)-1].Offset == strconv.FormatInt(end, 10) {
-				entries = entries[:len(entries)-1]
-			}
 			if err := f.Truncate(end); err != nil {
 				return nil, fmt.Errorf("cutting the record cut short off %s: %w", path, err)
 			}
@@ -65,16 +66,9 @@ func indexWARC(path string) ([]cdxj.Entry, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", path, err)
 		}
-		if open >= 0 {
-			setLength(&entries[open], rec.Offset)
-			open = -1
-		}
-		if n := len(entries); n > 0 && entries[n-1].Length == "" {
-			open = n - 1
-		}
 	}
-	if open >= 0 && open < len(entries) {
-		setLength(&entries[open], end)
+	if n := len(entries); n > 0 && entries[n-1].Length == "" {
+		setLength(&entries[n-1], end)
 	}
 	return entries, nil
 }
@@ -147,62 +141,64 @@ func runLockName(prefix string) string { return "." + prefix + ".lock" }
 func findKilledArchives(cfg Config) (*killedArchives, error) {
 	k := &killedArchives{}
 	if cfg.WARC != "" {
-		dir, base := filepath.Split(strings.TrimSuffix(cfg.WARC, ".warc.gz"))
-		if dir == "" {
-			dir = "."
-		}
-		groups := map[string][]string{}
-		ents, err := os.ReadDir(dir)
-		if err != nil {
+		if err := k.findWARCs(cfg); err != nil {
 			return nil, err
 		}
-		for _, e := range ents {
-			m := warcName.FindStringSubmatch(e.Name())
-			if m == nil || !e.Type().IsRegular() || m[1] != base && !strings.HasPrefix(m[1], base+"-") {
-				continue
-			}
-			groups[m[1]] = append(groups[m[1]], filepath.Join(dir, e.Name()))
-		}
-		for prefix, files := range groups {
-			index := filepath.Join(dir, prefix+".cdxj")
-			lock := filepath.Join(dir, runLockName(prefix))
-			if _, err := os.Stat(index); err == nil || !lockFree(lock) {
-				continue // closed, or running
-			}
-			slices.Sort(files)
-			w, err := cdxj.Create(index, 0)
-			if err != nil {
-				return nil, err
-			}
-			for _, f := range files {
-				entries, err := indexWARC(f)
-				if err != nil {
-					w.Close()
-					return nil, fmt.Errorf("indexing %s, which a killed crawl left: %w", f, err)
-				}
-				for i := range entries {
-					if err := w.Add(&entries[i]); err != nil {
-						w.Close()
-						return nil, err
-					}
-				}
-				k.entries = append(k.entries, entries...)
-			}
-			if err := w.Close(); err != nil {
-				return nil, fmt.Errorf("writing the index of WARC files a killed crawl left: %w", err)
-			}
-			os.Remove(lock)
-			fmt.Fprintf(cfg.Log, "crawl: indexed %s, which a killed crawl left without an index\n", strings.Join(files, ", "))
-			k.warcs = append(k.warcs, files...)
+	}
+	if cfg.WACZ != "" {
+		if err := k.findPackaging(filepath.Dir(cfg.WACZ)); err != nil {
+			return nil, err
 		}
 	}
-	if cfg.WACZ == "" {
-		return k, nil
+	return k, nil
+}
+
+// findWARCs finds the WARC files named after cfg.WARC that have no index
+// and no running writer, and writes their index.
+func (k *killedArchives) findWARCs(cfg Config) error {
+	dir, base := filepath.Split(strings.TrimSuffix(cfg.WARC, ".warc.gz"))
+	if dir == "" {
+		dir = "."
 	}
-	dir := filepath.Dir(cfg.WACZ)
 	ents, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, err
+		return err
+	}
+	groups := map[string][]string{} // by the prefix of their run
+	for _, e := range ents {
+		m := warcName.FindStringSubmatch(e.Name())
+		if m == nil || !e.Type().IsRegular() || m[1] != base && !strings.HasPrefix(m[1], base+"-") {
+			continue
+		}
+		groups[m[1]] = append(groups[m[1]], filepath.Join(dir, e.Name()))
+	}
+	for prefix, files := range groups {
+		index := filepath.Join(dir, prefix+".cdxj")
+		lock := filepath.Join(dir, runLockName(prefix))
+		if _, err := os.Stat(index); err == nil || !lockFree(lock) {
+			continue // closed, or running
+		}
+		entries, err := indexWARCs(files)
+		if err != nil {
+			return err
+		}
+		if err := writeIndex(index, entries); err != nil {
+			return fmt.Errorf("writing the index of WARC files a killed crawl left: %w", err)
+		}
+		os.Remove(lock)
+		fmt.Fprintf(cfg.Log, "crawl: indexed %s, which a killed crawl left without an index\n", strings.Join(files, ", "))
+		k.warcs = append(k.warcs, files...)
+		k.entries = append(k.entries, entries...)
+	}
+	return nil
+}
+
+// findPackaging finds, in dir (the package's folder), the folders of WARC
+// files and the lists of pages that killed crawls were to package.
+func (k *killedArchives) findPackaging(dir string) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return err
 	}
 	for _, e := range ents {
 		name, path := e.Name(), filepath.Join(dir, e.Name())
@@ -212,15 +208,12 @@ func findKilledArchives(cfg Config) (*killedArchives, error) {
 				continue
 			}
 			files, _ := filepath.Glob(filepath.Join(path, "*.warc.gz"))
-			slices.Sort(files)
-			for _, f := range files {
-				entries, err := indexWARC(f)
-				if err != nil {
-					return nil, fmt.Errorf("indexing %s, which a killed crawl left: %w", f, err)
-				}
-				k.entries = append(k.entries, entries...)
-				k.warcs = append(k.warcs, f)
+			entries, err := indexWARCs(files)
+			if err != nil {
+				return err
 			}
+			k.warcs = append(k.warcs, files...)
+			k.entries = append(k.entries, entries...)
 			k.tmpDirs = append(k.tmpDirs, path)
 		case e.Type().IsRegular() && strings.HasPrefix(name, ".crawl-pages-") && strings.HasSuffix(name, ".jsonl"):
 			if lockFree(path) {
@@ -228,7 +221,44 @@ func findKilledArchives(cfg Config) (*killedArchives, error) {
 			}
 		}
 	}
-	return k, nil
+	return nil
+}
+
+// indexWARCs sorts files, WARC files a killed crawl left, and returns the
+// index entries of their records (indexWARC).
+func indexWARCs(files []string) ([]cdxj.Entry, error) {
+	slices.Sort(files)
+	var all []cdxj.Entry
+	for _, f := range files {
+		entries, err := indexWARC(f)
+		if err != nil {
+			return nil, fmt.Errorf("indexing %s, which a killed crawl left: %w", f, err)
+		}
+		all = append(all, entries...)
+	}
+	return all, nil
+}
+
+// writeIndex writes the CDXJ index at path of the lines of the indexes
+// files and of entries, sorted.
+func writeIndex(path string, entries []cdxj.Entry, files ...string) error {
+	w, err := cdxj.Create(path, 0)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if err := addIndexFile(w, f); err != nil {
+			w.Close()
+			return err
+		}
+	}
+	for i := range entries {
+		if err := w.Add(&entries[i]); err != nil {
+			w.Close()
+			return err
+		}
+	}
+	return w.Close()
 }
 
 // waczLockName is the lock file in the folder of WARC files to package.
@@ -262,26 +292,15 @@ func (a *archiver) adopt(k *killedArchives, beside string) error {
 		e = &earlierPackage{dir: dir, names: map[string]bool{}}
 		a.earlier = e
 	}
-	w, err := cdxj.Create(filepath.Join(e.dir, "adopted.cdxj"), 0)
-	if err != nil {
-		return err
-	}
+	var earlierIndex []string
 	if e.index != "" {
-		if err := addIndexFile(w, e.index); err != nil {
-			w.Close()
-			return err
-		}
+		earlierIndex = append(earlierIndex, e.index)
 	}
-	for i := range k.entries {
-		if err := w.Add(&k.entries[i]); err != nil {
-			w.Close()
-			return err
-		}
-	}
-	if err := w.Close(); err != nil {
+	adopted := filepath.Join(e.dir, "adopted.cdxj")
+	if err := writeIndex(adopted, k.entries, earlierIndex...); err != nil {
 		return err
 	}
-	e.index = w.Path()
+	e.index = adopted
 	for _, p := range k.warcs {
 		base := filepath.Base(p)
 		if e.names[base] {

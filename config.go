@@ -241,9 +241,10 @@ const StateMemory = "memory"
 // redirect hook (which claims targets in the frontier).
 type FetchOptions struct {
 	// Retries, Timeout, MaxSize, MaxRedirects, UserAgent (default
-	// Header's User-Agent, else "crawl/" + Version), Header, RetryWaitMin, RetryWaitMax and Backoff
-	// are as in fetch.Options. Timeout applies to each request from when
-	// it is sent: the wait for a host's turn is not counted.
+	// Header's User-Agent, else "crawl/" + Version), Header, RetryWaitMin,
+	// RetryWaitMax and Backoff are as in fetch.Options. Timeout applies
+	// to each request from when it is sent: the wait for a host's turn is
+	// not counted.
 	Retries                    int
 	Timeout                    time.Duration
 	MaxSize                    int64

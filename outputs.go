@@ -44,7 +44,7 @@ func (o *outputs) sync() error {
 		errs = append(errs, o.records.Sync())
 	}
 	if o.archive != nil {
-		errs = append(errs, o.archive.w.Sync())
+		errs = append(errs, o.archive.sync())
 	}
 	return errors.Join(errs...)
 }

@@ -195,8 +195,8 @@ func (s *parseStage) parse(ctx context.Context, j *job, b *linkBuffers) {
 	// the redirects followed, which the summary, the manifest's parent
 	// and the link graph name as where each link is.
 	from := j.item
-	if f := final.String(); f != from.URL {
-		from.URL = f
+	if src.finalURL != "" && src.finalURL != from.URL {
+		from.URL = final.String()
 	}
 	if err := s.admit.links(ctx, from, links, b); err != nil {
 		s.fail(err)

@@ -22,12 +22,13 @@ type recorder struct {
 // returns the error, and the caller must not count the URL done.
 func (r *recorder) write(rec *store.Record) error {
 	rec.Run = r.run
-	if l := r.history.line(rec.URL); l != nil && l.failed && !rec.ErrorKind.Policy() {
-		// This run counts the URL, by its new outcome: not as a
-		// failure that stands from before (Summary.FailedEarlier).
-		r.stats.retried.Add(1)
-	}
-	if l := r.history.line(rec.URL); l != nil {
+	l := r.history.line(rec.URL)
+	if l != nil {
+		if l.failed && !rec.ErrorKind.Policy() {
+			// This run counts the URL, by its new outcome: not as a
+			// failure that stands from before (Summary.FailedEarlier).
+			r.stats.retried.Add(1)
+		}
 		// A failure tried again gets a line for the new try, in the
 		// same run too.
 		sameOutcome := l.outcome() && !rec.ErrorKind.Policy() && l.run == r.run && !l.retry
@@ -41,8 +42,7 @@ func (r *recorder) write(rec *store.Record) error {
 		r.fail(err)
 		return err
 	}
-
-	if r.history.line(rec.URL) == nil {
+	if l == nil {
 		r.stats.newURLs.Add(1)
 	}
 	return nil

@@ -248,10 +248,7 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 	case stopped && same:
 		rs.plan = Plan{Kind: PlanExtend, Message: fmt.Sprintf("carrying on the crawl in %s, whose last run stopped before it was done: pages saved earlier are read from disk, not fetched again", cfg.OutDir)}
 	case !unfinished && same:
-		rs.plan = Plan{Kind: PlanNothing, Message: nothingToDo(cfg.OutDir, earlier, all.failures)}
-		if cfg.ConvertLinks {
-			rs.plan.Message = strings.Replace(rs.plan.Message, "nothing to do:", "nothing to fetch:", 1) + "; converting the links of its files (-k)"
-		}
+		rs.plan = Plan{Kind: PlanNothing, Message: nothingToDo(cfg.OutDir, earlier, all.failures, cfg.ConvertLinks)}
 		if earlier != nil {
 			rs.info = *earlier
 		}
@@ -287,14 +284,18 @@ func updating(dir, manifest string) string {
 	return "updating the mirror in " + dir
 }
 
-// nothingToDo is the message of PlanNothing.
-func nothingToDo(dir string, info *stateInfo, failed int) string {
+// nothingToDo is the message of PlanNothing: of a run with nothing to
+// fetch, which converts the links of the mirror when convert (-k).
+func nothingToDo(dir string, info *stateInfo, failed int, convert bool) string {
 	what := "finished"
 	if info != nil && info.Finished != nil {
 		what = fmt.Sprintf("finished on %s with %d URLs", info.Finished.Local().Format("2006-01-02 15:04"), info.URLs)
 	}
 	if failed > 0 {
 		what += fmt.Sprintf(", %d of them failed (the manifest says why)", failed)
+	}
+	if convert {
+		return fmt.Sprintf("nothing to fetch: the crawl in %s %s; converting the links of its files (-k)", dir, what)
 	}
 	return fmt.Sprintf("nothing to do: the crawl in %s %s; --update re-checks it, --fresh starts over", dir, what)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/crawl-go/crawl/outcome"
 	"io"
 	"math"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/crawl-go/crawl/internal/sleep"
+	"github.com/crawl-go/crawl/outcome"
 	"github.com/hashicorp/go-retryablehttp"
 )
 

@@ -170,10 +170,7 @@ func (s *Scope) AddHost(u *url.URL) {
 // (http to https, example.com to www.example.com) is crawled where it is.
 // With NoParent, u's folder joins the seeds' folders.
 func (s *Scope) AddSeed(u *url.URL) {
-	k := s.key(u.Hostname())
-	s.mu.Lock()
-	s.names[k] = struct{}{}
-	s.mu.Unlock()
+	s.AddHost(u)
 	s.addRoot(u)
 }
 

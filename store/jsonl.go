@@ -58,6 +58,12 @@ func (s *Store) OpenJSONL(name string) (*JSONLWriter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", name, err)
 	}
+	return appendLines(f, name)
+}
+
+// appendLines returns a JSONLWriter on f, opened for appending as name,
+// once the line a crash cut short at its end is removed.
+func appendLines(f *os.File, name string) (*JSONLWriter, error) {
 	if err := trimPartialLine(f); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("repairing %s: %w", name, err)
@@ -73,11 +79,7 @@ func AppendJSONL(path string) (*JSONLWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := trimPartialLine(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("repairing %s: %w", path, err)
-	}
-	return NewJSONLWriter(f), nil
+	return appendLines(f, path)
 }
 
 // trimPartialLine truncates f after its last newline.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -31,11 +32,7 @@ func (s *Store) SaveAs(name string, data []byte) error {
 		return fmt.Errorf("saving %s: %w", name, err)
 	}
 	if special != nil {
-		_, err := special.Write(data)
-		if cerr := special.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
+		if err := writeInto(special, bytes.NewReader(data)); err != nil {
 			return fmt.Errorf("saving %s: %w", name, err)
 		}
 		return nil
@@ -82,22 +79,15 @@ func (s *Store) saveFileAs(name string, f *os.File) error {
 		return err
 	}
 	if special != nil {
-		_, err := io.Copy(special, io.NewSectionReader(f, 0, 1<<62))
-		if cerr := special.Close(); err == nil {
-			err = cerr
-		}
-		return err
+		return writeInto(special, io.NewSectionReader(f, 0, 1<<62))
 	}
 	if s.opts.Fsync {
 		if err := f.Sync(); err != nil {
 			return err
 		}
 	}
-	if fi, err := os.Stat(name); err == nil && fi.Mode().IsRegular() {
-		// The file replaced keeps its permissions.
-		if err := f.Chmod(fi.Mode().Perm()); err != nil {
-			return err
-		}
+	if err := keepMode(f, name); err != nil {
+		return err
 	}
 	err = os.Rename(f.Name(), name)
 	if !errors.Is(err, syscall.EXDEV) {
@@ -159,6 +149,26 @@ func outputTarget(name string) (string, *os.File, error) {
 	return name, nil, fmt.Errorf("more than %d symbolic links", maxLinks)
 }
 
+// writeInto copies r into dst, a device or FIFO that -O names, and
+// closes it.
+func writeInto(dst *os.File, r io.Reader) error {
+	_, err := io.Copy(dst, r)
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// keepMode gives f, a temporary file that replaces name, the permissions
+// of name if it is a regular file.
+func keepMode(f *os.File, name string) error {
+	fi, err := os.Stat(name)
+	if err != nil || !fi.Mode().IsRegular() {
+		return nil // none to keep
+	}
+	return f.Chmod(fi.Mode().Perm())
+}
+
 // maxLinks bounds the symbolic links outputTarget follows.
 const maxLinks = 40
 
@@ -178,13 +188,10 @@ func createBeside(name string) (*os.File, error) {
 		if err != nil {
 			return nil, err
 		}
-		if fi, err := os.Stat(name); err == nil && fi.Mode().IsRegular() {
-			// The file replaced keeps its permissions.
-			if err := f.Chmod(fi.Mode().Perm()); err != nil {
-				f.Close()
-				os.Remove(tmp)
-				return nil, err
-			}
+		if err := keepMode(f, name); err != nil {
+			f.Close()
+			os.Remove(tmp)
+			return nil, err
 		}
 		return f, nil
 	}

@@ -9,4 +9,4 @@ import "os"
 func lockTemp(root *os.Root, f *os.File, name string) (bool, error) { return true, nil }
 
 // removeStaleTemps removes nothing where files cannot be locked.
-func removeStaleTemps(root *os.Root) (int64, error) { return 0, nil }
+func removeStaleTemps(root *os.Root) error { return nil }

@@ -54,13 +54,12 @@ func flock(f *os.File, how int) error {
 // holds: the bodies being streamed to disk, and the partial downloads
 // being continued, of a crawl killed (kill -9, a second Ctrl-C, a crash)
 // before it could remove them. A file another running crawl holds is
-// locked (lockTemp) and stays. It returns the bytes removed.
-func removeStaleTemps(root *os.Root) (int64, error) {
+// locked (lockTemp) and stays.
+func removeStaleTemps(root *os.Root) error {
 	ents, err := fs.ReadDir(root.FS(), tmpDir)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	var freed int64
 	var errs []error
 	for _, e := range ents {
 		if !e.Type().IsRegular() {
@@ -74,14 +73,11 @@ func removeStaleTemps(root *os.Root) (int64, error) {
 		if flock(f, unix.LOCK_EX|unix.LOCK_NB) == nil {
 			// Locked: no process holds it, and none can take it
 			// until it is closed, after the removal.
-			fi, serr := f.Stat()
 			if err := root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				errs = append(errs, err)
-			} else if serr == nil {
-				freed += fi.Size()
 			}
 		}
 		f.Close()
 	}
-	return freed, errors.Join(errs...)
+	return errors.Join(errs...)
 }

@@ -157,7 +157,6 @@ func (o *crawlOptions) config(args []string, stdin io.Reader, stdout io.Writer) 
 	return cfg, nil
 }
 
-// updateFlag names the flag that asked for an update, for messages.
 // waczName is the package's file name for --wacz NAME: NAME, with the
 // .wacz that ReplayWeb.page and other viewers expect added when missing.
 func waczName(name string) string {
@@ -167,6 +166,7 @@ func waczName(name string) string {
 	return name + ".wacz"
 }
 
+// updateFlag names the flag that asked for an update, for messages.
 func (o *crawlOptions) updateFlag() string {
 	if o.mirror {
 		return "-m (which is -r -l inf -N)"

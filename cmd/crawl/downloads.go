@@ -115,10 +115,6 @@ func plural(n int, noun string) string {
 	return strconv.Itoa(n) + " " + noun + "s"
 }
 
-// outputDocument sets up -O FILE and -O -: the body of the one URL goes to
-// FILE or to stdout, and the state is kept in memory, so that the same
-// command downloads again, as wget -O does, instead of finding a finished
-// crawl. The manifest still goes to DIR.
 // crawlsOwn reports whether the file name is one crawl keeps in the output
 // directory dir: its manifest, its records, or anything in its work folder.
 func crawlsOwn(dir, name string) bool {
@@ -135,6 +131,10 @@ func crawlsOwn(dir, name string) bool {
 	return rel == store.ManifestName || rel == store.RecordsName || strings.EqualFold(first, store.WorkDir)
 }
 
+// outputDocument sets up -O FILE and -O -: the body of the one URL goes to
+// FILE or to stdout, and the state is kept in memory, so that the same
+// command downloads again, as wget -O does, instead of finding a finished
+// crawl. The manifest still goes to DIR.
 func (o *crawlOptions) outputDocument(cfg *crawl.Config, stdout io.Writer) error {
 	if o.output == "" {
 		return nil

@@ -22,23 +22,24 @@ type crawlOptions struct {
 	throttle, robots, followSitemaps bool
 	sitemaps                         stringsValue
 	quiet, fsync                     bool
+	cpuProfile, state, crawlID       string
+	memProfile                       string
+	lease                            time.Duration
+	fresh, noMirror, disposition     bool
+	update, prune, adjustExt         bool
+	convertLinks                     bool
+	warc, wacz, links                string
+	warcMaxSize                      sizeFlag
+	keepSessionIDs                   bool
+	discover                         discoverValue
+	resolve                          stringsValue
+	traps                            scope.TrapLimits
+	insecure                         bool
+	proxy, user, password, cookies   string
+
 	// userAgentGiven: -U was given (an empty one sends none); without
 	// it, a -H User-Agent is sent.
-	userAgentGiven                 bool
-	cpuProfile, state, crawlID     string
-	memProfile                     string
-	lease                          time.Duration
-	fresh, noMirror, disposition   bool
-	update, prune, adjustExt       bool
-	convertLinks                   bool
-	warc, wacz, links              string
-	warcMaxSize                    sizeFlag
-	keepSessionIDs                 bool
-	discover                       discoverValue
-	resolve                        stringsValue
-	traps                          scope.TrapLimits
-	insecure                       bool
-	proxy, user, password, cookies string
+	userAgentGiven bool
 
 	// wget's spellings that are resolved into the options above once
 	// the command line is read (see wget.go).
