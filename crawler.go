@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,6 +41,9 @@ type Crawler struct {
 
 	seeds []frontier.Item // the valid seeds, normalized
 	bad   []badSeed       // the seeds that are not URLs
+	// creds are the credentials the seeds and sitemaps gave in their
+	// URLs ("user:password@"), by host: normalized URLs carry none.
+	creds map[string]*url.Userinfo
 
 	stats     stats
 	converted mirror.Stats // set by Run, after the crawl
@@ -86,6 +90,12 @@ func New(cfg Config) (*Crawler, error) {
 		}
 		seedURLs = append(seedURLs, u)
 		c.seeds = append(c.seeds, frontier.Item{URL: u.String(), Host: u.Host})
+		c.addCreds(s.URL, u.Host)
+	}
+	for _, raw := range cfg.Sitemaps {
+		if u, err := norm.Parse(raw); err == nil {
+			c.addCreds(raw, u.Host)
+		}
 	}
 
 	out, err := openOutputs(&cfg)
@@ -353,4 +363,24 @@ func (c *Crawler) convertLinks(ctx context.Context) error {
 		return fmt.Errorf("converting links: %w", err)
 	}
 	return nil
+}
+
+// addCreds keeps the credentials of raw, a URL given to the crawl, for
+// host, its normalized host: they are sent to that host alone, as
+// Config.User is, since the normalized URL drops them. The first URL of a
+// host to give credentials decides.
+func (c *Crawler) addCreds(raw, host string) {
+	if !strings.Contains(raw, "@") {
+		return
+	}
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.User == nil {
+		return
+	}
+	if c.creds == nil {
+		c.creds = make(map[string]*url.Userinfo)
+	}
+	if _, ok := c.creds[host]; !ok {
+		c.creds[host] = u.User
+	}
 }

@@ -2,8 +2,10 @@ package crawl
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/crawl-go/crawl/frontier"
 	"github.com/crawl-go/crawl/parse"
@@ -43,8 +45,11 @@ func settingsOf(cfg *Config, seeds []frontier.Item) settings {
 		Depth: cfg.Depth, Requisites: cfg.Requisites, Scope: cfg.Scope.String(),
 		MaxPages: cfg.MaxPages, Traps: cfg.Traps, RespectNoFollow: cfg.RespectNoFollow,
 		Robots: cfg.Robots, FollowSitemaps: cfg.FollowSitemaps, KeepSessionIDs: cfg.KeepSessionIDs,
-		Sitemaps: slices.Sorted(slices.Values(cfg.Sitemaps)),
 	}
+	for _, raw := range cfg.Sitemaps {
+		s.Sitemaps = append(s.Sitemaps, withoutUserinfo(raw))
+	}
+	slices.Sort(s.Sitemaps)
 	for _, it := range seeds {
 		s.Seeds = append(s.Seeds, it.URL)
 	}
@@ -59,6 +64,21 @@ func settingsOf(cfg *Config, seeds []frontier.Item) settings {
 	s.Accept = slices.Sorted(slices.Values(cfg.Accept))
 	s.Reject = slices.Sorted(slices.Values(cfg.Reject))
 	return s
+}
+
+// withoutUserinfo returns the URL raw without its credentials, so that no
+// password is written into the state; raw itself when it has none or does
+// not parse.
+func withoutUserinfo(raw string) string {
+	if !strings.Contains(raw, "@") {
+		return raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	u.User = nil
+	return u.String()
 }
 
 func patterns(res []*regexp.Regexp) []string {
@@ -80,7 +100,13 @@ func (s settings) changes(earlier settings) (desc []string, narrower bool) {
 	if s.Depth != earlier.Depth {
 		note(s.Depth > earlier.Depth, "--depth %s, was %s", depthString(s.Depth), depthString(earlier.Depth))
 	}
-	if added, removed := diff(s.Seeds, earlier.Seeds); len(added)+len(removed) > 0 {
+	// Crawls before 2026-12-08 kept the seeds' credentials.
+	earlierSeeds := make([]string, len(earlier.Seeds))
+	for i, u := range earlier.Seeds {
+		earlierSeeds[i] = withoutUserinfo(u)
+	}
+	slices.Sort(earlierSeeds)
+	if added, removed := diff(s.Seeds, earlierSeeds); len(added)+len(removed) > 0 {
 		note(len(added) > 0, "%s", countChange(len(added), len(removed), "URL"))
 	}
 	if added, removed := diff(s.Sitemaps, earlier.Sitemaps); len(added)+len(removed) > 0 {

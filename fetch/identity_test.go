@@ -99,7 +99,7 @@ func TestResolveCookiesAndAuth(t *testing.T) {
 		resolve[key] = addr
 	}
 	jar, _ := cookiejar.New(nil)
-	tr := AuthTransport(NewTransportWith(TransportOptions{Conns: 2, Resolve: resolve}), url.UserPassword("u", "p"), []string{"a.test:" + port})
+	tr := AuthTransport(NewTransportWith(TransportOptions{Conns: 2, Resolve: resolve}), map[string]*url.Userinfo{"a.test:" + port: url.UserPassword("u", "p")})
 	f := newFetcher(t, Options{Transport: tr, Jar: jar})
 	get := func(u string) string {
 		t.Helper()

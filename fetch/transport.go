@@ -118,30 +118,30 @@ func ParseResolve(s string) (key, addr string, err error) {
 }
 
 // AuthTransport returns an http.RoundTripper that sends basic credentials
-// with every request to one of hosts ("host:port" as in the request URL,
-// lowercase) that carries no Authorization header, and to no other host:
-// each redirect hop is a request of its own, so credentials never follow a
-// redirect to another host.
-func AuthTransport(base http.RoundTripper, user *url.Userinfo, hosts []string) http.RoundTripper {
-	set := make(map[string]bool, len(hosts))
-	for _, h := range hosts {
-		set[strings.ToLower(h)] = true
+// with every request to a host of creds (keyed by "host:port" as in the
+// request URL, lowercase) that carries no Authorization header: that
+// host's credentials, and none to any other host. Each redirect hop is a
+// request of its own, so credentials never follow a redirect to another
+// host.
+func AuthTransport(base http.RoundTripper, creds map[string]*url.Userinfo) http.RoundTripper {
+	byHost := make(map[string]*url.Userinfo, len(creds))
+	for h, u := range creds {
+		byHost[strings.ToLower(h)] = u
 	}
-	return &authTransport{base: base, user: user, hosts: set}
+	return &authTransport{base: base, creds: byHost}
 }
 
 type authTransport struct {
 	base  http.RoundTripper
-	user  *url.Userinfo
-	hosts map[string]bool
+	creds map[string]*url.Userinfo
 }
 
 // RoundTrip implements http.RoundTripper.
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if t.hosts[strings.ToLower(req.URL.Host)] && req.Header.Get("Authorization") == "" {
+	if user := t.creds[strings.ToLower(req.URL.Host)]; user != nil && req.Header.Get("Authorization") == "" {
 		req = req.Clone(req.Context())
-		pass, _ := t.user.Password()
-		req.SetBasicAuth(t.user.Username(), pass)
+		pass, _ := user.Password()
+		req.SetBasicAuth(user.Username(), pass)
 	}
 	return t.base.RoundTrip(req)
 }

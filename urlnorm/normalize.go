@@ -22,7 +22,11 @@ func Normalize(u *url.URL) { Normalizer{}.Normalize(u) }
 //     and leading zeros of a port are removed;
 //   - dot segments ("." and "..") are resolved as in RFC 3986 section 5.2.4,
 //     and an empty path becomes "/" when there is a host;
-//   - the fragment and an empty query ("?" alone) are dropped;
+//   - the fragment, an empty query ("?" alone) and userinfo
+//     ("user:password@") are dropped: credentials are not part of what a
+//     URL names, and a URL is written down (manifests, state, messages),
+//     so a password must not stay in it; whoever has credentials for a
+//     host sends them in a header instead;
 //   - in the path and the query, escapes of unreserved characters (ALPHA,
 //     DIGIT, "-", ".", "_", "~") are decoded, other escapes get uppercase hex,
 //     and bytes that may not appear literally are escaped: spaces, control
@@ -39,7 +43,7 @@ func Normalize(u *url.URL) { Normalizer{}.Normalize(u) }
 //
 // Everything else is kept as written: reserved characters stay literal or
 // escaped as they were ("/a%2Fb" and "/a/b" stay distinct, as do "?a=%26"
-// and "?a=&"), the order of query parameters, and userinfo. Normalize is
+// and "?a=&"), and the order of query parameters. Normalize is
 // idempotent, and the result's String re-parses to the same string.
 //
 // Normalize allocates nothing when u is already canonical and its path has
@@ -48,6 +52,7 @@ func (n Normalizer) Normalize(u *url.URL) {
 	u.Scheme = strings.ToLower(u.Scheme)
 	u.Host = normalizeHost(u.Scheme, u.Host)
 	u.Fragment, u.RawFragment = "", ""
+	u.User = nil
 	if u.Opaque == "" {
 		n.normalizePath(u)
 	}

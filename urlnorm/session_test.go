@@ -165,7 +165,7 @@ func TestResolveSessionIDs(t *testing.T) {
 		{"query only kept part", "http://x/dir/page", "?sid=" + phpID + "&p=2", "http://x/dir/page?p=2"},
 		{"absolute", "http://x/", "http://y/a;jsessionid=1?sid=" + phpID, "http://y/a"},
 		{"protocol relative", "http://x/", "//y/a;jsessionid=1", "http://y/a"},
-		{"absolute with userinfo", "http://x/", "http://u@y/a;jsessionid=1?CFID=1&CFTOKEN=2", "http://u@y/a"},
+		{"absolute with userinfo", "http://x/", "http://u@y/a;jsessionid=1?CFID=1&CFTOKEN=2", "http://y/a"},
 		{"same scheme relative", "http://x/d/", "http:a;jsessionid=1", "http://x/d/a"},
 		{"dot segments", "http://x/a/b/c", "..;jsessionid=1/../d", "http://x/d"},
 		{"story id kept", "http://x/news/", "story?sid=3", "http://x/news/story?sid=3"},

@@ -180,7 +180,7 @@ func (n Normalizer) parseResolved(abs string) (*url.URL, error) {
 // authority (a path, a root-relative path or a query), against base.
 //
 // This is the common case and it skips url.Parse: scheme, userinfo and host
-// come from base as they are, and the merged path and the query only need
+// come from base as they are (userinfo is dropped), and the merged path and the query only need
 // their escapes made canonical, as url.Parse would accept anything that
 // clean has let through. Bases that are not normalized http(s) URLs with a
 // host take the long way, through the string merge and url.Parse, for the
@@ -201,7 +201,7 @@ func (n Normalizer) resolveRelative(base *url.URL, ref string) (*url.URL, error)
 		bp := escapedPath(base)
 		p = bp[:strings.LastIndexByte(bp, '/')+1] + p
 	}
-	u := &url.URL{Scheme: base.Scheme, User: base.User, Host: base.Host}
+	u := &url.URL{Scheme: base.Scheme, Host: base.Host}
 	setCanonicalPath(u, n.canonicalPath(p, true))
 	u.RawQuery = n.canonicalQuery(query)
 	return u, nil
@@ -271,9 +271,6 @@ func self(base *url.URL) *url.URL {
 // are left for Normalize. The concatenation is a single allocation.
 func merge(base *url.URL, ref string) string {
 	host := base.Host
-	if base.User != nil {
-		host = base.User.String() + "@" + host
-	}
 	switch ref[0] {
 	case '/':
 		return base.Scheme + "://" + host + ref

@@ -1,7 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -28,5 +37,78 @@ func TestMaskedArgs(t *testing.T) {
 		if got := strings.Join(s.masked(args), " "); got != tt.want {
 			t.Errorf("masked(%s) =\n%s\nwant\n%s", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestPasswordInURL crawls a site behind basic authentication the way a
+// user types it, with the credentials in the URL: every request to that
+// host (robots.txt and the links found included) carries them, a link to
+// another host does not get them, and the password is written nowhere
+// under the output directory, nor printed.
+func TestPasswordInURL(t *testing.T) {
+	var mu sync.Mutex
+	unauthorized := map[string]bool{}
+	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte("bob:s3cret"))
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			t.Errorf("other host got credentials for %s", r.URL.Path)
+		}
+		fmt.Fprint(w, "elsewhere")
+	}))
+	defer other.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != auth {
+			mu.Lock()
+			unauthorized[r.URL.Path] = true
+			mu.Unlock()
+			w.Header().Set("WWW-Authenticate", `Basic realm="x"`)
+			http.Error(w, "who are you", http.StatusUnauthorized)
+			return
+		}
+		switch r.URL.Path {
+		case "/robots.txt":
+			fmt.Fprint(w, "User-agent: *\nDisallow: /private\n")
+		case "/", "/index.html":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprintf(w, `<a href="/b.html">b</a> <a href="/private">p</a> <img src="%s/x.png">`, other.URL)
+		default:
+			fmt.Fprint(w, "page "+r.URL.Path)
+		}
+	}))
+	defer srv.Close()
+	out := t.TempDir()
+	seed := strings.Replace(srv.URL, "http://", "http://bob:s3cret@", 1) + "/index.html"
+	code, stderr := runProcess(t, "-r", "-p", "--scope", "any", "-o", out, seed)
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0:\n%s", code, stderr)
+	}
+	mu.Lock()
+	if len(unauthorized) > 0 {
+		t.Errorf("requests without the URL's credentials: %v", unauthorized)
+	}
+	mu.Unlock()
+	recs := readManifest(t, out)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	for _, p := range []string{"/index.html", "/b.html"} {
+		if r := recs["http://"+host+p]; r == nil || r.Status != http.StatusOK {
+			t.Errorf("%s: %+v, want a 200 under the URL without credentials", p, r)
+		}
+	}
+	if strings.Contains(stderr, "s3cret") {
+		t.Errorf("the password was printed:\n%s", stderr)
+	}
+	filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err == nil && bytes.Contains(b, []byte("s3cret")) {
+			t.Errorf("%s holds the password", p)
+		}
+		return err
+	})
+	// The same command again: the same crawl, nothing to do.
+	if code, stderr := runProcess(t, "-r", "-p", "--scope", "any", "-o", out, seed); code != exitOK || !strings.Contains(stderr, "nothing to do") {
+		t.Errorf("rerun: exit %d, want 0 and nothing to do:\n%s", code, stderr)
 	}
 }
