@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"net"
 	"net/http"
@@ -175,7 +176,7 @@ func TestBrowseMirror(t *testing.T) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- serve(ctx, ln, harness) }()
+	go func() { served <- serve(ctx, ln, harness, io.Discard) }()
 	defer func() {
 		stop()
 		if err := <-served; err != nil {

@@ -152,3 +152,47 @@ func TestDisallowedSeed(t *testing.T) {
 		t.Errorf("stderr does not report the disallowed URL with the way around it:\n%s", msg)
 	}
 }
+
+// TestQuietProtocolSlip runs crawl -q against a server that sends a body
+// after a 204, which net/http's client logs on its own: -q prints only
+// errors, and this is none (the URL is fetched and recorded).
+func TestQuietProtocolSlip(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer ln.Close()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for range 10 {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				br := bufio.NewReader(c)
+				for {
+					if _, err := http.ReadRequest(br); err != nil {
+						return
+					}
+					c.Write([]byte("HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello"))
+				}
+			}()
+		}
+	}()
+	out := t.TempDir()
+	code, stderr := runProcess(t, "-q", "-o", out, "http://"+ln.Addr().String()+"/x")
+	if code != exitOK || stderr != "" {
+		t.Errorf("exit %d, stderr %q; want 0 and nothing", code, stderr)
+	}
+	if r := readManifest(t, out)["http://"+ln.Addr().String()+"/x"]; r == nil || r.Status != http.StatusNoContent {
+		t.Errorf("manifest: %+v, want the 204", r)
+	}
+}

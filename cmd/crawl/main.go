@@ -31,6 +31,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -66,6 +67,12 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
+	// net/http's client logs a server's protocol slips through the
+	// standard logger ("Unsolicited response received on idle HTTP
+	// channel" for a 204 with a body), with a timestamp and under -q
+	// too. They change no outcome, which the manifest records: drop them.
+	// crawl serve's server logs through its own ErrorLog.
+	log.SetOutput(io.Discard)
 	ctx, stop := interruptContext(os.Stderr)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()

@@ -128,7 +128,7 @@ func TestServe(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- serveDir(ctx, ln, "../../testdata/site") }()
+	go func() { done <- serveDir(ctx, ln, "../../testdata/site", io.Discard) }()
 	resp, err := http.Get("http://" + ln.Addr().String() + "/about.html")
 	if err != nil {
 		t.Fatal(err)

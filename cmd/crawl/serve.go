@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log"
 	"net"
 	"net/http"
 	"os"
@@ -58,21 +59,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitFailures
 	}
 	fmt.Fprintf(stdout, "serving %s on http://%s/ (Ctrl-C to stop)\n", dir, ln.Addr())
-	if err := serveDir(ctx, ln, dir); err != nil {
+	if err := serveDir(ctx, ln, dir, stderr); err != nil {
 		fmt.Fprintf(stderr, "crawl serve: %v\n", err)
 		return exitFailures
 	}
 	return exitOK
 }
 
-// serveDir serves dir on ln until ctx ends, then shuts down gracefully.
-func serveDir(ctx context.Context, ln net.Listener, dir string) error {
+// serveDir serves dir on ln until ctx ends, then shuts down gracefully;
+// the server's errors go to errLog.
+func serveDir(ctx context.Context, ln net.Listener, dir string, errLog io.Writer) error {
 	h, closeDir, err := dirHandler(dir)
 	if err != nil {
 		return err
 	}
 	defer closeDir()
-	return serve(ctx, ln, h)
+	return serve(ctx, ln, h, errLog)
 }
 
 // dirHandler is the handler of crawl serve: the files of dir, with their
@@ -145,11 +147,13 @@ func (d hidingDir) Readdir(n int) ([]fs.FileInfo, error) {
 	return kept, err
 }
 
-// serve serves h on ln until ctx ends, then shuts down gracefully.
-func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+// serve serves h on ln until ctx ends, then shuts down gracefully. The
+// server's errors (a client's bad TLS handshake, say) go to errLog.
+func serve(ctx context.Context, ln net.Listener, h http.Handler, errLog io.Writer) error {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          log.New(errLog, "crawl serve: ", 0),
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
