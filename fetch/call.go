@@ -172,7 +172,11 @@ func (c *call) report(res *Response, resp *http.Response) {
 	res.RemoteIP, res.TTFB = c.trace.last()
 	res.ContentType = resp.Header.Get("Content-Type")
 	if resp.Request != nil && resp.Request.URL != nil {
-		res.FinalURL = resp.Request.URL.String()
+		// A Location's fragment stays in the request's URL; the
+		// response is of the URL without it.
+		u := *resp.Request.URL
+		u.Fragment, u.RawFragment = "", ""
+		res.FinalURL = u.String()
 	}
 }
 

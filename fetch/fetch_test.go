@@ -164,6 +164,8 @@ func redirectServer(t *testing.T) *httptest.Server {
 		switch {
 		case r.URL.Path == "/ftp":
 			http.Redirect(w, r, "ftp://example.com/file", http.StatusFound)
+		case r.URL.Path == "/frag":
+			http.Redirect(w, r, "/r/0#top", http.StatusFound)
 		case strings.HasPrefix(r.URL.Path, "/r/"):
 			n, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/r/"))
 			if err != nil {
@@ -206,6 +208,7 @@ func TestRedirects(t *testing.T) {
 		{name: "custom limit", path: "/r/3", maxRedirects: 2, wantErr: ErrTooManyRedirects, wantRedirects: hops(3, 1), wantFinal: "/r/1", wantStatus: 302},
 		{name: "negative follows none", path: "/r/1", maxRedirects: -1, wantErr: ErrTooManyRedirects, wantFinal: "/r/1", wantStatus: 302},
 		{name: "scheme", path: "/ftp", wantErr: ErrRedirectScheme, wantFinal: "/ftp", wantStatus: 302},
+		{name: "fragment", path: "/frag", wantRedirects: []string{srv.URL + "/r/0#top"}, wantFinal: "/r/0", wantStatus: 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
