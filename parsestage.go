@@ -154,7 +154,8 @@ func (s *parseStage) parse(ctx context.Context, j *job, b *linkBuffers) {
 		links = parse.Headers(final, src.header, opts, links)
 	}
 	typ := parse.ClassifyBody(src.contentType, body)
-	maybeSitemap := s.admit.isSitemap(j.item.URL) || strings.Contains(strings.ToLower(src.contentType), "xml")
+	wellKnown := wellKnownItem(j.item)
+	maybeSitemap := wellKnown || s.admit.isSitemap(j.item.URL) || strings.Contains(strings.ToLower(src.contentType), "xml")
 	if wantBody(typ, s.opts.Mode, follow, selecting, maybeSitemap) {
 		data := body
 		if src.kept == nil {
@@ -175,6 +176,17 @@ func (s *parseStage) parse(ctx context.Context, j *job, b *linkBuffers) {
 		}
 		switch {
 		case !follow || data == nil:
+		case wellKnown:
+			// Asked for on the crawl's own initiative: a sitemap, or
+			// nothing (a site that answers every path with its home
+			// page has no sitemap there).
+			n := len(links)
+			links, j.notSitemap = s.sitemapLinks(ctx, j, data, links)
+			if opts.OnLink != nil {
+				for _, l := range links[n:] {
+					opts.OnLink(l)
+				}
+			}
 		case typ == parse.TypeHTML:
 			links = parse.HTML(final, data, opts, links)
 		case typ == parse.TypeCSS:
@@ -183,7 +195,10 @@ func (s *parseStage) parse(ctx context.Context, j *job, b *linkBuffers) {
 			links = parse.JS(final, data, opts, links)
 		default:
 			n := len(links)
-			links = s.sitemapLinks(ctx, j, data, links)
+			var err error
+			if links, err = s.sitemapLinks(ctx, j, data, links); err != nil && !errors.Is(err, sitemap.ErrNotSitemap) {
+				fmt.Fprintf(s.log, "crawl: reading sitemap %s: %v\n", j.item.URL, err)
+			}
 			if opts.OnLink != nil {
 				for _, l := range links[n:] {
 					opts.OnLink(l)
@@ -229,14 +244,17 @@ func (s *parseStage) keptBody(r *store.Record) ([]byte, error) {
 	return body, err
 }
 
-// sitemapLinks reads data as a sitemap, if it is one: a urlset or
-// sitemapindex, gzipped or not, or a text sitemap queued as such. The
-// sitemap's URLs are returned as page links; child sitemaps of an index
-// are admitted at the index's own depth.
-func (s *parseStage) sitemapLinks(ctx context.Context, j *job, data []byte, links []parse.Link) []parse.Link {
+// sitemapLinks reads data as a sitemap: a urlset or sitemapindex, gzipped
+// or not, or a text sitemap queued as such. The sitemap's URLs are
+// appended to links as page links; child sitemaps of an index are
+// admitted at the index's own depth. The error says why data is not a
+// sitemap: sitemap.ErrNotSitemap, or a parse error before any entry (an
+// HTML page that is not well-formed XML); a sitemap cut short by an
+// error after some entries gives them, and the error is logged.
+func (s *parseStage) sitemapLinks(ctx context.Context, j *job, data []byte, links []parse.Link) ([]parse.Link, error) {
 	res, err := sitemap.Parse(bytes.NewReader(data), sitemapMaxBytes)
-	if errors.Is(err, sitemap.ErrNotSitemap) {
-		return links
+	if err != nil && len(res.URLs)+len(res.Sitemaps) == 0 {
+		return links, err
 	}
 	if err != nil {
 		fmt.Fprintf(s.log, "crawl: reading sitemap %s: %v\n", j.item.URL, err)
@@ -252,5 +270,5 @@ func (s *parseStage) sitemapLinks(ctx context.Context, j *job, data []byte, link
 			j.unfinished = true
 		}
 	}
-	return links
+	return links, nil
 }

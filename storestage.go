@@ -1,6 +1,7 @@
 package crawl
 
 import (
+	"cmp"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"github.com/crawl-go/crawl/frontier"
 	"github.com/crawl-go/crawl/outcome"
 	"github.com/crawl-go/crawl/parse"
+	"github.com/crawl-go/crawl/sitemap"
 	"github.com/crawl-go/crawl/store"
 )
 
@@ -66,7 +68,7 @@ const (
 // saveActionOf decides what becomes of j's body.
 func saveActionOf(j *job, noMirror bool) saveAction {
 	switch {
-	case j.err != nil:
+	case j.err != nil || j.notSitemap != nil:
 		return saveNothing
 	case j.notModified:
 		return keepFile
@@ -143,6 +145,12 @@ func (s *storeStage) storeJob(j *job) {
 		}
 	}
 	err := j.err
+	if why := j.notSitemap; why != nil {
+		if !errors.Is(why, sitemap.ErrNotSitemap) {
+			why = fmt.Errorf("%w: %v", sitemap.ErrNotSitemap, why)
+		}
+		err = fmt.Errorf("fetch %s (%s): %w", j.item.URL, cmp.Or(rec.ContentType, "no content type"), why)
+	}
 	switch act {
 	case keepFile:
 		keep(j.prev, &rec)
@@ -178,7 +186,7 @@ func (s *storeStage) storeJob(j *job) {
 		s.keepPartial(j)
 		rec.Error = err.Error()
 		rec.ErrorKind = errorKind(err)
-		if wellKnownItem(j.item) && rec.ErrorKind == outcome.HTTP4xx {
+		if wellKnownItem(j.item) && (rec.ErrorKind == outcome.HTTP4xx || errors.Is(err, sitemap.ErrNotSitemap)) {
 			rec.ErrorKind = outcome.Missing
 		}
 		if re := (*robotsError)(nil); errors.As(err, &re) {

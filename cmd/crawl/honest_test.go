@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -194,5 +195,45 @@ func TestQuietProtocolSlip(t *testing.T) {
 	}
 	if r := readManifest(t, out)["http://"+ln.Addr().String()+"/x"]; r == nil || r.Status != http.StatusNoContent {
 		t.Errorf("manifest: %+v, want the 204", r)
+	}
+}
+
+// TestCatchAllSite crawls a site that answers every path with a page, as
+// single-page apps and many CMSs do: the /sitemap.xml crawl asks for on
+// its own is then an HTML page, which must not be saved into the mirror
+// nor have its links followed, and is recorded as missing, not as a
+// failure.
+func TestCatchAllSite(t *testing.T) {
+	var mu sync.Mutex
+	got := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got[r.URL.Path]++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if r.URL.Path == "/" {
+			fmt.Fprint(w, `<!DOCTYPE html><title>home</title><a href="/a.html">a</a><br>`)
+			return
+		}
+		fmt.Fprint(w, `<!DOCTYPE html><title>app</title><a href="/deep.html">deep</a><br><img src=x.png>`)
+	}))
+	defer srv.Close()
+	out := t.TempDir()
+	code, stderr := runProcess(t, "--depth", "1", "-E", "-o", out, srv.URL+"/")
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0:\n%s", code, stderr)
+	}
+	mu.Lock()
+	if got["/deep.html"] > 0 {
+		t.Errorf("followed a link of the page answered for /sitemap.xml: %v", got)
+	}
+	mu.Unlock()
+	r := readManifest(t, out)[srv.URL+"/sitemap.xml"]
+	if r == nil || r.Path != "" || r.ErrorKind != outcome.Missing || !strings.Contains(r.Error, "sitemap.xml (text/html; charset=utf-8): read sitemap") || !strings.HasSuffix(r.Error, ": not a sitemap") {
+		t.Errorf("/sitemap.xml: %+v, want missing, not a sitemap, no file", r)
+	}
+	matches, _ := filepath.Glob(filepath.Join(hostDir(out, srv), "sitemap.xml*"))
+	if len(matches) > 0 {
+		t.Errorf("saved into the mirror: %v", matches)
 	}
 }
