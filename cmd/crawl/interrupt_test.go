@@ -34,7 +34,12 @@ func TestInterruptAndResume(t *testing.T) {
 		name  string
 		sig   syscall.Signal
 		redis bool // the state in Redis instead of on disk
-	}{{"SIGINT", syscall.SIGINT, false}, {"SIGTERM", syscall.SIGTERM, false}, {"SIGINT, state in Redis", syscall.SIGINT, true}} {
+	}{
+		{"SIGINT", syscall.SIGINT, false},
+		{"SIGTERM", syscall.SIGTERM, false},
+		{"SIGHUP", syscall.SIGHUP, false}, // the terminal or the ssh session closed
+		{"SIGINT, state in Redis", syscall.SIGINT, true},
+	} {
 		t.Run(tt.name, func(t *testing.T) {
 			const pages = 5000
 			var stopAt atomic.Int64

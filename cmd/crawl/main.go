@@ -11,7 +11,8 @@
 //	crawl version
 //
 // Run "crawl --help" for the flags. Exit status: 0 when every URL was
-// fetched, 1 when some failed, 2 for a usage error, 130 when interrupted.
+// fetched, 1 when some failed, 2 for a usage error, 130 when interrupted
+// (SIGINT, SIGTERM or SIGHUP).
 //
 // The files: main.go dispatches the subcommands; cli.go is the flag layer,
 // flagvalues.go its value types, help.go the help, suggest.go what it
@@ -150,13 +151,19 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// interruptContext returns a context cancelled by the first SIGINT or
-// SIGTERM. A second signal exits at once: files being written are still
-// only temporary files, so no partial file is left under a final name.
+// interruptContext returns a context cancelled by the first SIGINT,
+// SIGTERM or SIGHUP (the terminal or the ssh session that ran the crawl
+// closed; not when started under nohup, which ignores it). A second
+// signal exits at once: files being written are still only temporary
+// files, so no partial file is left under a final name.
 func interruptContext(stderr io.Writer) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	if !signal.Ignored(syscall.SIGHUP) {
+		// Notify would undo nohup's ignoring it.
+		signal.Notify(sigs, syscall.SIGHUP)
+	}
 	// A reader that goes away (crawl -O - URL | head -c 10) makes writes
 	// to it fail with EPIPE, which the crawl reports and records, instead
 	// of the signal killing it silently.
