@@ -96,8 +96,17 @@ func terminalWidth(w io.Writer) int {
 	return width
 }
 
-// start runs the monitor until stop.
+// start runs the monitor until stop. The status file is written at once,
+// so that crawl status describes this run however soon it is killed, and
+// not the run before it.
 func (m *monitor) start(ctx context.Context) {
+	if m.opts.statusPath != "" {
+		m.mu.Lock()
+		m.sum = m.opts.stats()
+		m.lastStatus = time.Now()
+		m.writeStatusLocked(m.statusLocked(m.lastStatus))
+		m.mu.Unlock()
+	}
 	every := statusEvery
 	if m.opts.live && m.opts.out != nil {
 		every = liveEvery

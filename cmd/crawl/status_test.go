@@ -5,6 +5,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -157,6 +160,53 @@ func TestStatusOfKilledCrawl(t *testing.T) {
 	code, byState, _ := crawlStatus(t, "--state", filepath.Join(out, ".crawl", "state.db"))
 	if code != exitOK || byState != got {
 		t.Errorf("crawl status --state (exit %d):\n%s\nwant\n%s", code, byState, got)
+	}
+}
+
+// TestStatusOfRunKilledAtOnce runs a crawl to its end, then the same
+// crawl with one more URL, killed as soon as it asks for it: crawl status
+// must describe the killed run, not the finished one before it, however
+// soon after its start the kill came.
+func TestStatusOfRunKilledAtOnce(t *testing.T) {
+	asked := make(chan struct{}, 1)
+	release := make(chan struct{})
+	var once sync.Once
+	free := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(free)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/held" {
+			select {
+			case asked <- struct{}{}:
+			default:
+			}
+			<-release
+		}
+		fmt.Fprint(w, "ok")
+	}))
+	defer srv.Close()
+	out := t.TempDir()
+	if code, stderr := runProcess(t, "-q", "--robots=false", "-o", out, srv.URL+"/a"); code != exitOK {
+		t.Fatalf("first run: exit %d\n%s", code, stderr)
+	}
+	cmd := exec.Command(os.Args[0], "-q", "--robots=false", "-o", out, srv.URL+"/a", srv.URL+"/held")
+	cmd.Env = append(os.Environ(), "CRAWL_TEST_RUN_MAIN=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-asked:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatal("the second run did not ask for its URL")
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	free()
+	code, got, _ := crawlStatus(t, out)
+	want := "stopped without finishing (process " + strconv.Itoa(cmd.Process.Pid) + " is gone: killed?)"
+	if code != exitOK || !strings.Contains(got, want) {
+		t.Errorf("crawl status (exit %d) lacks %q:\n%s", code, want, got)
 	}
 }
 
