@@ -93,7 +93,14 @@ func (s *fetchStage) fetchOne(intake, fetching context.Context, it frontier.Item
 	ctx := ratelimit.WithStartContext(fetching, intake)
 	resp, err := s.fetcher.Do(ctx, fetch.Request{
 		URL: it.URL, Validators: v, Resume: s.partial(it.URL),
-		FollowRedirect: func(ctx context.Context, target string) error { return s.admit.redirect(ctx, fs, target) },
+		FollowRedirect: func(ctx context.Context, target string) error {
+			if s.polite != nil {
+				if err := s.polite.redirect(ctx, &it, target); err != nil {
+					return err
+				}
+			}
+			return s.admit.redirect(ctx, fs, target)
+		},
 	})
 	return &job{item: it, resp: resp, err: err, prev: prev, claimed: fs.claimed}
 }

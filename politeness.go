@@ -148,6 +148,24 @@ func (p *politeness) check(ctx context.Context, it *frontier.Item, u *url.URL) e
 	return fmt.Errorf("%w: %s", errRobots, strings.TrimPrefix(d.Reason, "disallowed by robots.txt: "))
 }
 
+// redirect applies robots.txt to target, a redirect hop of it, as to any
+// URL the crawl asks for (its host's robots.txt is read first when it is
+// another host): the hop is not followed when robots.txt disallows it,
+// and it then ends with the error of check.
+func (p *politeness) redirect(ctx context.Context, it *frontier.Item, target string) error {
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil // the fetch reports it
+	}
+	hop := *it
+	hop.URL, hop.Depth = target, max(it.Depth, 1) // check speaks of given URLs
+	err = p.check(ctx, &hop, u)
+	if errors.Is(err, errRobots) && it.Depth == 0 {
+		fmt.Fprintf(p.log, "crawl: %s redirects to %s, which robots.txt disallows (--robots=false ignores robots.txt, for your own sites)\n", it.URL, target)
+	}
+	return err // the fetcher names the hop
+}
+
 // wellKnown admits what the robots.txt of u's host names, the first time
 // the host is visited: its sitemaps, and the paths of its rules as links
 // of the robots.txt at depth 1 (a path robots.txt disallows is then
