@@ -10,6 +10,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/crawl-go/crawl/internal/sleep"
@@ -117,6 +118,11 @@ func (f *Fetcher) get(ctx context.Context, c *call, rawURL string, v Validators,
 			// An error answer says nothing of the body: the partial
 			// download stays for a later fetch (Response.Partial).
 		}
+		if err := unusable(resp, c.resume != nil); err != nil {
+			io.CopyN(io.Discard, resp.Body, drainLimit)
+			resp.Body.Close()
+			return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
+		}
 		if resp.StatusCode >= 400 {
 			// An archive keeps the body of an error page too.
 			limit := int64(drainLimit)
@@ -153,6 +159,29 @@ func (f *Fetcher) get(ctx context.Context, c *call, rawURL string, v Validators,
 			c.resumeFrom(p)
 		}
 	}
+}
+
+// unusable returns why resp, an answer below 400, has no body to keep: a
+// 206 to a request for the whole body (not ranged) that is not all of it,
+// or a redirect with no Location to follow (net/http returns those as
+// they are). Neither is retried: the same request gets the same answer.
+func unusable(resp *http.Response, ranged bool) error {
+	switch code := resp.StatusCode; code {
+	case http.StatusPartialContent:
+		if ranged {
+			return nil
+		}
+		cr := resp.Header.Get("Content-Range")
+		if first, last, complete, err := parseContentRange(cr); err == nil && first == 0 && complete >= 0 && last == complete-1 {
+			return nil // all of it, in a 206
+		}
+		return fmt.Errorf("%w (206, Content-Range %q)", ErrPartialContent, cr)
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		if strings.TrimSpace(resp.Header.Get("Location")) == "" {
+			return fmt.Errorf("%w (%d)", ErrNoLocation, code)
+		}
+	}
+	return nil
 }
 
 // report copies what is known about the last attempt into res.

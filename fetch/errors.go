@@ -43,6 +43,12 @@ var (
 	// following a redirect without failing: the redirect response itself
 	// becomes the result.
 	ErrSkipRedirect = errors.New("redirect not followed")
+	// ErrNoLocation means a redirect (301, 302, 303, 307, 308) came
+	// without a Location to follow: there is nothing to keep.
+	ErrNoLocation = errors.New("redirect without a Location")
+	// ErrPartialContent means a 206 answered a request for the whole
+	// body with a part of it.
+	ErrPartialContent = errors.New("partial content to a request for the whole body")
 )
 
 // StatusError reports a response whose status is 400 or above, after any
@@ -77,7 +83,7 @@ func ErrorKind(err error) outcome.Kind {
 	case errors.Is(err, ErrLocal):
 		return outcome.Store
 	case errors.Is(err, ErrTooManyRedirects), errors.Is(err, ErrRedirectScheme), errors.Is(err, ErrRedirectLoop),
-		errors.Is(err, ErrRedirectRefused):
+		errors.Is(err, ErrRedirectRefused), errors.Is(err, ErrNoLocation):
 		return outcome.Redirects
 	}
 	var se *StatusError

@@ -552,3 +552,66 @@ func TestIdleTimeout(t *testing.T) {
 		t.Fatal("the idle timeout did not cut the stalled body")
 	}
 }
+
+// TestUnusableAnswers checks the answers below 400 that have no body to
+// keep: a part of the body to a request for all of it, and a redirect
+// that says nowhere to go. Each fails at once, of its kind, and is not
+// retried; a 206 that holds the whole body, or a 300, is a body.
+func TestUnusableAnswers(t *testing.T) {
+	var mu sync.Mutex
+	hits := map[string]int{}
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits[r.URL.Path]++
+		mu.Unlock()
+		switch r.URL.Path {
+		case "/part":
+			w.Header().Set("Content-Range", "bytes 0-4/100")
+			w.WriteHeader(http.StatusPartialContent)
+			io.WriteString(w, "hello")
+		case "/part-no-range":
+			w.WriteHeader(http.StatusPartialContent)
+			io.WriteString(w, "hello")
+		case "/whole":
+			w.Header().Set("Content-Range", "bytes 0-4/5")
+			w.WriteHeader(http.StatusPartialContent)
+			io.WriteString(w, "hello")
+		case "/no-location":
+			w.WriteHeader(http.StatusFound)
+		case "/empty-location":
+			w.Header().Set("Location", " ")
+			w.WriteHeader(http.StatusMovedPermanently)
+		case "/choices":
+			w.WriteHeader(http.StatusMultipleChoices)
+			io.WriteString(w, "pick one")
+		}
+	}))
+	for _, tt := range []struct {
+		path    string
+		wantErr error
+		kind    outcome.Kind
+	}{
+		{"/part", ErrPartialContent, outcome.Other},
+		{"/part-no-range", ErrPartialContent, outcome.Other},
+		{"/whole", nil, ""},
+		{"/no-location", ErrNoLocation, outcome.Redirects},
+		{"/empty-location", ErrNoLocation, outcome.Redirects},
+		{"/choices", nil, ""},
+	} {
+		t.Run(tt.path, func(t *testing.T) {
+			f := newFetcher(t, Options{Retries: 2})
+			res, err := f.Get(context.Background(), srv.URL+tt.path)
+			if !errors.Is(err, tt.wantErr) || ErrorKind(err) != tt.kind {
+				t.Fatalf("err = %v (kind %q), want %v (kind %q)", err, ErrorKind(err), tt.wantErr, tt.kind)
+			}
+			if err == nil {
+				res.Body.Release()
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if hits[tt.path] != 1 {
+				t.Errorf("%d requests, want 1", hits[tt.path])
+			}
+		})
+	}
+}
