@@ -316,9 +316,10 @@ func BenchmarkCrawlGeneratedSite(b *testing.B) {
 }
 
 func TestCrawlPoliteWaitIsNotATimeout(t *testing.T) {
-	// Ten URLs on one host at 40 requests/s: the last waits about 225 ms
-	// for its turn, longer than the 100 ms request timeout, and must not
-	// fail for it.
+	// Ten URLs on one host at 10 requests/s: the last waits about 900 ms
+	// for its turn, longer than the 400 ms request timeout, and must not
+	// fail for it. (The timeout leaves a loaded machine room for the
+	// request itself.)
 	srv, _ := serveSite(t, nil)
 	cfg := testConfig(t)
 	for i := range 10 {
@@ -326,8 +327,8 @@ func TestCrawlPoliteWaitIsNotATimeout(t *testing.T) {
 	}
 	cfg.Workers = 10
 	cfg.Fetch.Retries = 0
-	cfg.Fetch.Timeout = 100 * time.Millisecond
-	cfg.RateLimit = ratelimit.Options{Rate: 40, Burst: 1}
+	cfg.Fetch.Timeout = 400 * time.Millisecond
+	cfg.RateLimit = ratelimit.Options{Rate: 10, Burst: 1}
 	sum, _ := crawlT(t, cfg)
 	if sum.OK != 10 || sum.Failed != 0 {
 		t.Fatalf("%d fetched, %d failed (%v); want all 10 fetched", sum.OK, sum.Failed, sum.Errors)
