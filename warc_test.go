@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -32,9 +33,13 @@ func TestCrawlWARC(t *testing.T) {
 
 	types := map[string]int{}
 	bodies := map[string][]byte{}
+	requested := map[string]int{} // the archived requests, by path
 	for _, rec := range readWARC(t, filepath.Join(filepath.Dir(cfg.WARC), "site-00000.warc.gz")) {
 		typ := rec.Header.Get("WARC-Type")
 		types[typ]++
+		if typ == "request" {
+			requested[strings.TrimPrefix(rec.Header.Get("WARC-Target-URI"), srv.URL)]++
+		}
 		if typ == "response" {
 			bodies[rec.Header.Get("WARC-Target-URI")] = rec.Block
 		}
@@ -46,6 +51,7 @@ func TestCrawlWARC(t *testing.T) {
 	for _, n := range served.n {
 		exchanges += n
 	}
+	servedByPath := maps.Clone(served.n)
 	served.mu.Unlock()
 	for _, rec := range recs {
 		if rec.Path != "" {
@@ -53,7 +59,7 @@ func TestCrawlWARC(t *testing.T) {
 		}
 	}
 	if types["warcinfo"] != 1 || types["request"] != exchanges || types["response"]+types["revisit"] != exchanges {
-		t.Errorf("records %v for %d exchanges", types, exchanges)
+		t.Errorf("records %v for %d exchanges: served %v, archived the requests of %v", types, exchanges, servedByPath, requested)
 	}
 	want, _ := os.ReadFile("testdata/site/about.html")
 	got := bodies[srv.URL+"/about.html"]
