@@ -217,12 +217,19 @@ func (l *Limiter) Observe(host string, o Outcome) {
 		}
 		// A retry says nothing new about its URL; it counts only when
 		// the host is overloaded as a whole and has answered nothing
-		// else since the last cut.
+		// else since the last cut, and then only down to InitialCut:
+		// when a crawl's last URLs are a few broken ones, their retries
+		// are all that is left, and they must not slow the crawl's end
+		// to MinRate. URLs answering for the first time cut further.
 		if !first && (!a.answers.hostWide() || a.lastOK.After(a.lastCut)) {
 			return
 		}
+		floor := MinRate
+		if !first {
+			floor = InitialCut
+		}
 		a.okCount, a.lastSignal = 0, now
-		l.cut(e, now)
+		l.cut(e, now, floor)
 		if o.RetryAfter > 0 && a.answers.hostWide() {
 			until := now.Add(min(o.RetryAfter, l.adapt.maxPause))
 			if until.After(a.pausedUntil) {
@@ -237,8 +244,8 @@ func (l *Limiter) Observe(host string, o Outcome) {
 }
 
 // cut lowers the host's rate after a sign of overload, if the window
-// allows. l.mu must be held.
-func (l *Limiter) cut(e *hostEntry, now time.Time) {
+// allows, to no less than floor (nor MinRate). l.mu must be held.
+func (l *Limiter) cut(e *hostEntry, now time.Time, floor rate.Limit) {
 	a := &e.adapt
 	wide := a.answers.hostWide()
 	cur := e.tokens.Limit()
@@ -248,8 +255,10 @@ func (l *Limiter) cut(e *hostEntry, now time.Time) {
 	}
 	var next rate.Limit
 	switch {
+	case cur <= floor:
+		return
 	case now.Sub(a.lastCut) >= window(cur):
-		next = max(from/2, MinRate)
+		next = max(from/2, floor, MinRate)
 		if cur == rate.Inf {
 			next = max(next, InitialCut)
 		}

@@ -148,8 +148,12 @@ func TestAdaptiveCut(t *testing.T) {
 			}
 			return script(parts...)
 		}(), MinRate},
-		{"retries count when nothing else succeeds", 0,
-			script(tooMany("/a"), tooMany("/b"), tooMany("/c"), sec(1), tooMany("/a"), sec(2), tooMany("/b")), InitialCut / 4},
+		// Retries count when nothing else succeeds, but only down to
+		// InitialCut: a crawl's last URLs may be a few broken ones.
+		{"retries count down to InitialCut when nothing else succeeds", 0,
+			script(tooMany("/a"), tooMany("/b"), tooMany("/c"), sec(1), tooMany("/a"), sec(2), tooMany("/b")), InitialCut},
+		{"first answers cut below InitialCut", 0,
+			script(tooMany("/a"), tooMany("/b"), tooMany("/c"), sec(1), tooMany("/d"), sec(2), tooMany("/e")), InitialCut / 4},
 		{"retries do not count once the host answers", 0,
 			script(tooMany("/a"), tooMany("/b"), tooMany("/c"), sec(0.5), ok(), sec(1), tooMany("/a"), sec(2), tooMany("/b")), InitialCut},
 	}

@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"cmp"
 	"container/heap"
 	"errors"
 	"fmt"
@@ -248,6 +249,73 @@ func TestSimBrokenEndpoints(t *testing.T) {
 					name, elapsed[false], elapsed[true], float64(elapsed[true])/float64(elapsed[false]))
 				if elapsed[true] > 2*elapsed[false] {
 					t.Errorf("with the adaptive throttle the crawl took %v; want at most twice %v", elapsed[true], elapsed[false])
+				}
+			})
+		}
+	}
+}
+
+// TestSimSmallSiteBrokenEndpoints is a small site where the broken URLs
+// are a good part of the whole: 40 healthy pages and 8 to 16 URLs that
+// always answer 503 or 429, linked from the last page read or spread
+// among the others (a footer of dead links). When the healthy pages are
+// done only the broken URLs' retries are left, which say nothing new of
+// the host: the crawl must not be slowed to a request every 10 s for
+// them, as it was from 8 broken URLs on (161 s where 10 s do). 16 URLs
+// refusing in a row after the last success is how an overload begins,
+// and their first answers slow the host down further, but not their
+// retries.
+func TestSimSmallSiteBrokenEndpoints(t *testing.T) {
+	for _, tt := range []struct {
+		broken   int
+		tail     bool
+		maxRatio float64 // the crawl's time with the throttle, against without
+	}{
+		{8, true, 2}, {8, false, 2}, {10, true, 2}, {10, false, 2}, {16, true, 4}, {16, false, 2},
+	} {
+		{
+			broken, tail := tt.broken, tt.tail
+			name := fmt.Sprintf("%d broken/tail=%v", broken, tail)
+			t.Run(name, func(t *testing.T) {
+				status := map[string]int{}
+				var urls []string
+				addBroken := func() {
+					u := fmt.Sprintf("/broken/%d", len(status))
+					status[u] = http.StatusServiceUnavailable
+					if len(status)%2 == 0 {
+						status[u] = http.StatusTooManyRequests
+					}
+					urls = append(urls, u)
+				}
+				for i := range 40 {
+					urls = append(urls, fmt.Sprintf("/page/%d", i))
+					if !tail && i%4 == 3 && len(status) < broken {
+						addBroken()
+					}
+				}
+				for len(status) < broken {
+					addBroken()
+				}
+				answer := func(url string, _ time.Duration) (int, time.Duration) {
+					return cmp.Or(status[url], http.StatusOK), 0
+				}
+				elapsed := map[bool]time.Duration{}
+				for _, adaptive := range []bool{false, true} {
+					res := simulate(t, simConfig{
+						opts:    Options{PerHost: 8, Adaptive: adaptive, MaxPause: 30 * time.Second},
+						urls:    urls,
+						answer:  answer,
+						workers: 16, attempts: 4, latency: 5 * time.Millisecond,
+					})
+					if res.ok != 40 || res.fail != broken {
+						t.Errorf("adaptive %v: %d URLs succeeded, %d failed; want 40 and %d", adaptive, res.ok, res.fail, broken)
+					}
+					elapsed[adaptive] = res.elapsed
+				}
+				t.Logf("%s: %v without the adaptive throttle, %v with it (%.2fx)",
+					name, elapsed[false], elapsed[true], float64(elapsed[true])/float64(elapsed[false]))
+				if float64(elapsed[true]) > tt.maxRatio*float64(elapsed[false]) {
+					t.Errorf("with the adaptive throttle the crawl took %v; want at most %gx %v", elapsed[true], tt.maxRatio, elapsed[false])
 				}
 			})
 		}

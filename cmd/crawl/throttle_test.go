@@ -107,3 +107,55 @@ func TestFewBrokenEndpoints(t *testing.T) {
 		t.Errorf("%d failures; want the 10 broken URLs", len(failed))
 	}
 }
+
+// TestSmallSiteBrokenEndpoints crawls, with the default flags, a small
+// site whose home page links to 40 pages and to 10 URLs that always
+// answer 503 (a footer of dead links): the broken URLs are a quarter of
+// the site, and their retries are all that is left at the end. The crawl
+// must record the 40 pages and the 10 failures, after their retries, and
+// end: it took over 3 minutes when the retries slowed the host to a
+// request every 10 s, against 10 s with --throttle=false.
+func TestSmallSiteBrokenEndpoints(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch p := r.URL.Path; {
+		case p == "/":
+			w.Header().Set("Content-Type", "text/html")
+			for i := range 40 {
+				fmt.Fprintf(w, `<a href="/p/%d">%d</a>`, i, i)
+			}
+			for i := range 10 {
+				fmt.Fprintf(w, `<a href="/dead/%d">dead</a>`, i)
+			}
+		case strings.HasPrefix(p, "/p/"):
+			fmt.Fprint(w, "page")
+		case strings.HasPrefix(p, "/dead/"):
+			w.WriteHeader(http.StatusServiceUnavailable)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	out := t.TempDir()
+	cmd, stderr, done := startCrawl(t, "-q", "--depth", "1", "-o", out, srv.URL+"/")
+	select {
+	case <-done:
+	case <-time.After(90 * time.Second): // a bound on the test, not a speed claim
+		cmd.Process.Kill()
+		t.Fatalf("the crawl did not end in 90 s\n%s", stderr.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitFailures {
+		t.Errorf("exit %d; want %d (10 URLs failed)\n%s", code, exitFailures, stderr.String())
+	}
+	ok, failed := 0, 0
+	for u, r := range readManifest(t, out) {
+		switch {
+		case strings.Contains(u, "/p/") && r.Status == http.StatusOK:
+			ok++
+		case strings.Contains(u, "/dead/") && r.ErrorKind == outcome.HTTP5xx && r.Attempts == 4:
+			failed++
+		}
+	}
+	if ok != 40 || failed != 10 {
+		t.Errorf("%d pages saved, %d dead URLs failed after 4 attempts; want 40 and 10", ok, failed)
+	}
+}
