@@ -9,8 +9,12 @@
 // URL.
 //
 // Only the bytes of the links change; the rest of each file is kept as
-// fetched (parse.RewriteHTML and parse.RewriteCSS find the links and
-// encode the new ones). Conversion always starts from the body as it was
+// fetched (parse.RewriteFetchedHTML and parse.RewriteCSS find the links
+// and encode the new ones). An HTML page in another character encoding
+// than UTF-8 (windows-1251, Shift_JIS, UTF-16...) has its links read from
+// it decoded, as the crawl read them (from the charset of the manifest's
+// content_type, its byte order mark or its <meta>), and keeps its
+// encoding: the new links are ASCII, percent-encoded UTF-8 paths. Conversion always starts from the body as it was
 // fetched: the first time a file is converted its original is kept in
 // DIR/.crawl/orig (store.SaveOriginal), so that converting again, after a
 // resumed or updated crawl saved more pages, gives the same result as
@@ -150,7 +154,11 @@ func (ix *index) convert(st *store.Store, r *store.Record) (Stats, error) {
 	var out []byte
 	switch typ {
 	case parse.TypeHTML:
-		out = parse.RewriteHTML(page, body, parse.Options{Normalizer: ix.norm}, rewrite)
+		// Read in the encoding the crawl decoded it from to find its
+		// links, and written back in it.
+		if out, err = parse.RewriteFetchedHTML(page, body, r.ContentType, parse.Options{Normalizer: ix.norm}, rewrite); err != nil {
+			return n, fmt.Errorf("rewriting its links in its character encoding: %w", err)
+		}
 	case parse.TypeCSS:
 		out = parse.RewriteCSS(page, body, parse.Options{Normalizer: ix.norm}, rewrite)
 	default:

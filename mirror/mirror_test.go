@@ -21,7 +21,7 @@ type file struct {
 // fakeCrawl writes files and their manifest as a crawl would have, plus the
 // extra lines (redirects, failures), and returns the opened store and the
 // manifest.
-func fakeCrawl(t *testing.T, files []file, extra ...store.Record) (*store.Store, string, []byte) {
+func fakeCrawl(t testing.TB, files []file, extra ...store.Record) (*store.Store, string, []byte) {
 	t.Helper()
 	dir := t.TempDir()
 	var manifest bytes.Buffer

@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding"
 )
 
 // sniffLen is how much of a document is searched for a <meta> charset, as
@@ -20,28 +21,35 @@ const sniffLen = 1024
 // browsers would guess windows-1252, but today's pages are UTF-8). A
 // document that cannot be decoded is returned as it is.
 func ToUTF8(body []byte, contentType string) []byte {
+	text, _ := decodeHTML(body, contentType)
+	return text
+}
+
+// decodeHTML returns body as ToUTF8 does, and the encoding it decoded
+// it from, or nil when text is body itself.
+func decodeHTML(body []byte, contentType string) (text []byte, enc encoding.Encoding) {
 	if utf8Already(body, contentType) {
-		return body
+		return body, nil
 	}
 	return toUTF8Prescan(body, contentType)
 }
 
-// toUTF8Prescan is ToUTF8 with the prescan always run.
-func toUTF8Prescan(body []byte, contentType string) []byte {
+// toUTF8Prescan is decodeHTML with the prescan always run.
+func toUTF8Prescan(body []byte, contentType string) ([]byte, encoding.Encoding) {
 	enc, name, certain := charset.DetermineEncoding(body[:min(len(body), sniffLen)], contentType)
 	switch {
 	case name == "utf-8":
-		return body
+		return body, nil
 	case !certain && utf8.Valid(body):
-		return body
+		return body, nil
 	case name != "utf-16le" && name != "utf-16be" && isASCII(body):
-		return body
+		return body, nil
 	}
 	out, err := enc.NewDecoder().Bytes(body)
 	if err != nil {
-		return body
+		return body, nil
 	}
-	return out
+	return out, enc
 }
 
 // utf8Already reports, without the HTML standard's prescan (which

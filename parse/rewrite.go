@@ -72,7 +72,9 @@ type Ref struct {
 // byte outside the replacements when it had no character reference,
 // carriage return or NUL, else re-encoded.
 //
-// The document's character encoding is not known here: fn should return
+// RewriteHTML reads body as HTML reads it, as UTF-8 (or bytes): a
+// document fetched in another encoding goes to [RewriteFetchedHTML],
+// which decodes it as the crawl did to find its links. fn should return
 // ASCII (percent-encoded paths, punycode hosts), which reads the same in
 // every ASCII-compatible encoding. Like HTML, RewriteHTML never fails:
 // malformed markup is read the way the tokenizer reads it.
@@ -80,12 +82,45 @@ type Ref struct {
 // Only ModePage's references are rewritten: opts.Mode and opts.OnLink are
 // ignored.
 func RewriteHTML(base *url.URL, body []byte, opts Options, fn func(Ref) (string, bool)) []byte {
+	return rewriteHTML(base, body, opts, fn).result()
+}
+
+// RewriteFetchedHTML is RewriteHTML for an HTML document as it was
+// fetched with the Content-Type contentType, in whatever character
+// encoding: it reads the references of the document decoded to UTF-8 as
+// [ToUTF8] decodes it (from the encoding that its Content-Type, byte
+// order mark or <meta> charset declares), so that fn gets the URLs that
+// HTML finds in ToUTF8(body) (the ones the crawl fetched), while the
+// result stays in the document's encoding: the bytes of body outside the
+// rewritten references are kept as they are, and the text of each
+// replacement (fn's text, which should be ASCII, and for a srcset, meta
+// refresh or style attribute the rest of its value) is written in that
+// encoding. A document that ToUTF8 returns as it is (UTF-8, ASCII) is
+// rewritten by RewriteHTML itself.
+//
+// It fails, with a nil result, when the replacements cannot be written in
+// the document's encoding: fn's text has a character that the encoding
+// lacks, or the result would not read back as the document rewritten (a
+// replacement inside a stateful encoding's shifted run, as ISO-2022-JP
+// has).
+func RewriteFetchedHTML(base *url.URL, body []byte, contentType string, opts Options, fn func(Ref) (string, bool)) ([]byte, error) {
+	text, enc := decodeHTML(body, contentType)
+	r := rewriteHTML(base, text, opts, fn)
+	if enc == nil {
+		return r.result(), nil
+	}
+	return r.resultIn(body, enc)
+}
+
+// rewriteHTML finds the references of body that fn rewrites, and returns
+// the rewriter holding its edits.
+func rewriteHTML(base *url.URL, body []byte, opts Options, fn func(Ref) (string, bool)) *rewriter {
 	r := newRewriter(base, body, opts, fn)
 	ls := newLinkScanner(body)
 	for {
 		ref, ok := ls.next()
 		if !ok {
-			return r.result()
+			return r
 		}
 		if ref.tok.kind == tokRawText {
 			r.styleText(ref.tok.start, body[ref.tok.start:ref.tok.end], ref.val)
@@ -157,11 +192,16 @@ func newRewriter(base *url.URL, body []byte, opts Options, fn func(Ref) (string,
 	return r
 }
 
-// result applies the edits to a copy of body.
-func (r *rewriter) result() []byte {
+// sortEdits puts the edits in the order of the document.
+func (r *rewriter) sortEdits() {
 	slices.SortStableFunc(r.edits, func(a, b replacement) int {
 		return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(a.end, b.end))
 	})
+}
+
+// result applies the edits to a copy of body.
+func (r *rewriter) result() []byte {
+	r.sortEdits()
 	grow := 0
 	for _, e := range r.edits {
 		grow += len(e.text)
