@@ -151,6 +151,12 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 	switch {
 	case cfg.Frontier != nil:
 		rs.frontier = cfg.Frontier
+		if sf, ok := cfg.Frontier.(frontier.Shared); ok {
+			if err := joinShared(ctx, sf, rs.info.Settings); err != nil {
+				sf.Close()
+				return nil, err
+			}
+		}
 		if _, err := os.Stat(manifest); err == nil {
 			// This process's manifest: a restarted process must not
 			// repeat its lines.

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -167,5 +168,72 @@ func TestSharedRate(t *testing.T) {
 			}
 			t.Logf("%d pages in %v", pages, span)
 		})
+	}
+}
+
+// newCrawlID returns a crawl id no other test uses, for a shared crawl.
+func newCrawlID(prefix string) string {
+	var id [6]byte
+	rand.Read(id[:])
+	return prefix + hex.EncodeToString(id[:])
+}
+
+// runCrawlCmd runs the crawl command with args and returns its exit
+// status and what it wrote to stderr.
+func runCrawlCmd(args ...string) (int, string) {
+	var stderr bytes.Buffer
+	code := run(context.Background(), args, nil, &bytes.Buffer{}, &stderr)
+	return code, stderr.String()
+}
+
+// TestSharedSettings checks that the processes of one shared crawl use one
+// set of settings: the first process of a crawl id records its own in
+// Redis, and a later one started with other flags (depth, --max-pages,
+// seeds, --exclude) is refused, saying what differs, instead of mixing its
+// rules into the crawl; one with the same flags (the seeds in another
+// order, another -o) joins it.
+func TestSharedSettings(t *testing.T) {
+	redis := testredis.URL(t)
+	srv, site := newTreeSite(t, 40, 3, nil)
+	crawlID := newCrawlID("test-settings-")
+	base := []string{"-q", "--robots=false", "--state", redis, "--crawl-id", crawlID}
+	first := append([]string{"-o", t.TempDir(), "--depth", "1"}, base...)
+	if code, stderr := runCrawlCmd(append(first, srv.URL+"/p/0", srv.URL+"/p/1")...); code != exitOK {
+		t.Fatalf("the first process: exit %d: %s", code, stderr)
+	}
+	_, fetched := site.counts()
+
+	for _, tt := range []struct {
+		name string
+		args []string
+		want []string // in the error
+	}{
+		{"depth", []string{"--depth", "3", srv.URL + "/p/0", srv.URL + "/p/1"}, []string{"--depth 3, was 1"}},
+		{"max-pages", []string{"--depth", "1", "--max-pages", "100", srv.URL + "/p/0", srv.URL + "/p/1"}, []string{"--max-pages 100, was 0"}},
+		{"seeds", []string{"--depth", "1", srv.URL + "/p/0"}, []string{"1 URL left out"}},
+		{"exclude", []string{"--depth", "1", "--exclude", "/p/2", srv.URL + "/p/0", srv.URL + "/p/1"}, []string{"other --exclude patterns"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append(append([]string{"-o", t.TempDir()}, base...), tt.args...)
+			code, stderr := runCrawlCmd(args...)
+			if code != exitFailures {
+				t.Errorf("exit %d; want %d (refused): %s", code, exitFailures, stderr)
+			}
+			for _, w := range append(tt.want, crawlID, "other settings", "--crawl-id") {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("the error does not say %q: %s", w, stderr)
+				}
+			}
+			if _, n := site.counts(); n != fetched {
+				t.Errorf("%d requests after the refused process; want %d", n, fetched)
+			}
+		})
+	}
+
+	// The same flags, the seeds in another order, into another directory:
+	// the process joins the (finished) crawl.
+	same := append([]string{"-o", t.TempDir(), "--depth", "1"}, base...)
+	if code, stderr := runCrawlCmd(append(same, srv.URL+"/p/1", srv.URL+"/p/0")...); code != exitOK {
+		t.Errorf("a process with the same settings: exit %d: %s", code, stderr)
 	}
 }

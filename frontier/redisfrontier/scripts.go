@@ -181,6 +181,18 @@ requeue(url)
 return 1
 `)
 
+// keepSettingsScript sets the crawl's settings key to ARGV[2] unless it
+// exists. It returns {1, ARGV[2]} when it set it, {0, value} otherwise.
+var keepSettingsScript = redis.NewScript(`
+local P = ARGV[1]
+local v = redis.call('GET', P .. 'settings')
+if v then
+  return {0, v}
+end
+redis.call('SET', P .. 'settings', ARGV[2])
+return {1, ARGV[2]}
+`)
+
 // statsScript returns, in one consistent snapshot, the number of leased
 // items, of items done, of leases that ran out, of URLs seen, and then
 // pairs of host and number of items queued for it at one depth.
