@@ -104,4 +104,10 @@ type Shared interface {
 	// stored already, in one atomic step, and returns the settings stored:
 	// data itself, with stored true, for the first process of a crawl.
 	KeepSettings(ctx context.Context, data []byte) (kept []byte, stored bool, err error)
+	// AddWithin adds items as Add does, but queues a new URL only while
+	// fewer than budget items were ever queued in the whole crawl, by every
+	// process over all its runs (the items of Add count too): the crawl's
+	// budget. It reports how many items it queued, and how many new ones
+	// it refused for the budget (those are not marked seen).
+	AddWithin(ctx context.Context, budget int64, items ...Item) (added, over int, err error)
 }

@@ -237,3 +237,30 @@ func TestSharedSettings(t *testing.T) {
 		t.Errorf("a process with the same settings: exit %d: %s", code, stderr)
 	}
 }
+
+// TestSharedMaxPages runs three processes of one shared crawl with
+// --max-pages, and checks that the budget is the crawl's, as the README
+// says, not each process's: together they fetch at most N URLs, not 3×N.
+func TestSharedMaxPages(t *testing.T) {
+	redis := testredis.URL(t)
+	const budget = 12
+	// Slow pages, so that the three processes work at once.
+	srv, site := newTreeSite(t, 300, 3, func(int) { time.Sleep(50 * time.Millisecond) })
+	crawlID := newCrawlID("test-budget-")
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			code, stderr := runCrawlCmd("-o", t.TempDir(), "-q", "--depth", "100", "--robots=false", "--workers", "2",
+				"--max-pages", fmt.Sprint(budget), "--state", redis, "--crawl-id", crawlID, srv.URL+"/p/0")
+			if code != exitOK {
+				t.Errorf("exit %d: %s", code, stderr)
+			}
+		})
+	}
+	wg.Wait()
+	// The budget counts every URL admitted, the host's /sitemap.xml
+	// (not a page of the site) included.
+	if _, n := site.counts(); n > budget || n < budget-1 {
+		t.Errorf("three processes with --max-pages %d fetched %d pages; want %d or %d", budget, n, budget-1, budget)
+	}
+}

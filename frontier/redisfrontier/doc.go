@@ -57,7 +57,8 @@
 //	leases         zset    leased URL -> deadline, in ms since the epoch
 //	lease          hash    leased URL -> encoded item, to re-queue it
 //	owner          hash    leased URL -> token of the lease
-//	stats          hash    "done" and "reclaimed" counters
+//	stats          hash    "done", "reclaimed" and "added" (items ever
+//	                       queued: the budget of AddWithin) counters
 //	settings       string  what defines the crawl, as its first process
 //	                       stored it (KeepSettings): its caller's bytes
 //
