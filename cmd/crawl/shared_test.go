@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crawl-go/crawl/frontier/redisfrontier"
 	"github.com/crawl-go/crawl/internal/testredis"
 	"github.com/crawl-go/crawl/store"
 )
@@ -262,5 +263,65 @@ func TestSharedMaxPages(t *testing.T) {
 	// (not a page of the site) included.
 	if _, n := site.counts(); n > budget || n < budget-1 {
 		t.Errorf("three processes with --max-pages %d fetched %d pages; want %d or %d", budget, n, budget-1, budget)
+	}
+}
+
+// TestSharedStateLost checks that a process whose -o DIR took part in a
+// shared crawl refuses to run when Redis lost the crawl's state (restarted
+// without persistence: here, its keys deleted), rather than "resume" by
+// fetching everything again, also once another process started the crawl
+// id anew; --fresh starts it over knowingly.
+func TestSharedStateLost(t *testing.T) {
+	redis := testredis.URL(t)
+	srv, site := newTreeSite(t, 40, 3, nil)
+	crawlID := newCrawlID("test-lost-")
+	dir := t.TempDir()
+	args := []string{"-o", dir, "-q", "--depth", "2", "--robots=false", "--state", redis, "--crawl-id", crawlID, srv.URL + "/p/0"}
+	if code, stderr := runCrawlCmd(args...); code != exitOK {
+		t.Fatalf("the first run: exit %d: %s", code, stderr)
+	}
+	lose := func() {
+		f, err := redisfrontier.Open(context.Background(), redisfrontier.Options{URL: redis, CrawlID: crawlID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := f.Delete(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lose()
+	refused := func(what string) {
+		t.Helper()
+		_, before := site.counts()
+		code, stderr := runCrawlCmd(args...)
+		if code != exitFailures {
+			t.Errorf("%s: exit %d; want %d (refused): %s", what, code, exitFailures, stderr)
+		}
+		for _, w := range []string{crawlID, dir, "lost", "--fresh", "--crawl-id"} {
+			if !strings.Contains(stderr, w) {
+				t.Errorf("%s: the error does not say %q: %s", what, w, stderr)
+			}
+		}
+		if _, n := site.counts(); n != before {
+			t.Errorf("%s: %d requests; want none", what, n-before)
+		}
+	}
+	refused("the state lost")
+
+	// Another process starts the crawl id anew: DIR's crawl is still the
+	// lost one.
+	other := append([]string{"-o", t.TempDir()}, args[2:]...)
+	if code, stderr := runCrawlCmd(other...); code != exitOK {
+		t.Fatalf("a new process: exit %d: %s", code, stderr)
+	}
+	refused("the crawl started again by another process")
+
+	// --fresh: DIR takes part in the new crawl.
+	if code, stderr := runCrawlCmd(append(args, "--fresh")...); code != exitOK {
+		t.Errorf("--fresh: exit %d: %s", code, stderr)
+	}
+	if code, stderr := runCrawlCmd(args...); code != exitOK {
+		t.Errorf("after --fresh: exit %d: %s", code, stderr)
 	}
 }
