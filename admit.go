@@ -39,10 +39,14 @@ type admitter struct {
 	traps    *scope.Traps
 	maxPages int64        // 0: no budget
 	admitted atomic.Int64 // URLs admitted, counted against maxPages
-	rec      *recorder    // the lines of URLs skipped by policy
-	stats    *stats
-	log      io.Writer
-	norm     urlnorm.Normalizer
+	// shared, when set, keeps the budget instead of admitted: the
+	// frontier of a shared crawl, whose budget is its processes'
+	// together (frontier.Shared.AddWithin).
+	shared frontier.Shared
+	rec    *recorder // the lines of URLs skipped by policy
+	stats  *stats
+	log    io.Writer
+	norm   urlnorm.Normalizer
 	// fetched holds what earlier runs recorded: a redirect to a URL they
 	// fetched is not followed.
 	fetched *history
@@ -121,33 +125,34 @@ func (a *admitter) links(ctx context.Context, from frontier.Item, links []parse.
 	}
 	for k, it := range b.items {
 		d := &b.decisions[b.idx[k]]
-		if a.maxPages > 0 && a.admitted.Add(1) > a.maxPages {
-			a.admitted.Add(-1)
+		if !a.reserve() {
 			a.stats.skip(outcome.MaxPages, 1)
 			d.why = string(outcome.MaxPages)
 			continue
 		}
 		if kind, why, ok := a.traps.Reserve(b.urls[k]); !ok {
-			if a.maxPages > 0 {
-				a.admitted.Add(-1)
-			}
+			a.unreserve()
 			d.why = string(kind)
 			if err := a.skip(ctx, it, kind, why); err != nil {
 				return fmt.Errorf("recording a skipped link of %s: %w", from.URL, err)
 			}
 			continue
 		}
-		n, err := a.add(ctx, it)
+		n, over, err := a.add(ctx, it)
 		if err != nil {
 			return fmt.Errorf("queuing the links of %s: %w", from.URL, err)
+		}
+		if over { // the shared crawl's budget is spent
+			a.traps.Unreserve(b.urls[k])
+			a.stats.skip(outcome.MaxPages, 1)
+			d.why = string(outcome.MaxPages)
+			continue
 		}
 		d.followed = true
 		if n == 0 { // seen before: give the reservations back
 			d.why = seenBefore
 			a.traps.Unreserve(b.urls[k])
-			if a.maxPages > 0 {
-				a.admitted.Add(-1)
-			}
+			a.unreserve()
 		}
 		a.stats.queued.Add(int64(n))
 	}
@@ -157,17 +162,46 @@ func (a *admitter) links(ctx context.Context, from frontier.Item, links []parse.
 	return nil
 }
 
-// add adds it to the frontier, and reports whether it was new (1) or
-// seen before (0), which a.known may tell without the frontier.
-func (a *admitter) add(ctx context.Context, it frontier.Item) (int, error) {
-	if a.known.Seen(it.URL) {
-		return 0, nil
+// reserve takes a URL from the budget of this process (admitted), and
+// reports whether there was one left; always true without a budget, or
+// when a shared frontier keeps it (add asks it then).
+func (a *admitter) reserve() bool {
+	if a.maxPages == 0 || a.shared != nil {
+		return true
 	}
-	n, err := a.frontier.Add(ctx, it)
-	if err == nil {
+	if a.admitted.Add(1) > a.maxPages {
+		a.admitted.Add(-1)
+		return false
+	}
+	return true
+}
+
+// unreserve gives back a URL that reserve took.
+func (a *admitter) unreserve() {
+	if a.maxPages > 0 && a.shared == nil {
+		a.admitted.Add(-1)
+	}
+}
+
+// add adds it to the frontier, and reports whether it was new (1) or
+// seen before (0), which a.known may tell without the frontier. With a
+// budget kept by a shared frontier, it reports over when the crawl's
+// budget is spent: it was not queued.
+func (a *admitter) add(ctx context.Context, it frontier.Item) (n int, over bool, err error) {
+	if a.known.Seen(it.URL) {
+		return 0, false, nil
+	}
+	if a.shared != nil && a.maxPages > 0 {
+		var refused int
+		n, refused, err = a.shared.AddWithin(ctx, a.maxPages, it)
+		over = refused > 0
+	} else {
+		n, err = a.frontier.Add(ctx, it)
+	}
+	if err == nil && !over {
 		a.known.Put(it.URL)
 	}
-	return n, err
+	return n, over, err
 }
 
 // skip records a URL that the crawl decided not to fetch, once: the URL is

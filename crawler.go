@@ -124,9 +124,11 @@ func New(cfg Config) (*Crawler, error) {
 		}
 	}
 	// The --max-pages budget is the crawl's, not the process's: what a
-	// resumed run admitted before its interruption is spent.
+	// resumed run admitted before its interruption is spent. A shared
+	// frontier keeps the budget of all the crawl's processes itself.
 	var spent int64
-	if c.state.resumed && cfg.MaxPages > 0 {
+	shared, _ := c.state.frontier.(frontier.Shared)
+	if c.state.resumed && cfg.MaxPages > 0 && shared == nil {
 		n, err := c.state.frontier.Counts(context.Background())
 		if err != nil {
 			c.state.frontier.Close()
@@ -162,7 +164,7 @@ func New(cfg Config) (*Crawler, error) {
 	c.admit = &admitter{
 		frontier: front, known: known, scope: sc, traps: scope.NewTraps(cfg.Traps), maxPages: int64(cfg.MaxPages),
 		rec: rec, stats: &c.stats, log: cfg.Log, norm: norm, fetched: h,
-		probeSitemaps: cfg.FollowSitemaps && cfg.Depth > 0, graph: out.graph,
+		probeSitemaps: cfg.FollowSitemaps && cfg.Depth > 0, graph: out.graph, shared: shared,
 	}
 	c.admit.admitted.Store(spent)
 	limiter := ratelimit.New(cfg.RateLimit)

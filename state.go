@@ -138,7 +138,8 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 	manifest := filepath.Join(cfg.OutDir, store.ManifestName)
 	path := statePath(cfg)
 	if cfg.Fresh {
-		for _, p := range []string{path, InfoPath(path), manifest, filepath.Join(cfg.OutDir, store.RecordsName)} {
+		for _, p := range []string{path, InfoPath(path), manifest, filepath.Join(cfg.OutDir, store.RecordsName),
+			filepath.Join(cfg.OutDir, store.WorkDir, sharedRecordName)} {
 			if p == "" || p == ".json" {
 				continue
 			}
@@ -151,6 +152,12 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 	switch {
 	case cfg.Frontier != nil:
 		rs.frontier = cfg.Frontier
+		if sf, ok := cfg.Frontier.(frontier.Shared); ok {
+			if err := joinShared(ctx, sf, rs.info.Settings, cfg.OutDir); err != nil {
+				sf.Close()
+				return nil, err
+			}
+		}
 		if _, err := os.Stat(manifest); err == nil {
 			// This process's manifest: a restarted process must not
 			// repeat its lines.

@@ -87,3 +87,27 @@ type Frontier interface {
 type HostCounter interface {
 	QueuedByHost(ctx context.Context) (map[string]int64, error)
 }
+
+// Shared is implemented by frontiers that several processes share
+// (redisfrontier). Besides the queue, such a frontier keeps what defines
+// the crawl, written by its first process, so that a later process can
+// check that it runs the same crawl rather than mix other rules into it.
+type Shared interface {
+	Frontier
+	// Name names the shared crawl for messages: its name and where it is
+	// kept, without credentials.
+	Name() string
+	// Settings returns the crawl's settings as KeepSettings stored them,
+	// or nil when none are stored.
+	Settings(ctx context.Context) ([]byte, error)
+	// KeepSettings stores data as the crawl's settings unless some are
+	// stored already, in one atomic step, and returns the settings stored:
+	// data itself, with stored true, for the first process of a crawl.
+	KeepSettings(ctx context.Context, data []byte) (kept []byte, stored bool, err error)
+	// AddWithin adds items as Add does, but queues a new URL only while
+	// fewer than budget items were ever queued in the whole crawl, by every
+	// process over all its runs (the items of Add count too): the crawl's
+	// budget. It reports how many items it queued, and how many new ones
+	// it refused for the budget (those are not marked seen).
+	AddWithin(ctx context.Context, budget int64, items ...Item) (added, over int, err error)
+}

@@ -13,10 +13,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/crawl-go/crawl/frontier/redisfrontier"
 	"github.com/crawl-go/crawl/internal/testredis"
 	"github.com/crawl-go/crawl/store"
 )
@@ -167,5 +169,159 @@ func TestSharedRate(t *testing.T) {
 			}
 			t.Logf("%d pages in %v", pages, span)
 		})
+	}
+}
+
+// newCrawlID returns a crawl id no other test uses, for a shared crawl.
+func newCrawlID(prefix string) string {
+	var id [6]byte
+	rand.Read(id[:])
+	return prefix + hex.EncodeToString(id[:])
+}
+
+// runCrawlCmd runs the crawl command with args and returns its exit
+// status and what it wrote to stderr.
+func runCrawlCmd(args ...string) (int, string) {
+	var stderr bytes.Buffer
+	code := run(context.Background(), args, nil, &bytes.Buffer{}, &stderr)
+	return code, stderr.String()
+}
+
+// TestSharedSettings checks that the processes of one shared crawl use one
+// set of settings: the first process of a crawl id records its own in
+// Redis, and a later one started with other flags (depth, --max-pages,
+// seeds, --exclude) is refused, saying what differs, instead of mixing its
+// rules into the crawl; one with the same flags (the seeds in another
+// order, another -o) joins it.
+func TestSharedSettings(t *testing.T) {
+	redis := testredis.URL(t)
+	srv, site := newTreeSite(t, 40, 3, nil)
+	crawlID := newCrawlID("test-settings-")
+	base := []string{"-q", "--robots=false", "--state", redis, "--crawl-id", crawlID}
+	first := append([]string{"-o", t.TempDir(), "--depth", "1"}, base...)
+	if code, stderr := runCrawlCmd(append(first, srv.URL+"/p/0", srv.URL+"/p/1")...); code != exitOK {
+		t.Fatalf("the first process: exit %d: %s", code, stderr)
+	}
+	_, fetched := site.counts()
+
+	for _, tt := range []struct {
+		name string
+		args []string
+		want []string // in the error
+	}{
+		{"depth", []string{"--depth", "3", srv.URL + "/p/0", srv.URL + "/p/1"}, []string{"--depth 3, was 1"}},
+		{"max-pages", []string{"--depth", "1", "--max-pages", "100", srv.URL + "/p/0", srv.URL + "/p/1"}, []string{"--max-pages 100, was 0"}},
+		{"seeds", []string{"--depth", "1", srv.URL + "/p/0"}, []string{"1 URL left out"}},
+		{"exclude", []string{"--depth", "1", "--exclude", "/p/2", srv.URL + "/p/0", srv.URL + "/p/1"}, []string{"other --exclude patterns"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append(append([]string{"-o", t.TempDir()}, base...), tt.args...)
+			code, stderr := runCrawlCmd(args...)
+			if code != exitFailures {
+				t.Errorf("exit %d; want %d (refused): %s", code, exitFailures, stderr)
+			}
+			for _, w := range append(tt.want, crawlID, "other settings", "--crawl-id") {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("the error does not say %q: %s", w, stderr)
+				}
+			}
+			if _, n := site.counts(); n != fetched {
+				t.Errorf("%d requests after the refused process; want %d", n, fetched)
+			}
+		})
+	}
+
+	// The same flags, the seeds in another order, into another directory:
+	// the process joins the (finished) crawl.
+	same := append([]string{"-o", t.TempDir(), "--depth", "1"}, base...)
+	if code, stderr := runCrawlCmd(append(same, srv.URL+"/p/1", srv.URL+"/p/0")...); code != exitOK {
+		t.Errorf("a process with the same settings: exit %d: %s", code, stderr)
+	}
+}
+
+// TestSharedMaxPages runs three processes of one shared crawl with
+// --max-pages, and checks that the budget is the crawl's, as the README
+// says, not each process's: together they fetch at most N URLs, not 3×N.
+func TestSharedMaxPages(t *testing.T) {
+	redis := testredis.URL(t)
+	const budget = 12
+	// Slow pages, so that the three processes work at once.
+	srv, site := newTreeSite(t, 300, 3, func(int) { time.Sleep(50 * time.Millisecond) })
+	crawlID := newCrawlID("test-budget-")
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			code, stderr := runCrawlCmd("-o", t.TempDir(), "-q", "--depth", "100", "--robots=false", "--workers", "2",
+				"--max-pages", fmt.Sprint(budget), "--state", redis, "--crawl-id", crawlID, srv.URL+"/p/0")
+			if code != exitOK {
+				t.Errorf("exit %d: %s", code, stderr)
+			}
+		})
+	}
+	wg.Wait()
+	// The budget counts every URL admitted, the host's /sitemap.xml
+	// (not a page of the site) included.
+	if _, n := site.counts(); n > budget || n < budget-1 {
+		t.Errorf("three processes with --max-pages %d fetched %d pages; want %d or %d", budget, n, budget-1, budget)
+	}
+}
+
+// TestSharedStateLost checks that a process whose -o DIR took part in a
+// shared crawl refuses to run when Redis lost the crawl's state (restarted
+// without persistence: here, its keys deleted), rather than "resume" by
+// fetching everything again, also once another process started the crawl
+// id anew; --fresh starts it over knowingly.
+func TestSharedStateLost(t *testing.T) {
+	redis := testredis.URL(t)
+	srv, site := newTreeSite(t, 40, 3, nil)
+	crawlID := newCrawlID("test-lost-")
+	dir := t.TempDir()
+	args := []string{"-o", dir, "-q", "--depth", "2", "--robots=false", "--state", redis, "--crawl-id", crawlID, srv.URL + "/p/0"}
+	if code, stderr := runCrawlCmd(args...); code != exitOK {
+		t.Fatalf("the first run: exit %d: %s", code, stderr)
+	}
+	lose := func() {
+		f, err := redisfrontier.Open(context.Background(), redisfrontier.Options{URL: redis, CrawlID: crawlID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := f.Delete(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lose()
+	refused := func(what string) {
+		t.Helper()
+		_, before := site.counts()
+		code, stderr := runCrawlCmd(args...)
+		if code != exitFailures {
+			t.Errorf("%s: exit %d; want %d (refused): %s", what, code, exitFailures, stderr)
+		}
+		for _, w := range []string{crawlID, dir, "lost", "--fresh", "--crawl-id"} {
+			if !strings.Contains(stderr, w) {
+				t.Errorf("%s: the error does not say %q: %s", what, w, stderr)
+			}
+		}
+		if _, n := site.counts(); n != before {
+			t.Errorf("%s: %d requests; want none", what, n-before)
+		}
+	}
+	refused("the state lost")
+
+	// Another process starts the crawl id anew: DIR's crawl is still the
+	// lost one.
+	other := append([]string{"-o", t.TempDir()}, args[2:]...)
+	if code, stderr := runCrawlCmd(other...); code != exitOK {
+		t.Fatalf("a new process: exit %d: %s", code, stderr)
+	}
+	refused("the crawl started again by another process")
+
+	// --fresh: DIR takes part in the new crawl.
+	if code, stderr := runCrawlCmd(append(args, "--fresh")...); code != exitOK {
+		t.Errorf("--fresh: exit %d: %s", code, stderr)
+	}
+	if code, stderr := runCrawlCmd(args...); code != exitOK {
+		t.Errorf("after --fresh: exit %d: %s", code, stderr)
 	}
 }

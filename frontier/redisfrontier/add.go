@@ -45,6 +45,44 @@ func (f *Frontier) Add(ctx context.Context, items ...frontier.Item) (int, error)
 	return added, nil
 }
 
+// AddWithin implements frontier.Shared: Add, but an item is queued only
+// while fewer than budget items were ever queued in the crawl (the
+// "added" counter, which Add raises too), checked and counted in the same
+// step as the item is marked seen and queued, so that processes adding at
+// once never queue more than budget together. A duplicate item in one call is
+// counted once. The items go in batches, as Add sends them.
+func (f *Frontier) AddWithin(ctx context.Context, budget int64, items ...frontier.Item) (added, over int, err error) {
+	if _, err := f.check(); err != nil {
+		return 0, 0, err
+	}
+	for len(items) > 0 {
+		n := min(len(items), addBatch)
+		args := make([]any, 0, 2+4*n)
+		args = append(args, f.prefix, budget)
+		for _, it := range items[:n] {
+			args = append(args, it.URL, strconv.Itoa(max(it.Depth, 0)), it.Host, encode(it))
+		}
+		res, err := addWithinScript.Run(ctx, f.client, f.keys, args...).Int64Slice()
+		if err != nil {
+			return added, over, f.fail("adding to frontier within the budget", err)
+		}
+		if len(res) != 2 {
+			return added, over, fmt.Errorf("redisfrontier: unexpected add reply of %d values", len(res))
+		}
+		added += int(res[0])
+		over += int(res[1])
+		items = items[n:]
+	}
+	if added > 0 {
+		f.mu.Lock()
+		if !f.closed {
+			f.broadcast()
+		}
+		f.mu.Unlock()
+	}
+	return added, over, nil
+}
+
 // Claim implements frontier.Frontier.
 func (f *Frontier) Claim(ctx context.Context, url string) (bool, error) {
 	if _, err := f.check(); err != nil {

@@ -57,7 +57,10 @@
 //	leases         zset    leased URL -> deadline, in ms since the epoch
 //	lease          hash    leased URL -> encoded item, to re-queue it
 //	owner          hash    leased URL -> token of the lease
-//	stats          hash    "done" and "reclaimed" counters
+//	stats          hash    "done", "reclaimed" and "added" (items ever
+//	                       queued: the budget of AddWithin) counters
+//	settings       string  what defines the crawl, as its first process
+//	                       stored it (KeepSettings): its caller's bytes
 //
 // An item is stored as its URL, host, depth, parent and requisite flag
 // ("1" or "0"), each written as its length in bytes, a colon and its
@@ -70,4 +73,5 @@
 //   - add.go: Add and Claim.
 //   - lease.go: Next and Done.
 //   - stats.go: Stats and Delete.
+//   - settings.go: the crawl's name and settings (frontier.Shared).
 package redisfrontier

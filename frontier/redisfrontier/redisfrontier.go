@@ -53,6 +53,7 @@ type Options struct {
 type Frontier struct {
 	client redis.UniversalClient
 	prefix string   // "crawl:{NAME}:"
+	name   string   // NAME on HOST:PORT/DB, for messages
 	keys   []string // KEYS of every script: routes it to the crawl's slot
 	lease  time.Duration
 	poll   time.Duration
@@ -71,7 +72,7 @@ type Frontier struct {
 	wake chan struct{}
 }
 
-var _ frontier.Frontier = (*Frontier)(nil)
+var _ frontier.Shared = (*Frontier)(nil)
 
 // Open connects to the Redis server at opts.URL and returns the frontier of
 // the crawl opts.CrawlID, creating it empty if no process has used it yet.
@@ -96,6 +97,7 @@ func Open(ctx context.Context, opts Options) (*Frontier, error) {
 	f := &Frontier{
 		client: redis.NewClient(ropts),
 		prefix: prefix,
+		name:   fmt.Sprintf("%s on %s/%d", opts.CrawlID, ropts.Addr, ropts.DB),
 		keys:   []string{prefix + "seen"},
 		lease:  orDefault(opts.Lease, DefaultLease),
 		poll:   orDefault(opts.Poll, DefaultPoll),

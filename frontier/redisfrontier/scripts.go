@@ -87,7 +87,8 @@ end
 // addScript marks each item's URL seen and, if it was new, queues the
 // item, in one step: no other client can see the URL seen but not queued.
 // ARGV after the prefix holds groups of URL, depth, host and encoded item.
-// It returns how many items were new.
+// It returns how many items were new, and counts them in the crawl's
+// "added" counter.
 var addScript = redis.NewScript(luaCommon + `
 local added = 0
 for i = 2, #ARGV, 4 do
@@ -96,7 +97,36 @@ for i = 2, #ARGV, 4 do
     added = added + 1
   end
 end
+if added > 0 then
+  redis.call('HINCRBY', P .. 'stats', 'added', added)
+end
 return added
+`)
+
+// addWithinScript is addScript within a budget: a new item is queued (and
+// its URL marked seen) only while the crawl's "added" counter is under
+// ARGV[2]; the groups of URL, depth, host and encoded item start at
+// ARGV[3]. It returns {queued, refused for the budget}.
+var addWithinScript = redis.NewScript(luaCommon + `
+local max = tonumber(ARGV[2])
+local total = tonumber(redis.call('HGET', P .. 'stats', 'added') or '0')
+local added, over = 0, 0
+for i = 3, #ARGV, 4 do
+  if redis.call('SISMEMBER', P .. 'seen', ARGV[i]) == 0 then
+    if total >= max then
+      over = over + 1
+    else
+      redis.call('SADD', P .. 'seen', ARGV[i])
+      push(ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], false)
+      added = added + 1
+      total = total + 1
+    end
+  end
+end
+if added > 0 then
+  redis.call('HINCRBY', P .. 'stats', 'added', added)
+end
+return {added, over}
 `)
 
 // nextScript re-queues the expired leases (at most ARGV[4] of them), then
@@ -179,6 +209,18 @@ if redis.call('HGET', P .. 'owner', url) ~= ARGV[3] then
 end
 requeue(url)
 return 1
+`)
+
+// keepSettingsScript sets the crawl's settings key to ARGV[2] unless it
+// exists. It returns {1, ARGV[2]} when it set it, {0, value} otherwise.
+var keepSettingsScript = redis.NewScript(`
+local P = ARGV[1]
+local v = redis.call('GET', P .. 'settings')
+if v then
+  return {0, v}
+end
+redis.call('SET', P .. 'settings', ARGV[2])
+return {1, ARGV[2]}
 `)
 
 // statsScript returns, in one consistent snapshot, the number of leased
