@@ -306,7 +306,6 @@ var (
 	ErrNoMirror           = errors.New("config: Update and ConvertLinks work on the mirror; they cannot go with NoMirror")
 	ErrUpdateFresh        = errors.New("config: Update re-crawls what an earlier crawl saved; Fresh forgets it")
 	ErrUpdateShared       = errors.New("config: Update works with a state of this process (State), not a shared Frontier")
-	ErrFreshShared        = errors.New("config: Fresh forgets the state of this process; a shared Frontier is started over under a new crawl id")
 	ErrNegative           = errors.New("config: Depth and MaxPages cannot be negative")
 	ErrSelectURL          = errors.New(`config: the Select name "url" is taken by the page's URL`)
 	ErrOutputOne          = errors.New("config: Output and OutputWriter take the body of one URL: one seed, no sitemaps, Depth 0, no Requisites")
@@ -327,9 +326,6 @@ func (c *Config) check() error {
 		return ErrUpdateFresh
 	case c.Update && c.Frontier != nil:
 		return ErrUpdateShared
-	case c.Fresh && c.Frontier != nil:
-		// It would empty this process's manifest, and nothing else.
-		return ErrFreshShared
 	case c.Continue && c.archiving():
 		return ErrContinueArchive
 	case c.output() && (len(c.Seeds) != 1 || len(c.Sitemaps) > 0 || c.Depth > 0 || c.Requisites):

@@ -52,6 +52,10 @@ type sharedRecord struct {
 // sharedRecordName is the name of the sharedRecord in store.WorkDir.
 const sharedRecordName = "shared.json"
 
+// ErrFreshShared is the error of Config.Fresh for a process's part of a
+// shared crawl that the frontier still holds (see checkFresh).
+var ErrFreshShared = errors.New("--fresh does not start a shared crawl over")
+
 // ErrSharedLost is the error of a process whose output directory took part
 // in a shared crawl whose state is gone.
 var ErrSharedLost = errors.New("the shared crawl's state was lost")
@@ -129,6 +133,36 @@ func joinShared(ctx context.Context, f frontier.Shared, s settings, dir string) 
 		return fmt.Errorf("recording the shared crawl %s: %w", f.Name(), err)
 	}
 	return nil
+}
+
+// checkFresh refuses Config.Fresh for the output directory dir of a
+// process of the shared crawl f when the directory's manifest is this
+// process's part of the crawl that f still holds: forgetting it would
+// lose the record of what the process saved, and fetch nothing again,
+// since the crawl has it done. A crawl is started over under a new crawl
+// id. Fresh goes on when f has no state (a new crawl, or a lost one) or
+// the state of a crawl started since under the same name.
+func checkFresh(ctx context.Context, f frontier.Shared, dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, store.ManifestName)); err != nil {
+		return nil // nothing to forget
+	}
+	b, err := f.Settings(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the settings of the shared crawl %s: %w", f.Name(), err)
+	}
+	if b == nil {
+		return nil
+	}
+	rec, err := readSharedRecord(filepath.Join(dir, store.WorkDir, sharedRecordName))
+	if err != nil {
+		return err
+	}
+	var info sharedInfo
+	if rec != nil && json.Unmarshal(b, &info) == nil && info.ID != rec.ID {
+		return nil // the directory's crawl is a lost one
+	}
+	return fmt.Errorf("%w: %s holds this process's part of the shared crawl %s, which Redis still has: --fresh would forget what it saved, and fetch nothing again. To start the crawl over, give it a new --crawl-id",
+		ErrFreshShared, dir, f.Name())
 }
 
 // readSharedRecord reads the sharedRecord at path; nil when there is none.

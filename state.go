@@ -137,6 +137,12 @@ func statePath(cfg *Config) string {
 func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runState, error) {
 	manifest := filepath.Join(cfg.OutDir, store.ManifestName)
 	path := statePath(cfg)
+	if sf, ok := cfg.Frontier.(frontier.Shared); ok && cfg.Fresh {
+		if err := checkFresh(ctx, sf, cfg.OutDir); err != nil {
+			sf.Close()
+			return nil, err
+		}
+	}
 	if cfg.Fresh {
 		for _, p := range []string{path, InfoPath(path), manifest, filepath.Join(cfg.OutDir, store.RecordsName),
 			filepath.Join(cfg.OutDir, store.WorkDir, sharedRecordName)} {

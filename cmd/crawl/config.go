@@ -78,8 +78,6 @@ func (o *crawlOptions) config(args []string, stdin io.Reader, stdout io.Writer) 
 		return cfg, errors.New("-c continues downloads with Range requests, whose 206 answers an archive cannot replay as whole responses; give -c or --warc/--wacz, not both")
 	case o.update && isRedis(o.state):
 		return cfg, fmt.Errorf("%s works with the state on disk or in memory, not with --state redis://", o.updateFlag())
-	case o.fresh && isRedis(o.state):
-		return cfg, errors.New("--fresh forgets the crawl of this directory, not one shared through Redis: to start a shared crawl over, give it a new --crawl-id")
 	}
 	var err error
 	if cfg.Scope, err = scope.ParseMode(o.scope); err != nil {

@@ -58,9 +58,6 @@ func TestRunExitStatus(t *testing.T) {
 		{"update without mirror", []string{"--update", "--no-mirror", srv.URL}, "", exitUsage, "--no-mirror", nil},
 		{"update and fresh", []string{"-N", "--fresh", srv.URL}, "", exitUsage, "--fresh", nil},
 		{"update in redis", []string{"--update", "--state", "redis://127.0.0.1:1/0", "--crawl-id", "x", srv.URL}, "", exitUsage, "not with --state redis", nil},
-		// It would empty the manifest of this directory, and fetch
-		// nothing: the shared crawl's state stays.
-		{"fresh in redis", []string{"--fresh", "--state", "redis://127.0.0.1:1/0", "--crawl-id", "x", srv.URL}, "", exitUsage, "give it a new --crawl-id", nil},
 	}
 	host := strings.ReplaceAll(strings.TrimPrefix(srv.URL, "http://"), ":", "_")
 	for _, tt := range tests {

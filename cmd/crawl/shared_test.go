@@ -198,11 +198,23 @@ func TestSharedSettings(t *testing.T) {
 	srv, site := newTreeSite(t, 40, 3, nil)
 	crawlID := newCrawlID("test-settings-")
 	base := []string{"-q", "--robots=false", "--state", redis, "--crawl-id", crawlID}
-	first := append([]string{"-o", t.TempDir(), "--depth", "1"}, base...)
+	firstDir := t.TempDir()
+	first := append([]string{"-o", firstDir, "--depth", "1"}, base...)
 	if code, stderr := runCrawlCmd(append(first, srv.URL+"/p/0", srv.URL+"/p/1")...); code != exitOK {
 		t.Fatalf("the first process: exit %d: %s", code, stderr)
 	}
 	_, fetched := site.counts()
+
+	// --fresh on the first process's directory would forget what it saved,
+	// which Redis has done: refused, the manifest kept.
+	manifest, _ := os.ReadFile(filepath.Join(firstDir, "manifest.jsonl"))
+	code, stderr := runCrawlCmd(append(first, "--fresh", srv.URL+"/p/0", srv.URL+"/p/1")...)
+	if code != exitFailures || !strings.Contains(stderr, "--fresh would forget what it saved") || !strings.Contains(stderr, "new --crawl-id") {
+		t.Errorf("--fresh on a process's part of the crawl: exit %d, want %d and why: %s", code, exitFailures, stderr)
+	}
+	if after, _ := os.ReadFile(filepath.Join(firstDir, "manifest.jsonl")); len(manifest) == 0 || !bytes.Equal(after, manifest) {
+		t.Errorf("the manifest was %d bytes, is %d after the refused --fresh", len(manifest), len(after))
+	}
 
 	for _, tt := range []struct {
 		name string
