@@ -137,7 +137,7 @@ func New(cfg Config) (*Crawler, error) {
 		}
 		spent = int64(h.lastRunOutcomes + n.Queued + n.Leased)
 	}
-	if err := out.openFiles(&cfg, c.state.plan.Kind, c.state.resumed); err != nil {
+	if err := out.openFiles(&cfg, c.state.plan.Kind, c.state.resumed, c.state.selectChanged, c.state.runNumber()); err != nil {
 		c.state.frontier.Close()
 		if out.archive != nil {
 			out.archive.abort() // no package of a crawl that did not start

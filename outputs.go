@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/crawl-go/crawl/fetch"
@@ -17,8 +18,13 @@ type outputs struct {
 	store    *store.Store
 	manifest *store.ManifestWriter
 	records  *store.JSONLWriter // nil without Config.Select
-	archive  *archiver          // nil without Config.WARC or Config.WACZ
-	graph    *linkGraph         // nil without Config.Links
+	// recorded are the URLs with a record in records, when the run reads
+	// pages an earlier one saved: a page read from disk gets its record
+	// if it has none (saved without --select, or before the fields
+	// changed).
+	recorded recordedURLs
+	archive  *archiver  // nil without Config.WARC or Config.WACZ
+	graph    *linkGraph // nil without Config.Links
 }
 
 // openOutputs opens the output directory. The files in it are opened by
@@ -51,8 +57,10 @@ func (o *outputs) sync() error {
 
 // openFiles opens the manifest, the records, the archive and the link
 // graph; only the manifest for a plan of nothing to do. A resumed run
-// (resumed) adds to the link graph of its interrupted part.
-func (o *outputs) openFiles(cfg *Config, plan PlanKind, resumed bool) error {
+// (resumed) adds to the link graph of its interrupted part. When the
+// --select fields changed (selectChanged), the records of the earlier
+// ones are set aside, named after run, this run's number.
+func (o *outputs) openFiles(cfg *Config, plan PlanKind, resumed, selectChanged bool, run int) error {
 	var err error
 	if o.manifest, err = o.store.OpenManifest(); err != nil {
 		return err
@@ -64,6 +72,19 @@ func (o *outputs) openFiles(cfg *Config, plan PlanKind, resumed bool) error {
 		return nil
 	}
 	if len(cfg.Select) > 0 {
+		if selectChanged {
+			// The records of other fields are kept, apart.
+			aside := fmt.Sprintf("records.before-run-%d.jsonl", run)
+			if err := o.store.SetAside(store.RecordsName, aside); err != nil {
+				return err
+			}
+		}
+		if plan != PlanNew {
+			err := o.store.ReadJSONLKeys(store.RecordsName, "url", func(u string) { o.recorded.add(u) })
+			if err != nil {
+				return err
+			}
+		}
 		if o.records, err = o.store.OpenJSONL(store.RecordsName); err != nil {
 			return err
 		}
@@ -129,4 +150,33 @@ func (o *outputs) close() error {
 		errs = append(errs, fmt.Errorf("closing the output directory: %w", err))
 	}
 	return errors.Join(errs...)
+}
+
+// recordedURLs is a set of URLs with a record, safe for concurrent use.
+type recordedURLs struct {
+	mu   sync.Mutex
+	urls map[string]bool
+}
+
+func (r *recordedURLs) add(u string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.urls == nil {
+		r.urls = make(map[string]bool)
+	}
+	r.urls[u] = true
+}
+
+// claim adds u and reports whether it was not there yet.
+func (r *recordedURLs) claim(u string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.urls[u] {
+		return false
+	}
+	if r.urls == nil {
+		r.urls = make(map[string]bool)
+	}
+	r.urls[u] = true
+	return true
 }

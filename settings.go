@@ -36,6 +36,8 @@ type settings struct {
 	Robots          bool             `json:"robots"`
 	FollowSitemaps  bool             `json:"follow_sitemaps"`
 	KeepSessionIDs  bool             `json:"keep_session_ids,omitempty"`
+	// Select are the --select fields, as NAME[]=SELECTOR@attr.
+	Select []string `json:"select,omitempty"`
 }
 
 // settingsOf returns cfg's settings, with the seeds as normalized (the
@@ -61,9 +63,25 @@ func settingsOf(cfg *Config, seeds []frontier.Item) settings {
 	if cfg.Discover != parse.ModePage {
 		s.Discover = cfg.Discover.String()
 	}
+	for _, f := range cfg.Select {
+		s.Select = append(s.Select, fieldSpec(f))
+	}
 	s.Accept = slices.Sorted(slices.Values(cfg.Accept))
 	s.Reject = slices.Sorted(slices.Values(cfg.Reject))
 	return s
+}
+
+// fieldSpec writes f as --select takes it: NAME[]=SELECTOR@attr.
+func fieldSpec(f parse.Field) string {
+	name := f.Name
+	if f.All {
+		name += "[]"
+	}
+	spec := name + "=" + f.Selector
+	if f.Attr != "" {
+		spec += "@" + f.Attr
+	}
+	return spec
 }
 
 // withoutUserinfo returns the URL raw without its credentials, so that no
@@ -137,6 +155,10 @@ func (s settings) changes(earlier settings) (desc []string, narrower bool) {
 	}
 	if s.Traps != earlier.Traps {
 		note(true, "other trap limits")
+	}
+	if !slices.Equal(s.Select, earlier.Select) {
+		// Every page is read again, for its record of the new fields.
+		note(len(s.Select) > 0, "other --select fields")
 	}
 	if s.RespectNoFollow != earlier.RespectNoFollow {
 		note(!s.RespectNoFollow, "--respect-nofollow %v, was %v", s.RespectNoFollow, earlier.RespectNoFollow)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -116,6 +117,9 @@ type runState struct {
 	// resumed says the run carries on the last run of the manifest
 	// rather than starting the next.
 	resumed bool
+	// selectChanged says the --select fields are not the earlier run's:
+	// the records of the earlier ones are set aside.
+	selectChanged bool
 }
 
 // statePath returns the path of the on-disk state that cfg asks for, or ""
@@ -222,6 +226,7 @@ func openState(ctx context.Context, cfg *Config, seeds []frontier.Item) (*runSta
 	narrower := false
 	if earlier != nil && !same {
 		desc, narrower = rs.info.Settings.changes(earlier.Settings)
+		rs.selectChanged = !slices.Equal(earlier.Settings.Select, rs.info.Settings.Select)
 	}
 	// URLs whose bodies an earlier run could not save (a full disk, a
 	// file too large) are fetched again: the crawl is walked again, as

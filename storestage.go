@@ -88,7 +88,12 @@ func (s *storeStage) storeJob(j *job) {
 		return
 	}
 	if j.earlier != nil {
-		// Done by an earlier run, whose line stands.
+		// Done by an earlier run, whose line stands. Its page gets the
+		// record it lacks (saved without --select, or with other
+		// fields).
+		if j.data != nil && s.out.recorded.claim(j.item.URL) {
+			s.writeRecord(j)
+		}
 		s.stats.inFlight.Add(-1)
 		s.stats.reused.Add(1)
 		s.done(j)
@@ -197,10 +202,8 @@ func (s *storeStage) storeJob(j *job) {
 		}
 	}
 	if j.data != nil && err == nil {
-		j.data["url"] = j.item.URL
-		if werr := s.out.records.Write(j.data); werr != nil {
-			s.fail(fmt.Errorf("writing %s: %w", store.RecordsName, werr))
-		}
+		s.out.recorded.claim(j.item.URL)
+		s.writeRecord(j)
 	}
 	if err := s.rec.write(&rec); err != nil {
 		// The outcome is not recorded (the crawl stops): the next run
@@ -371,5 +374,13 @@ func (s *storeStage) keepPartial(j *job) {
 	info := store.PartialInfo{URL: j.item.URL, ETag: p.ETag, LastModified: p.LastModified, Length: p.Length, Kept: time.Now().UTC()}
 	if err := s.out.store.KeepPartial(info, p.File); err != nil {
 		fmt.Fprintf(s.log, "crawl: %v\n", err)
+	}
+}
+
+// writeRecord writes the --select record of j's page.
+func (s *storeStage) writeRecord(j *job) {
+	j.data["url"] = j.item.URL
+	if err := s.out.records.Write(j.data); err != nil {
+		s.fail(fmt.Errorf("writing %s: %w", store.RecordsName, err))
 	}
 }

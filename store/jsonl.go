@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -59,6 +60,49 @@ func (s *Store) OpenJSONL(name string) (*JSONLWriter, error) {
 		return nil, fmt.Errorf("opening %s: %w", name, err)
 	}
 	return appendLines(f, name)
+}
+
+// SetAside renames the file name of the output directory to aside, so
+// that a new one starts; a missing file is no error. aside must not exist.
+func (s *Store) SetAside(name, aside string) error {
+	if _, err := s.root.Lstat(aside); err == nil {
+		return fmt.Errorf("setting %s aside: %s exists", name, aside)
+	}
+	if err := s.root.Rename(name, aside); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("setting %s aside: %w", name, err)
+	}
+	return nil
+}
+
+// ReadJSONLKeys calls fn with the string value of key in each line of the
+// file name of the output directory that has one; a missing file has
+// none. A line cut short at the end is skipped.
+func (s *Store) ReadJSONLKeys(name, key string, fn func(string)) error {
+	f, err := s.root.Open(name)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", name, err)
+	}
+	defer f.Close()
+	r := bufio.NewReader(f)
+	for {
+		line, err := r.ReadBytes('\n')
+		if len(line) > 0 && line[len(line)-1] == '\n' {
+			var m map[string]json.RawMessage
+			var v string
+			if json.Unmarshal(line, &m) == nil && json.Unmarshal(m[key], &v) == nil {
+				fn(v)
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", name, err)
+		}
+	}
 }
 
 // appendLines returns a JSONLWriter on f, opened for appending as name,
