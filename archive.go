@@ -204,9 +204,12 @@ func oneLine(s string) string {
 }
 
 // write writes the exchanges of resp and their index lines, and notes the
-// page it fetched, titled title.
+// page it fetched, titled title, when its final exchange is archived: a
+// page line without its capture names a page the package cannot show.
 func (a *archiver) write(resp *fetch.Response, prev *store.Record, title string) error {
+	archived := false // the last exchange
 	for _, ex := range resp.Exchanges {
+		archived = false
 		wex := &warc.Exchange{
 			URL: ex.URL, IP: ex.RemoteIP, Date: ex.Date,
 			Request: ex.Request, Response: ex.Response, ResponseLen: ex.Response.Len(),
@@ -243,8 +246,9 @@ func (a *archiver) write(resp *fetch.Response, prev *store.Record, title string)
 		if err := a.index.Add(&e); err != nil {
 			return fmt.Errorf("indexing the WARC records of %s: %w", ex.URL, err)
 		}
+		archived = true
 	}
-	if a.pages != nil && len(resp.Exchanges) > 0 && resp.Body != nil {
+	if a.pages != nil && archived && resp.Body != nil {
 		last := resp.Exchanges[len(resp.Exchanges)-1]
 		if last.Status == 200 && parse.Classify(resp.ContentType) == parse.TypeHTML && !strings.HasSuffix(last.URL, "/robots.txt") {
 			a.addPage(wacz.NewPage(last.URL, last.Date, title))

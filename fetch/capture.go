@@ -51,13 +51,17 @@ func (c *captureConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// Write writes to the connection and hands what went to the attached hop.
+// Write hands p to the attached hop, then writes it to the connection,
+// and takes back from the hop what did not go. The hop gets the bytes
+// first: once they are out, the response can come back and end the hop
+// before this goroutine runs again, and the exchange would have no
+// request.
 func (c *captureConn) Write(p []byte) (int, error) {
+	h := c.hop.Load()
+	kept := h != nil && h.wrote(p)
 	n, err := c.Conn.Write(p)
-	if n > 0 {
-		if h := c.hop.Load(); h != nil {
-			h.wrote(p[:n])
-		}
+	if kept && n < len(p) {
+		h.unwrite(len(p) - n)
 	}
 	return n, err
 }
@@ -107,17 +111,31 @@ func (h *hop) gotConn(info httptrace.GotConnInfo) {
 	cc.hop.Store(h)
 }
 
-func (h *hop) wrote(p []byte) {
+// wrote records p, bytes about to be written, and reports whether it
+// kept them.
+func (h *hop) wrote(p []byte) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.done {
-		return
+		return false
 	}
 	if h.date.IsZero() {
 		h.date = time.Now()
 	}
-	if len(h.request)+len(p) <= maxRequestBytes {
-		h.request = append(h.request, p...)
+	if len(h.request)+len(p) > maxRequestBytes {
+		return false
+	}
+	h.request = append(h.request, p...)
+	return true
+}
+
+// unwrite drops the last n bytes wrote kept, which were not written after
+// all; not once the hop is done, since its exchange may own them.
+func (h *hop) unwrite(n int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.done && n <= len(h.request) {
+		h.request = h.request[:len(h.request)-n]
 	}
 }
 

@@ -456,3 +456,63 @@ func TestCaptureConcurrent(t *testing.T) {
 	}
 	_ = os.Getpid
 }
+
+// lateWriteConn is a connection whose Write returns only once release is
+// closed, after its bytes went out: the goroutine that wrote a request
+// runs again only after the response came back and was read, as it may
+// on a loaded machine.
+type lateWriteConn struct {
+	net.Conn
+	release <-chan struct{}
+}
+
+func (c lateWriteConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	select {
+	case <-c.release:
+	case <-time.After(10 * time.Second):
+	}
+	return n, err
+}
+
+// TestCaptureRequestWrittenLate fetches over a connection whose writing
+// goroutine returns from the request's write only after the response was
+// read to its end: the exchange still holds the request. It held none
+// (the hop had ended by then), and the archive then left out the
+// response too ("invalid exchange: no request"), which happened now and
+// then on a loaded machine.
+func TestCaptureRequestWrittenLate(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, "<title>late</title>")
+	}))
+	defer srv.Close()
+	release := make(chan struct{})
+	tr := NewTransportWith(TransportOptions{Conns: 2})
+	var d net.Dialer
+	capture(tr, func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return lateWriteConn{Conn: c, release: release}, nil
+	}, http.ProxyFromEnvironment)
+	f := newFetcher(t, Options{Transport: tr, KeepExchange: true})
+	resp, err := f.Get(context.Background(), srv.URL+"/late")
+	close(release)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.ReleaseExchanges()
+	defer resp.Body.Release()
+	if len(resp.Exchanges) != 1 {
+		t.Fatalf("%d exchanges; want 1", len(resp.Exchanges))
+	}
+	ex := resp.Exchanges[0]
+	if !ex.Wire || !bytes.HasPrefix(ex.Request, []byte("GET /late HTTP/1.1\r\n")) || !bytes.HasSuffix(ex.Request, []byte("\r\n\r\n")) {
+		t.Errorf("request %q (wire %v); want the GET as written", ex.Request, ex.Wire)
+	}
+	if ex.Date.IsZero() {
+		t.Error("no date")
+	}
+}
