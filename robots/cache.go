@@ -44,8 +44,10 @@ type Fetcher func(ctx context.Context, url string) (status int, body []byte, err
 // Options configures a Cache.
 type Options struct {
 	// Agent is the product token matched against User-agent lines, such as
-	// "crawl". Anything after the token, as in "crawl/1.2", is ignored.
-	// Empty means only the "*" groups apply.
+	// "crawl". Anything after the token, as in "crawl/1.2", is ignored,
+	// and a browser-like User-Agent is read for the crawler it names:
+	// "Mozilla/5.0 (compatible; MyBot/2.1; +https://example.com/bot)" is
+	// MyBot. Empty means only the "*" groups apply.
 	Agent string
 	// Fetch gets robots.txt files. It must not be nil.
 	Fetch Fetcher
@@ -130,7 +132,7 @@ func NewCache(opts Options) *Cache {
 		panic("robots: NewCache with a nil Options.Fetch")
 	}
 	c := &Cache{
-		agent:    productToken(opts.Agent),
+		agent:    productToken(crawlerName(opts.Agent)),
 		fetch:    opts.Fetch,
 		retryMin: opts.RetryMin,
 		retryMax: opts.RetryMax,

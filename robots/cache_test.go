@@ -130,6 +130,36 @@ func TestCheckStatus(t *testing.T) {
 	}
 }
 
+// TestAgentGroup checks which group of a robots.txt applies for the
+// User-Agent the crawl sends: its product token, and in a browser-like
+// User-Agent the crawler named after "compatible;", as site owners write
+// their groups for it.
+func TestAgentGroup(t *testing.T) {
+	const rules = "User-agent: *\nDisallow: /\n\nUser-agent: MyBot\nDisallow: /private\n"
+	for _, tt := range []struct {
+		agent string
+		path  string
+		want  bool
+	}{
+		{"MyBot/2.1", "/public", true},
+		{"MyBot/2.1", "/private", false},
+		{"Mozilla/5.0 (compatible; MyBot/2.1; +https://example.com/bot)", "/public", true},
+		{"Mozilla/5.0 (compatible; MyBot/2.1; +https://example.com/bot)", "/private", false},
+		{"Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; MyBot/2.1) Chrome/120", "/public", true},
+		{"Mozilla/5.0 (X11; Linux x86_64) Firefox/120", "/public", false}, // a browser: the * group
+		{"Mozilla/5.0 (compatible; )", "/public", false},
+		{"crawl/1.0", "/public", false},
+	} {
+		t.Run(tt.agent+tt.path, func(t *testing.T) {
+			f := &scripted{responses: []response{{status: 200, body: rules}}}
+			c := NewCache(Options{Agent: tt.agent, Fetch: f.Fetch, Now: newFakeClock().Now})
+			if d := check(t, c, tt.path); d.Allowed != tt.want {
+				t.Errorf("Check(%s) = %+v, want Allowed %v", tt.path, d, tt.want)
+			}
+		})
+	}
+}
+
 // TestHostKey checks that one robots.txt serves each scheme, host and port,
 // and that it is fetched from the right URL.
 func TestHostKey(t *testing.T) {

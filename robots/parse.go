@@ -253,6 +253,21 @@ func productToken(s string) string {
 	return strings.ToLower(s[:i])
 }
 
+// crawlerName returns the part of a User-Agent that names the crawler: the
+// token after "compatible;" in a browser-like one ("Mozilla/5.0
+// (compatible; MyBot/2.1; +https://example.com/bot)" is MyBot's, as site
+// owners write their robots.txt for it), else the User-Agent itself.
+func crawlerName(ua string) string {
+	i := strings.Index(strings.ToLower(ua), "compatible;")
+	if i < 0 {
+		return ua
+	}
+	if name := productToken(ua[i+len("compatible;"):]); name != "" {
+		return name
+	}
+	return ua
+}
+
 // CrawlDelay returns the Crawl-delay of the group that applies, zero if none.
 func (r *Rules) CrawlDelay() time.Duration {
 	if r == nil {
