@@ -94,6 +94,15 @@ func TestInterruptAndResume(t *testing.T) {
 				if msg := stderr.String(); !strings.Contains(msg, "URLs left") || !strings.Contains(msg, "the same command") {
 					t.Errorf("the summary does not say what is left and how to resume:\n%s", msg)
 				}
+				if tt.redis {
+					// The queue is in Redis: crawl status of the directory
+					// says so, not "0 URLs left".
+					code, got, _ := crawlStatus(t, out)
+					if code != exitOK || !strings.Contains(got, "this process of the shared crawl") || !strings.Contains(got, "stopped (interrupted)") ||
+						!strings.Contains(got, "run the same command again to take part") || strings.Contains(got, "0 URLs left") {
+						t.Errorf("crawl status of an interrupted process of a shared crawl (exit %d):\n%s", code, got)
+					}
+				}
 				stopped++
 			}
 			stopAt.Store(0)

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -220,6 +221,19 @@ func (r *localReport) print(w io.Writer, now time.Time) {
 		left += c.queued
 	}
 	switch {
+	case !r.running && st != nil && st.CrawlID != "" && st.Outcome != "finished":
+		// This process's part of a shared crawl: the queue is in Redis,
+		// not here.
+		what := "stopped without finishing (process " + strconv.Itoa(st.PID) + " is gone: killed?)"
+		if !st.Running {
+			what = fmt.Sprintf("stopped (%s) on %s", st.Outcome, st.Updated.Local().Format("2006-01-02 15:04"))
+		}
+		queued := ""
+		if sh := st.Shared; sh != nil {
+			queued = fmt.Sprintf("; the shared crawl had %s URLs queued and %s in flight then", groupDigits(sh.Queued), groupDigits(sh.InFlight))
+		}
+		fmt.Fprintf(w, "crawl in %s: this process of the shared crawl %s %s%s: run the same command again to take part\n",
+			name, st.CrawlID, what, queued)
 	case r.running:
 		fmt.Fprintf(w, "crawl in %s: running", name)
 		if st != nil && st.Running {
