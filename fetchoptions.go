@@ -76,11 +76,12 @@ func (c *Crawler) credentials() map[string]*url.Userinfo {
 
 // retryPolicy is the engine's retry policy around the caller's: a host
 // given up by the circuit breaker fails at once (retrying would only fail
-// again), and a URL that would be retried once the crawl has stopped
+// again), so does a request whose shared rate limit failed (the crawl's
+// own state, not the host: fetchOne stops the crawl), and a URL that would be retried once the crawl has stopped
 // taking work is abandoned instead, to be fetched by the next run.
 func retryPolicy(policy fetch.RetryPolicy) fetch.RetryPolicy {
 	return func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-		if errors.Is(err, ratelimit.ErrHostUnreachable) {
+		if errors.Is(err, ratelimit.ErrHostUnreachable) || errors.Is(err, ratelimit.ErrShared) {
 			return false, err
 		}
 		retry, perr := policy(ctx, resp, err)

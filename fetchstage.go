@@ -102,7 +102,14 @@ func (s *fetchStage) fetchOne(intake, fetching context.Context, it frontier.Item
 			return s.admit.redirect(ctx, fs, target)
 		},
 	})
-	return &job{item: it, resp: resp, err: err, prev: prev, claimed: fs.claimed}
+	j := &job{item: it, resp: resp, err: err, prev: prev, claimed: fs.claimed}
+	if errors.Is(err, ratelimit.ErrShared) {
+		// The crawl's shared state failed, not the site: the crawl
+		// stops, and the URL, not done, is fetched by the next run.
+		s.fail(fmt.Errorf("waiting for the turn of %s in the shared rate limit: %w", it.URL, err))
+		j.unfinished = true
+	}
+	return j
 }
 
 // fromEarlier returns the job of a URL an earlier run (or this one, before

@@ -2,10 +2,18 @@ package ratelimit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"golang.org/x/time/rate"
 )
+
+// ErrShared is wrapped by the error of Acquire (and of a request through
+// Transport) when the shared limit failed: its store (Redis) could not be
+// reached or answered an error. It is the crawl's failure, not the host's:
+// the request was not made, the host's circuit breaker does not count it,
+// and callers should not retry it as a failure of the host.
+var ErrShared = errors.New("shared rate limit unavailable")
 
 // Shared is a per-host rate limit that several processes draw from, so that
 // a crawl run by N processes does not hit a host N times as hard. The
@@ -40,7 +48,7 @@ func (l *Limiter) waitShared(ctx context.Context, host string, e *hostEntry) err
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return fmt.Errorf("ratelimit: shared limit for %s: %w", host, err)
+		return fmt.Errorf("ratelimit: shared limit for %s: %w: %w", host, ErrShared, err)
 	}
 	return nil
 }

@@ -139,8 +139,8 @@ func TestSharedWaitError(t *testing.T) {
 	l.onWait = func() { t.Error("Acquire waited locally") }
 
 	release, err := l.Acquire(context.Background(), "h")
-	if !errors.Is(err, boom) {
-		t.Fatalf("Acquire = %v, want an error wrapping %v", err, boom)
+	if !errors.Is(err, boom) || !errors.Is(err, ErrShared) {
+		t.Fatalf("Acquire = %v, want an error wrapping %v and ErrShared", err, boom)
 	}
 	if want := "ratelimit: shared limit for h: "; !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("error %q does not start with %q", err, want)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -287,17 +288,26 @@ func (o *crawlOptions) openState(ctx context.Context, cfg *crawl.Config) error {
 	if o.crawlID == "" {
 		return errors.New("--state redis://... needs --crawl-id NAME")
 	}
-	f, err := redisfrontier.Open(ctx, redisfrontier.Options{URL: o.state, CrawlID: o.crawlID, Lease: o.lease})
+	// A brief outage of Redis (a restart) is retried, for up to
+	// redisRetry and within half the lease, so that a URL whose lease
+	// is being ended here is not handed out elsewhere meanwhile.
+	lease := cmp.Or(o.lease, redisfrontier.DefaultLease)
+	retry := min(redisRetry, lease/2)
+	f, err := redisfrontier.Open(ctx, redisfrontier.Options{URL: o.state, CrawlID: o.crawlID, Lease: o.lease, RetryFor: retry})
 	if err != nil {
 		return fmt.Errorf("opening the shared crawl: %w", err)
 	}
 	// Every process of the crawl draws from one rate limit per host
 	// (its --rate, or the Crawl-delay of its robots.txt).
-	cfg.RateLimit.Shared = redisrate.New(f.Client(), f.KeyPrefix()+"rate:").WithBurst(o.burst)
+	cfg.RateLimit.Shared = redisrate.New(f.Client(), f.KeyPrefix()+"rate:").WithBurst(o.burst).WithRetry(retry)
 	cfg.Frontier = f
 	o.shared = f
 	return nil
 }
+
+// redisRetry is how long a call to the shared crawl's Redis is retried
+// while the server cannot be reached, at most (see openState).
+const redisRetry = 30 * time.Second
 
 // isRedis reports whether the --state value names a Redis server.
 func isRedis(state string) bool {

@@ -39,6 +39,8 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Exit statuses.
@@ -74,11 +76,21 @@ func main() {
 	// too. They change no outcome, which the manifest records: drop them.
 	// crawl serve's server logs through its own ErrorLog.
 	log.SetOutput(io.Discard)
+	// go-redis logs its failed dials and retries raw, under -q too; a
+	// failure of the shared state that outlasts the retries is reported
+	// by crawl's own message. Process-wide, hence here, not in a library.
+	redis.SetLogger(quietRedis{})
 	ctx, stop := interruptContext(os.Stderr)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
+
+// quietRedis is a go-redis logger that drops what it is given.
+type quietRedis struct{}
+
+// Printf drops the message.
+func (quietRedis) Printf(context.Context, string, ...any) {}
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 {

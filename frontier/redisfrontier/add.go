@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/crawl-go/crawl/frontier"
 )
@@ -28,7 +29,15 @@ func (f *Frontier) Add(ctx context.Context, items ...frontier.Item) (int, error)
 		for _, it := range items[:n] {
 			args = append(args, it.URL, strconv.Itoa(max(it.Depth, 0)), it.Host, encode(it))
 		}
-		k, err := addScript.Run(ctx, f.client, f.keys, args...).Int()
+		// Retried: a second run of a batch whose reply was lost queues
+		// nothing again (its URLs are seen), only counts them as not
+		// new.
+		var k int
+		err := f.retry(ctx, time.Time{}, func(ctx context.Context) error {
+			var err error
+			k, err = addScript.Run(ctx, f.client, f.keys, args...).Int()
+			return err
+		})
 		if err != nil {
 			return added, f.fail("adding to frontier", err)
 		}
@@ -62,7 +71,12 @@ func (f *Frontier) AddWithin(ctx context.Context, budget int64, items ...frontie
 		for _, it := range items[:n] {
 			args = append(args, it.URL, strconv.Itoa(max(it.Depth, 0)), it.Host, encode(it))
 		}
-		res, err := addWithinScript.Run(ctx, f.client, f.keys, args...).Int64Slice()
+		var res []int64
+		err := f.retry(ctx, time.Time{}, func(ctx context.Context) error {
+			var err error
+			res, err = addWithinScript.Run(ctx, f.client, f.keys, args...).Int64Slice()
+			return err
+		})
 		if err != nil {
 			return added, over, f.fail("adding to frontier within the budget", err)
 		}

@@ -29,7 +29,17 @@ func (f *Frontier) Next(ctx context.Context) (frontier.Item, error) {
 			return frontier.Item{}, err
 		}
 		tok := f.token()
-		res, err := nextScript.Run(ctx, f.client, f.keys, f.prefix, f.lease.Milliseconds(), tok, reclaimBatch).Slice()
+		var res []any
+		var taken time.Time
+		err = f.retry(ctx, time.Time{}, func(ctx context.Context) error {
+			// A retry after a reply lost on the way leases another
+			// item: the first one's lease runs out and it is handed
+			// out again.
+			taken = time.Now()
+			var err error
+			res, err = nextScript.Run(ctx, f.client, f.keys, f.prefix, f.lease.Milliseconds(), tok, reclaimBatch).Slice()
+			return err
+		})
 		if err != nil {
 			if ctx.Err() != nil {
 				return frontier.Item{}, ctx.Err()
@@ -48,7 +58,7 @@ func (f *Frontier) Next(ctx context.Context) (frontier.Item, error) {
 			}
 			f.mu.Lock()
 			if f.held != nil { // else Close released the others; this one will run out
-				f.held[it.URL] = append(f.held[it.URL], tok)
+				f.held[it.URL] = append(f.held[it.URL], heldLease{tok, taken.Add(f.lease)})
 			}
 			f.mu.Unlock()
 			return it, nil
@@ -85,11 +95,15 @@ func (f *Frontier) Done(ctx context.Context, it frontier.Item) error {
 	// The oldest token first: if this Frontier holds the URL twice, the
 	// older lease is the one that ran out, so the first Done is the one
 	// that does nothing.
-	tok, err := f.takeToken(it.URL)
+	l, err := f.takeToken(it.URL)
 	if err != nil {
 		return err
 	}
-	err = doneScript.Run(ctx, f.client, f.keys, f.prefix, it.URL, tok).Err()
+	// Retried while the lease lasts: the script does nothing once it has
+	// ended the lease, so running it twice (a reply lost) is harmless.
+	err = f.retry(ctx, l.until, func(ctx context.Context) error {
+		return doneScript.Run(ctx, f.client, f.keys, f.prefix, it.URL, l.token).Err()
+	})
 	f.mu.Lock()
 	if !f.closed {
 		f.broadcast() // the next level, or ErrDone, may be handed out
@@ -107,16 +121,22 @@ func (f *Frontier) Done(ctx context.Context, it frontier.Item) error {
 // URLs of unclaim. It returns an error wrapping ErrNotLeased for an item
 // this Frontier did not hand out, or already marked done or released.
 func (f *Frontier) Release(ctx context.Context, it frontier.Item, unclaim ...string) error {
-	tok, err := f.takeToken(it.URL)
+	l, err := f.takeToken(it.URL)
 	if err != nil {
 		return err
 	}
 	args := make([]any, 0, 3+len(unclaim))
-	args = append(args, f.prefix, it.URL, tok)
+	args = append(args, f.prefix, it.URL, l.token)
 	for _, u := range unclaim {
 		args = append(args, u)
 	}
-	err = releaseScript.Run(ctx, f.client, f.keys, args...).Err()
+	// Retried while the lease lasts: a second run requeues nothing (the
+	// lease is no longer this one's), and forgets the unclaimed URLs
+	// again, which only matters if another process claimed one of them
+	// in between (it may then be fetched twice).
+	err = f.retry(ctx, l.until, func(ctx context.Context) error {
+		return releaseScript.Run(ctx, f.client, f.keys, args...).Err()
+	})
 	f.mu.Lock()
 	if !f.closed {
 		f.broadcast()
@@ -129,18 +149,17 @@ func (f *Frontier) Release(ctx context.Context, it frontier.Item, unclaim ...str
 	return nil
 }
 
-// takeToken removes and returns the oldest lease token this Frontier holds
-// for url: if it holds the URL twice, the older lease is the one that ran
-// out.
-func (f *Frontier) takeToken(url string) (string, error) {
+// takeToken removes and returns the oldest lease this Frontier holds for
+// url: if it holds the URL twice, the older lease is the one that ran out.
+func (f *Frontier) takeToken(url string) (heldLease, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closed {
-		return "", frontier.ErrClosed
+		return heldLease{}, frontier.ErrClosed
 	}
 	tokens := f.held[url]
 	if len(tokens) == 0 {
-		return "", fmt.Errorf("%w for %s", ErrNotLeased, url)
+		return heldLease{}, fmt.Errorf("%w for %s", ErrNotLeased, url)
 	}
 	tok := tokens[0]
 	if len(tokens) == 1 {

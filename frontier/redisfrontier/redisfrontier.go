@@ -41,6 +41,14 @@ type Options struct {
 	// call of Done before any process may hand it out again. It should be
 	// well above the longest fetch; zero means DefaultLease.
 	Lease time.Duration
+	// RetryFor is how long a call whose server cannot be reached (or
+	// answers that it is loading, or failing over) is
+	// retried, with a backoff, before it fails: a brief outage of Redis
+	// (a restart) does not stop the crawl. It is capped at half the
+	// lease, and Done and Release also stop retrying when the lease
+	// they end runs out (the item is then another process's to fetch).
+	// Zero means DefaultRetryFor; a negative value, no retry.
+	RetryFor time.Duration
 	// Poll is how often a Next that has to wait for items leased by other
 	// processes asks the server again; zero means DefaultPoll. Items added
 	// and leases ended through the same Frontier wake it at once.
@@ -57,16 +65,18 @@ type Frontier struct {
 	keys   []string // KEYS of every script: routes it to the crawl's slot
 	lease  time.Duration
 	poll   time.Duration
-	owner  string        // random, identifies this Frontier's leases
-	seq    atomic.Uint64 // numbers this Frontier's leases
-	done   chan struct{} // closed by Close
+	// retryFor is Options.RetryFor, within half the lease.
+	retryFor time.Duration
+	owner    string        // random, identifies this Frontier's leases
+	seq      atomic.Uint64 // numbers this Frontier's leases
+	done     chan struct{} // closed by Close
 
 	mu     sync.Mutex
 	closed bool
-	// held maps each URL this Frontier leased to the tokens of its
-	// leases, oldest first (a URL whose lease ran out can be leased
-	// again, even by this Frontier, before the first holder calls Done).
-	held map[string][]string
+	// held maps each URL this Frontier leased to its leases, oldest
+	// first (a URL whose lease ran out can be leased again, even by this
+	// Frontier, before the first holder calls Done).
+	held map[string][]heldLease
 	// wake is closed and replaced whenever a waiting Next may proceed
 	// because of something done through this Frontier.
 	wake chan struct{}
@@ -103,9 +113,18 @@ func Open(ctx context.Context, opts Options) (*Frontier, error) {
 		poll:   orDefault(opts.Poll, DefaultPoll),
 		owner:  hex.EncodeToString(id[:]),
 		done:   make(chan struct{}),
-		held:   make(map[string][]string),
+		held:   make(map[string][]heldLease),
 		wake:   make(chan struct{}),
 	}
+	switch {
+	case opts.RetryFor < 0:
+		f.retryFor = 0
+	case opts.RetryFor == 0:
+		f.retryFor = DefaultRetryFor
+	default:
+		f.retryFor = opts.RetryFor
+	}
+	f.retryFor = min(f.retryFor, f.lease/2)
 	if err := f.client.Ping(ctx).Err(); err != nil {
 		f.client.Close()
 		return nil, fmt.Errorf("redisfrontier: connecting to %s: %w", ropts.Addr, err)
@@ -151,9 +170,9 @@ func (f *Frontier) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var errs []error
-	for url, tokens := range held {
-		for _, tok := range tokens {
-			if err := releaseScript.Run(ctx, f.client, f.keys, f.prefix, url, tok).Err(); err != nil {
+	for url, leases := range held {
+		for _, l := range leases {
+			if err := releaseScript.Run(ctx, f.client, f.keys, f.prefix, url, l.token).Err(); err != nil {
 				errs = append(errs, fmt.Errorf("redisfrontier: releasing lease of %s: %w", url, err))
 			}
 		}
@@ -228,6 +247,15 @@ func decode(s string) (frontier.Item, error) {
 		return frontier.Item{}, fmt.Errorf("redisfrontier: decoding item %q: malformed", s)
 	}
 	return frontier.Item{URL: f[0], Host: f[1], Depth: depth, Parent: f[3], Requisite: f[4] == "1"}, nil
+}
+
+// heldLease is a lease this Frontier holds.
+type heldLease struct {
+	token string
+	// until is when the lease runs out, by this machine's clock: at the
+	// latest lease after the Next that took it started, so never later
+	// than the server's deadline.
+	until time.Time
 }
 
 // token returns a new lease token, unique over every Frontier.

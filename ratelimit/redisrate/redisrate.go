@@ -53,12 +53,20 @@ import (
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/time/rate"
 
+	"github.com/crawl-go/crawl/internal/redisretry"
 	"github.com/crawl-go/crawl/ratelimit"
 )
 
 // minRetry is the shortest sleep between two attempts, in case the server
 // refuses a request with a RetryAfter rounded down to zero.
 const minRetry = time.Millisecond
+
+// The backoff between two attempts that met a transient Redis error
+// (WithRetry): from minBackoff, doubled up to maxBackoff.
+const (
+	minBackoff = 50 * time.Millisecond
+	maxBackoff = time.Second
+)
 
 // Limiter is a per-host rate limit shared through Redis by every Limiter
 // with the same prefix on the same server. It is safe for concurrent use.
@@ -67,6 +75,9 @@ type Limiter struct {
 	rl     *redis_rate.Limiter
 	prefix string
 	burst  int
+	// retryFor is how long Wait retries a transient Redis error
+	// (WithRetry).
+	retryFor time.Duration
 }
 
 var _ ratelimit.Shared = (*Limiter)(nil)
@@ -90,6 +101,16 @@ func (l *Limiter) WithBurst(n int) *Limiter {
 	return &c
 }
 
+// WithRetry returns a copy of l whose Wait retries a Redis error that may
+// go away on its own (the server unreachable for a moment, restarting,
+// loading its data) for up to d, with a backoff, before it returns it;
+// zero or less, the default, returns the first error.
+func (l *Limiter) WithRetry(d time.Duration) *Limiter {
+	c := *l
+	c.retryFor = max(d, 0)
+	return &c
+}
+
 // Wait blocks until host may get one more request at rate r requests per
 // second, counting the grants of every Limiter that shares the key, and
 // takes that turn. A rate so fast that its interval is under a nanosecond,
@@ -99,7 +120,8 @@ func (l *Limiter) WithBurst(n int) *Limiter {
 // Wait returns ctx.Err() when ctx is done first. If ctx has a deadline
 // before the next turn the server announces, it fails at once with an error
 // wrapping context.DeadlineExceeded rather than sleeping until the deadline.
-// A Redis error is returned wrapped, at the first attempt that meets it.
+// A Redis error is returned wrapped, once WithRetry's time to retry it is
+// spent (at once without).
 func (l *Limiter) Wait(ctx context.Context, host string, r rate.Limit) error {
 	if !(r > 0) {
 		return fmt.Errorf("redisrate: invalid rate %v for %s", r, host)
@@ -110,18 +132,31 @@ func (l *Limiter) Wait(ctx context.Context, host string, r rate.Limit) error {
 	}
 	key := l.prefix + host
 	var timer *time.Timer
+	var failing time.Time // when the errors being retried started
+	backoff := minBackoff
 	for {
 		res, err := l.rl.Allow(ctx, key, lim)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return fmt.Errorf("redisrate: rate limit of %s: %w", host, err)
+			if failing.IsZero() {
+				failing = time.Now()
+			}
+			if !redisretry.Transient(err) || time.Since(failing)+backoff > l.retryFor {
+				return fmt.Errorf("redisrate: rate limit of %s: %w", host, err)
+			}
 		}
-		if res.Allowed > 0 {
+		var d time.Duration
+		switch {
+		case err != nil:
+			d, backoff = backoff, min(2*backoff, maxBackoff)
+		case res.Allowed > 0:
 			return nil
+		default:
+			failing, backoff = time.Time{}, minBackoff
+			d = max(res.RetryAfter, minRetry)
 		}
-		d := max(res.RetryAfter, minRetry)
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
 			return fmt.Errorf("redisrate: wait %v for %s would pass the deadline: %w", d, host, context.DeadlineExceeded)
 		}
