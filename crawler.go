@@ -192,7 +192,7 @@ func New(cfg Config) (*Crawler, error) {
 		opts: parseOptions(&cfg), norm: norm, log: cfg.Log, fail: c.fail,
 	}
 	c.store = &storeStage{
-		out: out, rec: rec, frontier: front, known: known, stats: &c.stats, fail: c.fail, log: cfg.Log,
+		out: out, rec: rec, frontier: front, known: known, stats: &c.stats, fail: c.fail, log: cfg.Log, finishing: context.Background(),
 		noMirror: cfg.NoMirror, update: cfg.Update, prune: cfg.Prune,
 		disposition: cfg.ContentDisposition, adjustExt: cfg.AdjustExtension, paths: cfg.paths(),
 		saveHeaders: cfg.SaveHeaders, output: cfg.Output, outputWriter: cfg.OutputWriter,
@@ -266,6 +266,13 @@ func (c *Crawler) run(ctx context.Context) error {
 	// can finish and be stored.
 	fetching, stopFetching := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopFetching()
+	// The links of a page fetched in the grace period are still queued,
+	// and the last lines written: a page is done only with its links. A
+	// shared state (Redis) that does not answer is given finishWait more
+	// after the grace period, then left: its leases run out.
+	finishing, stopFinishing := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopFinishing()
+	c.store.finishing = finishing
 	ended := make(chan struct{})
 	defer close(ended)
 	go func() {
@@ -280,11 +287,18 @@ func (c *Crawler) run(ctx context.Context) error {
 		case <-t.C:
 			stopFetching()
 		case <-ended:
+			return
+		}
+		if c.cfg.Frontier == nil {
+			return // the crawl's own state answers at once
+		}
+		t.Reset(finishWait)
+		select {
+		case <-t.C:
+			stopFinishing()
+		case <-ended:
 		}
 	}()
-	// The links of a page fetched in the grace period are still queued,
-	// and the last lines written: a page is done only with its links.
-	finishing := context.WithoutCancel(ctx)
 
 	// A resumed frontier starts with queued items.
 	if n, err := c.state.frontier.Counts(ctx); err == nil {
@@ -334,6 +348,10 @@ func (c *Crawler) run(ctx context.Context) error {
 	}
 	return ctx.Err()
 }
+
+// finishWait is how long, after the grace period of a stopped crawl, its
+// shared state is waited for to take the last pages' links and outcomes.
+const finishWait = 2 * time.Second
 
 // fail records an error that stops the crawl: the intake stops, and what
 // is in flight is still drained. Any stage may call it.

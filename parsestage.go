@@ -214,7 +214,9 @@ func (s *parseStage) parse(ctx context.Context, j *job, b *linkBuffers) {
 		from.URL = final.String()
 	}
 	if err := s.admit.links(ctx, from, links, b); err != nil {
-		s.fail(err)
+		if ctx.Err() == nil {
+			s.fail(err)
+		} // else a stopped crawl's shared state did not answer in time
 		j.unfinished = true
 	}
 }

@@ -35,6 +35,9 @@ type storeStage struct {
 	stats    *stats
 	fail     func(error)
 	log      io.Writer
+	// finishing bounds the frontier's calls once the crawl is stopped
+	// (Crawler.run sets it before the stage runs).
+	finishing context.Context
 
 	noMirror, update, prune bool              // Config.NoMirror, Update, Prune
 	disposition, adjustExt  bool              // Config.ContentDisposition, AdjustExtension
@@ -229,9 +232,21 @@ func (s *storeStage) storeJob(j *job) {
 
 // done ends j's lease in the frontier.
 func (s *storeStage) done(j *job) {
-	if err := s.frontier.Done(context.Background(), j.item); err != nil {
-		s.fail(fmt.Errorf("finishing %s in the frontier: %w", j.item.URL, err))
+	if err := s.frontier.Done(s.finishing, j.item); err != nil {
+		s.frontierFailed(j, fmt.Errorf("finishing %s in the frontier: %w", j.item.URL, err))
 	}
+}
+
+// frontierFailed reports that the frontier could not be told what became
+// of j: a failure of the crawl, unless the crawl is stopped and its state
+// (shared, in Redis) did not answer in time, when j's lease is left to run
+// out: the URL is then fetched again, by another process or the next run.
+func (s *storeStage) frontierFailed(j *job, err error) {
+	if s.finishing.Err() == nil {
+		s.fail(err)
+		return
+	}
+	fmt.Fprintf(s.log, "crawl: %s is left to its lease, the shared state not answering: it is fetched again (%v)\n", j.item.URL, err)
 }
 
 // release gives an abandoned job's URL back to the frontier, with the
@@ -240,8 +255,8 @@ func (s *storeStage) done(j *job) {
 func (s *storeStage) release(j *job) {
 	s.stats.inFlight.Add(-1)
 	s.stats.released.Add(1)
-	if err := s.frontier.Release(context.Background(), j.item, j.claimed...); err != nil {
-		s.fail(fmt.Errorf("giving %s back to the frontier: %w", j.item.URL, err))
+	if err := s.frontier.Release(s.finishing, j.item, j.claimed...); err != nil {
+		s.frontierFailed(j, fmt.Errorf("giving %s back to the frontier: %w", j.item.URL, err))
 	}
 	s.known.Forget(j.claimed...)
 	if j.resp != nil {
