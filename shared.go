@@ -167,18 +167,7 @@ func checkFresh(ctx context.Context, f frontier.Shared, dir string) error {
 
 // readSharedRecord reads the sharedRecord at path; nil when there is none.
 func readSharedRecord(path string) (*sharedRecord, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading the record of the shared crawl: %w", err)
-	}
-	var rec sharedRecord
-	if err := json.Unmarshal(b, &rec); err != nil {
-		return nil, fmt.Errorf("reading the record of the shared crawl %s: %w", path, err)
-	}
-	return &rec, nil
+	return readJSONFile[sharedRecord](path, "the record of the shared crawl")
 }
 
 // lostError is the error of a process whose directory dir took part in the

@@ -77,19 +77,26 @@ func InfoPath(statePath string) string {
 	return strings.TrimSuffix(statePath, filepath.Ext(statePath)) + ".json"
 }
 
+// readInfo reads the stateInfo at path; nil when there is none.
 func readInfo(path string) (*stateInfo, error) {
+	return readJSONFile[stateInfo](path, "the crawl's settings")
+}
+
+// readJSONFile reads the JSON file at path, which holds what (for
+// errors); nil when there is none.
+func readJSONFile[T any](path, what string) (*T, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading the crawl's settings: %w", err)
+		return nil, fmt.Errorf("reading %s: %w", what, err)
 	}
-	var info stateInfo
-	if err := json.Unmarshal(b, &info); err != nil {
-		return nil, fmt.Errorf("reading the crawl's settings %s: %w", path, err)
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, fmt.Errorf("reading %s %s: %w", what, path, err)
 	}
-	return &info, nil
+	return &v, nil
 }
 
 // writeInfo replaces the file at path with info, atomically.

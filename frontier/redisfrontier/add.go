@@ -45,11 +45,7 @@ func (f *Frontier) Add(ctx context.Context, items ...frontier.Item) (int, error)
 		items = items[n:]
 	}
 	if added > 0 {
-		f.mu.Lock()
-		if !f.closed {
-			f.broadcast()
-		}
-		f.mu.Unlock()
+		f.wakeWaiters()
 	}
 	return added, nil
 }
@@ -88,11 +84,7 @@ func (f *Frontier) AddWithin(ctx context.Context, budget int64, items ...frontie
 		items = items[n:]
 	}
 	if added > 0 {
-		f.mu.Lock()
-		if !f.closed {
-			f.broadcast()
-		}
-		f.mu.Unlock()
+		f.wakeWaiters()
 	}
 	return added, over, nil
 }
@@ -107,4 +99,14 @@ func (f *Frontier) Claim(ctx context.Context, url string) (bool, error) {
 		return false, f.fail(fmt.Sprintf("claiming %s", url), err)
 	}
 	return n == 1, nil
+}
+
+// wakeWaiters wakes the Next calls waiting for an item, unless f is
+// closed.
+func (f *Frontier) wakeWaiters() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.closed {
+		f.broadcast()
+	}
 }
