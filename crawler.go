@@ -390,17 +390,46 @@ func (c *Crawler) convertLinks(ctx context.Context) error {
 // Config.User is, since the normalized URL drops them. The first URL of a
 // host to give credentials decides.
 func (c *Crawler) addCreds(raw, host string) {
-	if !strings.Contains(raw, "@") {
-		return
-	}
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || u.User == nil {
+	user, _ := splitUserinfo(strings.TrimSpace(raw))
+	if user == nil {
 		return
 	}
 	if c.creds == nil {
 		c.creds = make(map[string]*url.Userinfo)
 	}
 	if _, ok := c.creds[host]; !ok {
-		c.creds[host] = u.User
+		c.creds[host] = user
 	}
+}
+
+// splitUserinfo returns the credentials of raw, a URL as given (the
+// "user:password@" after "scheme://", before the path), and raw with its
+// password masked ("user:***@"); nil and raw when it has none. It reads
+// the text itself, so that a URL that does not parse (a bad escape in
+// its path, a bad host) neither loses its credentials nor shows its
+// password.
+func splitUserinfo(raw string) (user *url.Userinfo, masked string) {
+	i := strings.Index(raw, "://")
+	if i < 0 {
+		return nil, raw
+	}
+	start, end := i+len("://"), len(raw)
+	if j := strings.IndexAny(raw[start:], "/?#"); j >= 0 {
+		end = start + j
+	}
+	at := strings.LastIndexByte(raw[start:end], '@')
+	if at < 0 {
+		return nil, raw
+	}
+	unescape := func(s string) string {
+		if u, err := url.PathUnescape(s); err == nil {
+			return u
+		}
+		return s
+	}
+	name, pass, hasPass := strings.Cut(raw[start:start+at], ":")
+	if !hasPass {
+		return url.User(unescape(name)), raw
+	}
+	return url.UserPassword(unescape(name), unescape(pass)), raw[:start] + name + ":***" + raw[start+at:]
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/crawl-go/crawl/fetch"
@@ -271,9 +272,18 @@ func (s *storeStage) release(j *job) {
 
 // recordBadSeed records a seed that is not a valid URL.
 func (s *storeStage) recordBadSeed(b badSeed) {
-	msg := fmt.Sprintf("%s: %v %q: %v", b.seed.Source, errBadURL, b.seed.URL, b.err)
+	// Its password is not written down, as a valid URL's is not.
+	shown, why := b.seed.URL, b.err.Error()
+	if user, masked := splitUserinfo(b.seed.URL); user != nil && masked != shown {
+		why = strings.ReplaceAll(why, shown, masked)
+		if pass, _ := user.Password(); pass != "" {
+			why = strings.ReplaceAll(why, pass, "***")
+		}
+		shown = masked
+	}
+	msg := fmt.Sprintf("%s: %v %q: %s", b.seed.Source, errBadURL, shown, why)
 	fmt.Fprintf(s.log, "crawl: %s\n", msg)
-	rec := store.Record{URL: b.seed.URL, Error: msg, ErrorKind: outcome.BadURL, FetchedAt: time.Now().UTC()}
+	rec := store.Record{URL: shown, Error: msg, ErrorKind: outcome.BadURL, FetchedAt: time.Now().UTC()}
 	if s.rec.write(&rec) == nil {
 		s.stats.done(&rec)
 	}

@@ -78,7 +78,9 @@ func TestPasswordInURL(t *testing.T) {
 	defer srv.Close()
 	out := t.TempDir()
 	seed := strings.Replace(srv.URL, "http://", "http://bob:s3cret@", 1) + "/index.html"
-	code, stderr := runProcess(t, "-r", "-p", "--scope", "any", "-o", out, seed)
+	// A URL that url.Parse refuses (a bad escape) keeps its credentials.
+	oddSeed := strings.Replace(srv.URL, "http://", "http://bob:s3cret@", 1) + "/odd%zz"
+	code, stderr := runProcess(t, "-r", "-p", "--scope", "any", "-o", out, seed, oddSeed)
 	if code != exitOK {
 		t.Fatalf("exit %d, want 0:\n%s", code, stderr)
 	}
@@ -108,7 +110,16 @@ func TestPasswordInURL(t *testing.T) {
 		return err
 	})
 	// The same command again: the same crawl, nothing to do.
-	if code, stderr := runProcess(t, "-r", "-p", "--scope", "any", "-o", out, seed); code != exitOK || !strings.Contains(stderr, "nothing to do") {
+	if code, stderr := runProcess(t, "-r", "-p", "--scope", "any", "-o", out, seed, oddSeed); code != exitOK || !strings.Contains(stderr, "nothing to do") {
 		t.Errorf("rerun: exit %d, want 0 and nothing to do:\n%s", code, stderr)
+	}
+	// URLs that are not valid: recorded as such, their password masked.
+	bad := t.TempDir()
+	code, stderr = runProcess(t, "-o", bad, "http://bob:s3cret@[::1", "htp://bob:s3cret@127.0.0.1:1/")
+	if code != exitFailures || strings.Contains(stderr, "s3cret") || !strings.Contains(stderr, "bob:***@") {
+		t.Errorf("bad URLs: exit %d, want %d and the password masked:\n%s", code, exitFailures, stderr)
+	}
+	if b, _ := os.ReadFile(filepath.Join(bad, "manifest.jsonl")); bytes.Contains(b, []byte("s3cret")) || !bytes.Contains(b, []byte("bad_url")) {
+		t.Errorf("the manifest of bad URLs:\n%s", b)
 	}
 }
