@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/crawl-go/crawl/fetch"
@@ -73,8 +74,13 @@ func (o *outputs) openFiles(cfg *Config, plan PlanKind, resumed, selectChanged b
 	}
 	if len(cfg.Select) > 0 {
 		if selectChanged {
-			// The records of other fields are kept, apart.
+			// The records of other fields are kept, apart, under a name
+			// no earlier change took (a run that only reads pages from
+			// disk does not count as a run).
 			aside := fmt.Sprintf("records.before-run-%d.jsonl", run)
+			for n := 2; o.store.Has(aside); n++ {
+				aside = fmt.Sprintf("records.before-run-%d-%d.jsonl", run, n)
+			}
 			if err := o.store.SetAside(store.RecordsName, aside); err != nil {
 				return err
 			}
@@ -139,6 +145,12 @@ func (o *outputs) close() error {
 	if o.records != nil {
 		if err := o.records.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("closing records.jsonl: %w", err))
+		} else if o.recorded.superseded.Load() {
+			// A page fetched again (--update) has a newer record: one
+			// record per page, the latest.
+			if err := o.store.CompactJSONL(store.RecordsName, "url"); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
 	if o.manifest != nil {
@@ -156,6 +168,9 @@ func (o *outputs) close() error {
 type recordedURLs struct {
 	mu   sync.Mutex
 	urls map[string]bool
+	// superseded says a URL got a second record (a page fetched again):
+	// the file is compacted when it is closed.
+	superseded atomic.Bool
 }
 
 func (r *recordedURLs) add(u string) {
@@ -167,11 +182,13 @@ func (r *recordedURLs) add(u string) {
 	r.urls[u] = true
 }
 
-// claim adds u and reports whether it was not there yet.
+// claim adds u and reports whether it was not there yet; if it was, the
+// record about to be written supersedes the earlier one.
 func (r *recordedURLs) claim(u string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.urls[u] {
+		r.superseded.Store(true)
 		return false
 	}
 	if r.urls == nil {

@@ -105,6 +105,66 @@ func (s *Store) ReadJSONLKeys(name, key string, fn func(string)) error {
 	}
 }
 
+// CompactJSONL rewrites the file name of the output directory with one
+// line per value of key, the last one written (lines without it are
+// kept), in the order of those last lines. The new file replaces the old
+// one atomically.
+func (s *Store) CompactJSONL(name, key string) error {
+	var lines [][]byte
+	last := map[string]int{}
+	f, err := s.root.Open(name)
+	if err != nil {
+		return fmt.Errorf("compacting %s: %w", name, err)
+	}
+	r := bufio.NewReader(f)
+	for {
+		line, err := r.ReadBytes('\n')
+		if len(line) > 0 && line[len(line)-1] == '\n' {
+			var m map[string]json.RawMessage
+			var v string
+			if json.Unmarshal(line, &m) == nil && json.Unmarshal(m[key], &v) == nil {
+				if i, ok := last[v]; ok {
+					lines[i] = nil
+				}
+				last[v] = len(lines)
+			}
+			lines = append(lines, line)
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("compacting %s: %w", name, err)
+		}
+	}
+	f.Close()
+	tmp := name + ".compact"
+	out, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return fmt.Errorf("compacting %s: %w", name, err)
+	}
+	w := bufio.NewWriter(out)
+	for _, l := range lines {
+		w.Write(l) // nil for a superseded line
+	}
+	err = w.Flush()
+	if err == nil && s.opts.Fsync {
+		err = out.Sync()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = s.root.Rename(tmp, name)
+	}
+	if err != nil {
+		s.root.Remove(tmp)
+		return fmt.Errorf("compacting %s: %w", name, err)
+	}
+	return nil
+}
+
 // appendLines returns a JSONLWriter on f, opened for appending as name,
 // once the line a crash cut short at its end is removed.
 func appendLines(f *os.File, name string) (*JSONLWriter, error) {

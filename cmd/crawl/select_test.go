@@ -110,4 +110,24 @@ func TestSelectLater(t *testing.T) {
 	if _, n := readRecords(t, out); n != 3 {
 		t.Errorf("%d records after a run with nothing to do; want 3", n)
 	}
+
+	// -N fetches the pages again (no validators): one record per page
+	// still, the latest, however many times.
+	for range 2 {
+		run("-N", "--depth", "1", "--select", "title=title", "--select", "h=h1")
+	}
+	if recs, n := readRecords(t, out); n != 3 || recs[srv.URL+"/a"]["h"] != "H/a" {
+		t.Errorf("%d records after two -N runs; want 3", n)
+	}
+
+	// Back to the first fields, then other ones again: each change keeps
+	// the records it replaces, under a name of its own.
+	run("--depth", "1", "--select", "title=title")
+	run("--depth", "1", "--select", "h=h1")
+	if recs, n := readRecords(t, out); n != 3 || recs[srv.URL+"/b"]["h"] != "H/b" {
+		t.Errorf("%d records after changing the fields twice more; want 3 of h", n)
+	}
+	if kept, _ := filepath.Glob(filepath.Join(out, "records*.jsonl")); len(kept) != 4 {
+		t.Errorf("records files %v; want records.jsonl and the 3 sets kept aside", kept)
+	}
 }
