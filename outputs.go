@@ -182,13 +182,11 @@ func (r *recordedURLs) add(u string) {
 	r.urls[u] = true
 }
 
-// claim adds u and reports whether it was not there yet; if it was, the
-// record about to be written supersedes the earlier one.
+// claim adds u and reports whether it was not there yet.
 func (r *recordedURLs) claim(u string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.urls[u] {
-		r.superseded.Store(true)
 		return false
 	}
 	if r.urls == nil {

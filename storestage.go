@@ -206,7 +206,10 @@ func (s *storeStage) storeJob(j *job) {
 		}
 	}
 	if j.data != nil && err == nil {
-		s.out.recorded.claim(j.item.URL)
+		if !s.out.recorded.claim(j.item.URL) {
+			// A page fetched again: its record replaces the earlier one.
+			s.out.recorded.superseded.Store(true)
+		}
 		s.writeRecord(j)
 	}
 	if err := s.rec.write(&rec); err != nil {
