@@ -34,10 +34,11 @@ type job struct {
 	// notModified says the server answered 304 to a re-crawl's
 	// conditional request: prev's file stays.
 	notModified bool
-	// notSitemap says why the body of a sitemap the crawl asked for on
-	// its own (a host's /sitemap.xml, or one its robots.txt names) is
-	// not one: a site's catch-all page, most often. It is recorded as
-	// missing; the body is not saved, and its links were not followed.
+	// notSitemap says why the body of a sitemap is not one: one the crawl
+	// asked for on its own (a host's /sitemap.xml, or one its robots.txt
+	// names), recorded as missing, or one the user gave (--sitemap), a
+	// failure; a site's catch-all page, most often. The body is not
+	// saved, and its links were not followed.
 	notSitemap error
 	data       map[string]any // the --select fields
 	// title is the HTML page's title, when titled says the parse stage

@@ -154,8 +154,10 @@ func (s *parseStage) parse(ctx context.Context, j *job, b *linkBuffers) {
 		links = parse.Headers(final, src.header, opts, links)
 	}
 	typ := parse.ClassifyBody(src.contentType, body)
-	wellKnown := wellKnownItem(j.item)
-	maybeSitemap := wellKnown || s.admit.isSitemap(j.item.URL) || strings.Contains(strings.ToLower(src.contentType), "xml")
+	// A sitemap asked for by the user (--sitemap) or by the crawl on its
+	// own is read as one, or is not one, whatever its type says.
+	asSitemap := wellKnownItem(j.item) || s.admit.givenSitemap(j.item)
+	maybeSitemap := asSitemap || s.admit.isSitemap(j.item.URL) || strings.Contains(strings.ToLower(src.contentType), "xml")
 	if wantBody(typ, s.opts.Mode, follow, selecting, maybeSitemap) {
 		data := body
 		if src.kept == nil {
@@ -176,10 +178,9 @@ func (s *parseStage) parse(ctx context.Context, j *job, b *linkBuffers) {
 		}
 		switch {
 		case !follow || data == nil:
-		case wellKnown:
-			// Asked for on the crawl's own initiative: a sitemap, or
-			// nothing (a site that answers every path with its home
-			// page has no sitemap there).
+		case asSitemap:
+			// A sitemap, or nothing (a site that answers every path
+			// with its home page has no sitemap there).
 			n := len(links)
 			links, j.notSitemap = s.sitemapLinks(ctx, j, data, links)
 			if opts.OnLink != nil {

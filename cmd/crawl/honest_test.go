@@ -236,4 +236,21 @@ func TestCatchAllSite(t *testing.T) {
 	if len(matches) > 0 {
 		t.Errorf("saved into the mirror: %v", matches)
 	}
+
+	// The same page given as a sitemap: the user asked for one, and
+	// hears that it is not (exit 1), nothing saved or followed.
+	given := t.TempDir()
+	code, stderr = runProcess(t, "--sitemap", srv.URL+"/sitemap.xml", "-o", given)
+	if code != exitFailures || !strings.Contains(stderr, "not a sitemap") {
+		t.Errorf("--sitemap of a page: exit %d, want %d and why:\n%s", code, exitFailures, stderr)
+	}
+	r = readManifest(t, given)[srv.URL+"/sitemap.xml"]
+	if r == nil || r.Path != "" || r.ErrorKind == outcome.Missing || !strings.HasSuffix(r.Error, ": not a sitemap") {
+		t.Errorf("--sitemap of a page: %+v, want a failure, not a sitemap, no file", r)
+	}
+	mu.Lock()
+	if got["/deep.html"] > 0 {
+		t.Errorf("followed a link of the page given as a sitemap: %v", got)
+	}
+	mu.Unlock()
 }
