@@ -108,6 +108,7 @@ func New(cfg Config) (*Crawler, error) {
 	c.out = out
 	if c.state, err = openState(context.Background(), &cfg, c.seeds); err != nil {
 		out.close()
+		out.removeCreated(cfg.OutDir)
 		return nil, err
 	}
 	h := &c.state.history

@@ -26,16 +26,29 @@ type outputs struct {
 	recorded recordedURLs
 	archive  *archiver  // nil without Config.WARC or Config.WACZ
 	graph    *linkGraph // nil without Config.Links
+	// created says the output directory did not exist before: a crawl
+	// refused before it started leaves none behind (removeCreated).
+	created bool
 }
 
 // openOutputs opens the output directory. The files in it are opened by
 // openFiles, once the crawl's state has said what the run does.
 func openOutputs(cfg *Config) (*outputs, error) {
+	_, statErr := os.Stat(cfg.OutDir)
 	st, err := store.Open(cfg.OutDir, store.Options{Fsync: cfg.Fsync, NoClobber: cfg.NoHostDirs || cfg.NoDirs})
 	if err != nil {
 		return nil, fmt.Errorf("opening output directory: %w", err)
 	}
-	return &outputs{store: st}, nil
+	return &outputs{store: st, created: errors.Is(statErr, os.ErrNotExist)}, nil
+}
+
+// removeCreated removes the output directory, once closed, if this run
+// created it and it is still empty: a crawl that was refused (a shared
+// crawl's other settings) leaves nothing behind.
+func (o *outputs) removeCreated(dir string) {
+	if o.created {
+		os.Remove(dir) // only if empty
+	}
 }
 
 // sync makes what was written so far to the manifest, the records and the

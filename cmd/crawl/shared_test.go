@@ -227,10 +227,14 @@ func TestSharedSettings(t *testing.T) {
 		{"exclude", []string{"--depth", "1", "--exclude", "/p/2", srv.URL + "/p/0", srv.URL + "/p/1"}, []string{"other --exclude patterns"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			args := append(append([]string{"-o", t.TempDir()}, base...), tt.args...)
+			dir := filepath.Join(t.TempDir(), "new")
+			args := append(append([]string{"-o", dir}, base...), tt.args...)
 			code, stderr := runCrawlCmd(args...)
 			if code != exitFailures {
 				t.Errorf("exit %d; want %d (refused): %s", code, exitFailures, stderr)
+			}
+			if _, err := os.Stat(dir); err == nil {
+				t.Errorf("the refused process left its new directory %s", dir)
 			}
 			for _, w := range append(tt.want, crawlID, "other settings", "--crawl-id") {
 				if !strings.Contains(stderr, w) {
