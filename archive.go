@@ -206,8 +206,12 @@ func oneLine(s string) string {
 // write writes the exchanges of resp and their index lines, and notes the
 // page it fetched, titled title, when its final exchange is archived: a
 // page line without its capture names a page the package cannot show.
+// An exchange that cannot be archived (warc.ErrInvalidExchange) does not
+// stop the others; the error then wraps errNotArchived: the URL's
+// failure, not the crawl's.
 func (a *archiver) write(resp *fetch.Response, prev *store.Record, title string) error {
 	archived := false // the last exchange
+	var invalid error // of the exchanges that cannot be archived
 	for _, ex := range resp.Exchanges {
 		archived = false
 		wex := &warc.Exchange{
@@ -225,7 +229,7 @@ func (a *archiver) write(resp *fetch.Response, prev *store.Record, title string)
 		}
 		res, err := a.w.WriteExchange(wex)
 		if errors.Is(err, warc.ErrInvalidExchange) {
-			fmt.Fprintf(a.log, "crawl: not archived: %v\n", err)
+			invalid = errors.Join(invalid, fmt.Errorf("%s: %w", ex.URL, err))
 			continue
 		}
 		if err != nil {
@@ -253,6 +257,9 @@ func (a *archiver) write(resp *fetch.Response, prev *store.Record, title string)
 		if last.Status == 200 && parse.Classify(resp.ContentType) == parse.TypeHTML && !strings.HasSuffix(last.URL, "/robots.txt") {
 			a.addPage(wacz.NewPage(last.URL, last.Date, title))
 		}
+	}
+	if invalid != nil {
+		return fmt.Errorf("%w: %w", errNotArchived, invalid)
 	}
 	return nil
 }

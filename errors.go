@@ -20,6 +20,10 @@ var (
 	errStore = errors.New("saving file")
 	// errBadURL marks seeds that are not valid URLs.
 	errBadURL = errors.New("bad url")
+	// errNotArchived marks a URL whose exchange could not be archived:
+	// an archived crawl is missing it, so the URL fails (as a body that
+	// could not be saved) and the next run fetches it again.
+	errNotArchived = errors.New("not archived")
 )
 
 // errDiskFull stops a crawl whose output directory's file system is full.
@@ -41,7 +45,7 @@ func diskFullError(err error) error {
 // errorKind labels an error for the manifest and the summary.
 func errorKind(err error) outcome.Kind {
 	switch {
-	case errors.Is(err, errStore):
+	case errors.Is(err, errStore), errors.Is(err, errNotArchived):
 		return outcome.Store
 	case errors.Is(err, errBadURL):
 		return outcome.BadURL

@@ -142,7 +142,11 @@ func (s *storeStage) storeJob(j *job) {
 		}
 	}
 	if r := j.resp; r != nil {
-		if err := s.out.archiveResponse(r, j.prev, rec.Title); err != nil {
+		if err := s.out.archiveResponse(r, j.prev, rec.Title); errors.Is(err, errNotArchived) {
+			// The URL's failure: nothing saved, and the next run
+			// fetches it again, into the archive too.
+			j.err, act = err, saveNothing
+		} else if err != nil {
 			// The crawl stops; the next run fetches the URL again, into
 			// the archive too.
 			if diskFull(err) {
