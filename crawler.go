@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -384,53 +383,4 @@ func (c *Crawler) convertLinks(ctx context.Context) error {
 		return fmt.Errorf("converting links: %w", err)
 	}
 	return nil
-}
-
-// addCreds keeps the credentials of raw, a URL given to the crawl, for
-// host, its normalized host: they are sent to that host alone, as
-// Config.User is, since the normalized URL drops them. The first URL of a
-// host to give credentials decides.
-func (c *Crawler) addCreds(raw, host string) {
-	user, _ := splitUserinfo(strings.TrimSpace(raw))
-	if user == nil {
-		return
-	}
-	if c.creds == nil {
-		c.creds = make(map[string]*url.Userinfo)
-	}
-	if _, ok := c.creds[host]; !ok {
-		c.creds[host] = user
-	}
-}
-
-// splitUserinfo returns the credentials of raw, a URL as given (the
-// "user:password@" after "scheme://", before the path), and raw with its
-// password masked ("user:***@"); nil and raw when it has none. It reads
-// the text itself, so that a URL that does not parse (a bad escape in
-// its path, a bad host) neither loses its credentials nor shows its
-// password.
-func splitUserinfo(raw string) (user *url.Userinfo, masked string) {
-	i := strings.Index(raw, "://")
-	if i < 0 {
-		return nil, raw
-	}
-	start, end := i+len("://"), len(raw)
-	if j := strings.IndexAny(raw[start:], "/?#"); j >= 0 {
-		end = start + j
-	}
-	at := strings.LastIndexByte(raw[start:end], '@')
-	if at < 0 {
-		return nil, raw
-	}
-	unescape := func(s string) string {
-		if u, err := url.PathUnescape(s); err == nil {
-			return u
-		}
-		return s
-	}
-	name, pass, hasPass := strings.Cut(raw[start:start+at], ":")
-	if !hasPass {
-		return url.User(unescape(name)), raw
-	}
-	return url.UserPassword(unescape(name), unescape(pass)), raw[:start] + name + ":***" + raw[start+at:]
 }

@@ -3,10 +3,8 @@ package crawl
 import (
 	"context"
 	"errors"
-	"maps"
 	"net/http"
 	"net/http/cookiejar"
-	"net/url"
 
 	"github.com/crawl-go/crawl/fetch"
 	"github.com/crawl-go/crawl/ratelimit"
@@ -54,24 +52,6 @@ func (c *Crawler) fetchOptions(limiter *ratelimit.Limiter) fetch.Options {
 		Jar:          jar,
 		CheckRetry:   retryPolicy(policy),
 	}
-}
-
-// credentials returns the basic credentials to send, by host: those the
-// seeds' and sitemaps' URLs gave, and Config.User for the other seeds'
-// hosts.
-func (c *Crawler) credentials() map[string]*url.Userinfo {
-	creds := maps.Clone(c.creds)
-	if c.cfg.User != nil {
-		if creds == nil {
-			creds = make(map[string]*url.Userinfo)
-		}
-		for _, s := range c.seeds {
-			if _, ok := creds[s.Host]; !ok {
-				creds[s.Host] = c.cfg.User
-			}
-		}
-	}
-	return creds
 }
 
 // retryPolicy is the engine's retry policy around the caller's: a host

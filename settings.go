@@ -2,10 +2,8 @@ package crawl
 
 import (
 	"fmt"
-	"net/url"
 	"regexp"
 	"slices"
-	"strings"
 
 	"github.com/crawl-go/crawl/frontier"
 	"github.com/crawl-go/crawl/parse"
@@ -82,21 +80,6 @@ func fieldSpec(f parse.Field) string {
 		spec += "@" + f.Attr
 	}
 	return spec
-}
-
-// withoutUserinfo returns the URL raw without its credentials, so that no
-// password is written into the state; raw itself when it has none or does
-// not parse.
-func withoutUserinfo(raw string) string {
-	if !strings.Contains(raw, "@") {
-		return raw
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	u.User = nil
-	return u.String()
 }
 
 func patterns(res []*regexp.Regexp) []string {
