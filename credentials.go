@@ -52,16 +52,8 @@ func (c *Crawler) addCreds(raw, host string) {
 // its path, a bad host) neither loses its credentials nor shows its
 // password.
 func splitUserinfo(raw string) (user *url.Userinfo, masked string) {
-	i := strings.Index(raw, "://")
-	if i < 0 {
-		return nil, raw
-	}
-	start, end := i+len("://"), len(raw)
-	if j := strings.IndexAny(raw[start:], "/?#"); j >= 0 {
-		end = start + j
-	}
-	at := strings.LastIndexByte(raw[start:end], '@')
-	if at < 0 {
+	start, at, ok := userinfoSpan(raw)
+	if !ok {
 		return nil, raw
 	}
 	unescape := func(s string) string {
@@ -70,24 +62,37 @@ func splitUserinfo(raw string) (user *url.Userinfo, masked string) {
 		}
 		return s
 	}
-	name, pass, hasPass := strings.Cut(raw[start:start+at], ":")
+	name, pass, hasPass := strings.Cut(raw[start:at], ":")
 	if !hasPass {
 		return url.User(unescape(name)), raw
 	}
-	return url.UserPassword(unescape(name), unescape(pass)), raw[:start] + name + ":***" + raw[start+at:]
+	return url.UserPassword(unescape(name), unescape(pass)), raw[:start] + name + ":***" + raw[at:]
 }
 
 // withoutUserinfo returns the URL raw without its credentials, so that no
-// password is written into the state; raw itself when it has none or does
-// not parse.
+// password is written into the state; raw itself when it has none.
 func withoutUserinfo(raw string) string {
-	if !strings.Contains(raw, "@") {
+	start, at, ok := userinfoSpan(raw)
+	if !ok {
 		return raw
 	}
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
+	return raw[:start] + raw[at+1:]
+}
+
+// userinfoSpan finds the userinfo of raw, read as text: raw[start:at] is
+// what stands between "scheme://" and the last "@" before the path.
+func userinfoSpan(raw string) (start, at int, ok bool) {
+	i := strings.Index(raw, "://")
+	if i < 0 {
+		return 0, 0, false
 	}
-	u.User = nil
-	return u.String()
+	start, end := i+len("://"), len(raw)
+	if j := strings.IndexAny(raw[start:], "/?#"); j >= 0 {
+		end = start + j
+	}
+	k := strings.LastIndexByte(raw[start:end], '@')
+	if k < 0 {
+		return 0, 0, false
+	}
+	return start, start + k, true
 }

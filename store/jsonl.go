@@ -78,12 +78,27 @@ func (s *Store) SetAside(name, aside string) error {
 // file name of the output directory that has one; a missing file has
 // none. A line cut short at the end is skipped.
 func (s *Store) ReadJSONLKeys(name, key string, fn func(string)) error {
-	f, err := s.root.Open(name)
+	err := s.eachJSONLine(name, key, func(_ []byte, v string, ok bool) {
+		if ok {
+			fn(v)
+		}
+	})
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", name, err)
+	}
+	return nil
+}
+
+// eachJSONLine calls fn with each whole line of the file name of the
+// output directory (a line cut short at the end is skipped), and the
+// string value of key in it when it has one (ok).
+func (s *Store) eachJSONLine(name, key string, fn func(line []byte, v string, ok bool)) error {
+	f, err := s.root.Open(name)
+	if err != nil {
+		return err
 	}
 	defer f.Close()
 	r := bufio.NewReader(f)
@@ -92,15 +107,14 @@ func (s *Store) ReadJSONLKeys(name, key string, fn func(string)) error {
 		if len(line) > 0 && line[len(line)-1] == '\n' {
 			var m map[string]json.RawMessage
 			var v string
-			if json.Unmarshal(line, &m) == nil && json.Unmarshal(m[key], &v) == nil {
-				fn(v)
-			}
+			ok := json.Unmarshal(line, &m) == nil && json.Unmarshal(m[key], &v) == nil
+			fn(line, v, ok)
 		}
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("reading %s: %w", name, err)
+			return err
 		}
 	}
 }
@@ -112,33 +126,18 @@ func (s *Store) ReadJSONLKeys(name, key string, fn func(string)) error {
 func (s *Store) CompactJSONL(name, key string) error {
 	var lines [][]byte
 	last := map[string]int{}
-	f, err := s.root.Open(name)
+	err := s.eachJSONLine(name, key, func(line []byte, v string, ok bool) {
+		if ok {
+			if i, seen := last[v]; seen {
+				lines[i] = nil // superseded
+			}
+			last[v] = len(lines)
+		}
+		lines = append(lines, line)
+	})
 	if err != nil {
 		return fmt.Errorf("compacting %s: %w", name, err)
 	}
-	r := bufio.NewReader(f)
-	for {
-		line, err := r.ReadBytes('\n')
-		if len(line) > 0 && line[len(line)-1] == '\n' {
-			var m map[string]json.RawMessage
-			var v string
-			if json.Unmarshal(line, &m) == nil && json.Unmarshal(m[key], &v) == nil {
-				if i, ok := last[v]; ok {
-					lines[i] = nil
-				}
-				last[v] = len(lines)
-			}
-			lines = append(lines, line)
-		}
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			f.Close()
-			return fmt.Errorf("compacting %s: %w", name, err)
-		}
-	}
-	f.Close()
 	tmp := name + ".compact"
 	out, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
